@@ -1,0 +1,108 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client";
+import { applyPendingMigrations, pendingMigrations } from "./migrations";
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string. Unset: the embedded PGlite database in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database (default `.data/`). */
+  dataDir?: string;
+  /** Connections in the pool (PostgreSQL only: PGlite is a single session). */
+  poolSize?: number;
+  /** Apply pending migrations at start (default); when false, refuse to start while any are pending. */
+  migrateOnStart?: boolean;
+  /** Receives one line per notable step (migrations applied, embedded server address). */
+  log?: (message: string) => void;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "pglite" | "postgresql";
+  /** Connection string the Prisma client uses (for the embedded database: its loopback socket). */
+  url: string;
+  /** Closes the client, then (embedded) the socket server and PGlite, which flushes its data directory. */
+  close(): Promise<void>;
+}
+
+export class MigrationsPendingError extends Error {
+  constructor(readonly pending: string[]) {
+    super(
+      `The database has ${pending.length} pending migration(s) (${pending.join(", ")}) and MIGRATE_ON_START=false. ` +
+        "Run `pnpm db:migrate` against it, or start with MIGRATE_ON_START=true.",
+    );
+  }
+}
+
+/** One factory for every process: embedded PGlite by default, any PostgreSQL through `databaseUrl`. */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const log = options.log ?? (() => {});
+  if (options.databaseUrl) {
+    const url = options.databaseUrl;
+    await migrate(url, options.migrateOnStart ?? true, log);
+    const prisma = clientFor(url, options.poolSize ?? 10);
+    return { prisma, kind: "postgresql", url, close: () => prisma.$disconnect() };
+  }
+  const dataDir = path.resolve(options.dataDir ?? ".data");
+  mkdirSync(dataDir, { recursive: true });
+  const embedded = await serveEmbedded(await PGlite.create(dataDir));
+  try {
+    await migrate(embedded.url, options.migrateOnStart ?? true, log);
+  } catch (error) {
+    await embedded.close();
+    throw error;
+  }
+  log(`embedded PostgreSQL (PGlite) in ${dataDir}, served on ${embedded.url.replace(/\?.*$/, "")}`);
+  const prisma = clientFor(embedded.url, 1);
+  return {
+    prisma,
+    kind: "pglite",
+    url: embedded.url,
+    close: async () => {
+      await prisma.$disconnect();
+      await embedded.close();
+    },
+  };
+}
+
+/** A Prisma client over the pg driver adapter; PGlite needs exactly one connection (it is a single session). */
+export function clientFor(url: string, poolSize: number): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true });
+  return new PrismaClient({ adapter });
+}
+
+export interface EmbeddedServer {
+  db: PGlite;
+  url: string;
+  /** Stops serving; PGlite stays open. */
+  stop(): Promise<void>;
+  /** Stops serving and closes PGlite. */
+  close(): Promise<void>;
+}
+
+/** Serves a PGlite instance on a free loopback port, so that adapter-pg and the Prisma CLI can reach it. */
+export async function serveEmbedded(db: PGlite): Promise<EmbeddedServer> {
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
+  await server.start();
+  const port = server.getServerConn().split(":").at(-1);
+  return {
+    db,
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    stop: () => server.stop(),
+    close: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+async function migrate(url: string, migrateOnStart: boolean, log: (message: string) => void): Promise<void> {
+  const pending = await pendingMigrations(url);
+  if (pending.length === 0) return;
+  if (!migrateOnStart) throw new MigrationsPendingError(pending);
+  await applyPendingMigrations(url);
+  log(`applied ${pending.length} migration(s): ${pending.join(", ")}`);
+}

@@ -1,0 +1,5 @@
+export type { Actor } from "./actor";
+export { recordAuditEvent } from "./audit";
+export type { AuditEventInput } from "./audit";
+export { holdsEnterprisePermission, requireEnterpriseAdmin, enterpriseAdministrators } from "./permissions";
+export { ENTERPRISE_KEY, findVisibleEnterprise, requireVisibleEnterprise, enterpriseLoginUrl } from "./enterprises";

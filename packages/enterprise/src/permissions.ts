@@ -1,0 +1,31 @@
+import { forbidden, type EnterprisePermissionKind, type Tx } from "@sso-cutover/db";
+
+export async function holdsEnterprisePermission(
+  tx: Tx,
+  accountId: string,
+  enterpriseId: string,
+  permission: EnterprisePermissionKind = "ADMINISTER_ENTERPRISE",
+): Promise<boolean> {
+  const found = await tx.enterprisePermission.findFirst({
+    where: { accountId, enterpriseId, permission, account: { deletedAt: null } },
+    select: { id: true },
+  });
+  return found !== null;
+}
+
+/** Throws FORBIDDEN unless the account holds Administer Enterprise on the enterprise. */
+export async function requireEnterpriseAdmin(tx: Tx, accountId: string, enterpriseId: string): Promise<void> {
+  if (!(await holdsEnterprisePermission(tx, accountId, enterpriseId))) {
+    throw forbidden("Only accounts holding Administer Enterprise on this enterprise may do this.");
+  }
+}
+
+/** Accounts (not deleted) holding Administer Enterprise on the enterprise. */
+export async function enterpriseAdministrators(tx: Tx, enterpriseId: string) {
+  const rows = await tx.enterprisePermission.findMany({
+    where: { enterpriseId, permission: "ADMINISTER_ENTERPRISE", account: { deletedAt: null } },
+    include: { account: true },
+    orderBy: { grantedAt: "asc" },
+  });
+  return rows.map((row) => row.account);
+}
