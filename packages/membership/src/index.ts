@@ -1,1 +1,7 @@
-export {};
+export {
+  ORG_PERMISSIONS,
+  effectiveOrgPermissions,
+  isOrganizationAdmin,
+  permissionKey,
+} from "./org-permissions";
+export type { EffectivePermissions } from "./org-permissions";
