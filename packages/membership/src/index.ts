@@ -5,3 +5,27 @@ export {
   permissionKey,
 } from "./org-permissions";
 export type { EffectivePermissions } from "./org-permissions";
+export {
+  MAX_INVITATIONS_PER_CALL,
+  DEFAULT_INVITATION_EXPIRY_DAYS,
+  MAX_INVITATION_EXPIRY_DAYS,
+  normalizeEmail,
+  isValidEmail,
+  invitationStatus,
+  invitationWhereForStatus,
+  invitationMessage,
+  inviteUsers,
+  revokeInvitation,
+  resendInvitation,
+} from "./invitations";
+export type {
+  SentInvitation,
+  InviteUsersInput,
+  InvitationContext,
+  InvitationRefusalCode,
+  InvitationRefusal,
+  InviteUserResult,
+  InviteUsersOutcome,
+  InvitationIdInput,
+  ResendInvitationInput,
+} from "./invitations";
