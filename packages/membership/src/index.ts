@@ -29,3 +29,5 @@ export type {
   InvitationIdInput,
   ResendInvitationInput,
 } from "./invitations";
+export { requireLinkableAccounts, linkAccounts, linkDevopsAccountAsAdmin } from "./links";
+export type { LinkAccountsInput, LinkProof, LinkAccountsOptions, AccountLink, LinkDevopsAccountAsAdminInput } from "./links";
