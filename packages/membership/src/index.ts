@@ -31,3 +31,14 @@ export type {
 } from "./invitations";
 export { requireLinkableAccounts, linkAccounts, linkDevopsAccountAsAdmin } from "./links";
 export type { LinkAccountsInput, LinkProof, LinkAccountsOptions, AccountLink, LinkDevopsAccountAsAdminInput } from "./links";
+export { accessReviews, accessReview, reviewableAccountIds, requireCanReviewAccess } from "./access-review";
+export type { AccessRequirement, AccessReviewStatus, OrganizationAccess, AccessReviewRow, AccessReview } from "./access-review";
+export {
+  CUTOVER_STATUSES,
+  enterpriseMemberWhere,
+  enterpriseMembersWhere,
+  cutoverStatuses,
+  cutoverStatus,
+  visibleAccountWhere,
+} from "./members";
+export type { CutoverStatus, EnterpriseMembersFilter } from "./members";
