@@ -23,9 +23,28 @@ export function migrationsFingerprint(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export async function createTestDatabase(): Promise<Database> {
+export interface TestDatabase extends Database {
+  /** SQL statements the client has sent (BEGIN/COMMIT included) since the last `reset()`. */
+  statements: { readonly count: number; readonly log: readonly string[]; reset(): void };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  return serverUrl ? createPostgresTestDatabase(serverUrl) : createEmbeddedTestDatabase();
+  const log: string[] = [];
+  const statements = {
+    get count() {
+      return log.length;
+    },
+    log,
+    reset() {
+      log.length = 0;
+    },
+  };
+  const onStatement = (sql: string) => void log.push(sql);
+  const database = serverUrl
+    ? await createPostgresTestDatabase(serverUrl, onStatement)
+    : await createEmbeddedTestDatabase(onStatement);
+  return { ...database, statements };
 }
 
 // ---------------------------------------------------------------------------------------------- PGlite
@@ -54,11 +73,11 @@ export async function ensureEmbeddedTemplate(): Promise<string> {
   return target;
 }
 
-async function createEmbeddedTestDatabase(): Promise<Database> {
+async function createEmbeddedTestDatabase(onStatement: (sql: string) => void): Promise<Database> {
   const template = await ensureEmbeddedTemplate();
   const db = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
   const server = await serveEmbedded(db);
-  const prisma = clientFor(server.url, 1);
+  const prisma = clientFor(server.url, 1, onStatement);
   return {
     prisma,
     kind: "pglite",
@@ -108,7 +127,7 @@ export async function ensurePostgresTemplate(serverUrl: string): Promise<string>
   return template;
 }
 
-async function createPostgresTestDatabase(serverUrl: string): Promise<Database> {
+async function createPostgresTestDatabase(serverUrl: string, onStatement: (sql: string) => void): Promise<Database> {
   const template = await ensurePostgresTemplate(serverUrl);
   const name = `sso_cutover_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await admin(serverUrl, async (client) => {
@@ -124,7 +143,7 @@ async function createPostgresTestDatabase(serverUrl: string): Promise<Database> 
     }
   });
   const url = withDatabase(serverUrl, name);
-  const prisma = clientFor(url, 10);
+  const prisma = clientFor(url, 10, onStatement);
   return {
     prisma,
     kind: "postgresql",
