@@ -5,3 +5,4 @@ export {
   permissionKey,
 } from "./org-permissions";
 export type { EffectivePermissions } from "./org-permissions";
+export { acceptInvitationForLogin } from "./invitation-acceptance";
