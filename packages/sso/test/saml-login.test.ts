@@ -373,6 +373,16 @@ describe("refusals: each one alone, audited without assertion content (R1)", () 
     const { requestId } = await startLogin(db.prisma, enterpriseKey);
     await expectRefused(idpResponse(enterpriseKey, requestId, { ...user("noemail"), email: "not-an-email" }), "INVALID_ATTRIBUTES");
   });
+  it("R1: refuses the login of a user whose SSO account was deleted", async () => {
+    const who = user("deleted");
+    const first = await startLogin(db.prisma, enterpriseKey);
+    const { account } = await complete(idpResponse(enterpriseKey, first.requestId, who));
+    await db.prisma.account.update({ where: { id: account.id }, data: { deletedAt: new Date() } });
+    const { requestId } = await startLogin(db.prisma, enterpriseKey);
+    await expectRefused(idpResponse(enterpriseKey, requestId, who), "ACCOUNT_DELETED", { who });
+    const event = (await refusalEvents()).at(-1)!;
+    expect(event).toMatchObject({ targetType: "Account", targetId: account.id });
+  });
 });
 
 async function refusedResponseTo(requestId: string, reason: SsoLoginRefusalReason) {
