@@ -1,4 +1,5 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
+import { enterpriseMembersWhere } from "@sso-cutover/enterprise";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
 export type SetupStepStatus = "TODO" | "IN_PROGRESS" | "DONE" | "BLOCKED";
@@ -37,14 +38,7 @@ export interface SetupProgress {
 
 /** DOP accounts that belong to the enterprise: members of one of its organizations, directly or through a group. */
 export function enterpriseDopAccountsWhere(enterpriseId: string): Prisma.AccountWhereInput {
-  return {
-    kind: "DEVOPS",
-    deletedAt: null,
-    OR: [
-      { memberships: { some: { organization: { enterpriseId } } } },
-      { groupMemberships: { some: { group: { organization: { enterpriseId } } } } },
-    ],
-  };
+  return { AND: [{ kind: "DEVOPS" }, enterpriseMembersWhere(enterpriseId)] };
 }
 
 /**

@@ -1,0 +1,13 @@
+import { lexicographicSortSchema } from "graphql";
+import { builder } from "../builder";
+import "./scalars";
+import "./error";
+import "./root";
+import "./enums";
+import "./organization";
+import "./account";
+import "./setup-progress";
+import "./enterprise";
+import "./sso-connection";
+
+export const schema = lexicographicSortSchema(builder.toSchema());
