@@ -42,3 +42,4 @@ export {
   visibleAccountWhere,
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter } from "./members";
+export { acceptInvitationForLogin } from "./invitation-acceptance";
