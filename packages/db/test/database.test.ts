@@ -20,7 +20,7 @@ describe("embedded database (PGlite)", () => {
     const messages: string[] = [];
     const first = await openDatabase({ dataDir, log: (message) => messages.push(message) });
     expect(first.kind).toBe("pglite");
-    expect(messages.join("\n")).toMatch(/applied 1 migration/);
+    expect(messages.join("\n")).toMatch(/applied \d+ migration/);
     await first.prisma.enterprise.create({ data: { key: "kept", name: "Kept" } });
     await first.close();
 

@@ -32,3 +32,22 @@ export {
   hashSessionSecret,
 } from "./sessions";
 export type { NewSession } from "./sessions";
+export {
+  planDevopsAccountRemoval,
+  removeDevopsAccountsFromOrganizations,
+  MAX_ACCOUNTS_PER_REMOVAL,
+} from "./cutover/removal-plan";
+export type {
+  CutoverPlan,
+  CutoverViolation,
+  CutoverViolationCode,
+  RemovedMembership,
+  RemovedEnterprisePermission,
+  OrganizationLosingAdmin,
+  MissingSsoMembership,
+  RemoveDevopsAccountsInput,
+} from "./cutover/removal-plan";
+export { deleteMyAccount } from "./cutover/delete-account";
+export type { DeletedAccount } from "./cutover/delete-account";
+export { readinessPage, readinessTotals } from "./cutover/readiness";
+export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals } from "./cutover/readiness";
