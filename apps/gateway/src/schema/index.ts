@@ -11,5 +11,6 @@ import "./enterprise";
 import "./sso-connection";
 import "./enterprise-permission";
 import "./recovery";
+import "./audit-event";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
