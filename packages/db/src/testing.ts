@@ -107,9 +107,19 @@ async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<
   }
 }
 
+/**
+ * Names of the databases a run creates all start with the database named in TEST_DATABASE_URL, so that the run
+ * can drop everything it made (`<base>_tpl_<migrations>` template, `<base>_f_<random>` per test file).
+ */
+function baseName(serverUrl: string): string {
+  const name = decodeURIComponent(new URL(serverUrl).pathname.slice(1)) || "postgres";
+  if (!/^[a-z0-9_]{1,40}$/.test(name)) throw new Error(`TEST_DATABASE_URL names the database "${name}": use [a-z0-9_]{1,40}`);
+  return name;
+}
+
 /** Creates (once per migration history, under an advisory lock) the migrated template database. */
 export async function ensurePostgresTemplate(serverUrl: string): Promise<string> {
-  const template = `sso_cutover_template_${migrationsFingerprint()}`;
+  const template = `${baseName(serverUrl)}_tpl_${migrationsFingerprint()}`;
   await admin(serverUrl, async (client) => {
     await client.query("SELECT pg_advisory_lock(742310)");
     try {
@@ -129,7 +139,7 @@ export async function ensurePostgresTemplate(serverUrl: string): Promise<string>
 
 async function createPostgresTestDatabase(serverUrl: string, onStatement: (sql: string) => void): Promise<Database> {
   const template = await ensurePostgresTemplate(serverUrl);
-  const name = `sso_cutover_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const name = `${baseName(serverUrl)}_f_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await admin(serverUrl, async (client) => {
     // CREATE DATABASE … TEMPLATE fails while another session copies the same template: wait and retry.
     for (let attempt = 1; ; attempt++) {

@@ -9,3 +9,13 @@ export {
   visibleOrganizationWhere,
   visibleAccountWhere,
 } from "./visibility";
+export { grantEnterprisePermission, revokeEnterprisePermission, administratorWarnings } from "./enterprise-permissions";
+export type { EnterprisePermissionInput, EnterprisePermissionChange } from "./enterprise-permissions";
+export {
+  generateRecoveryPassword,
+  generateRecoveryPasswordText,
+  hashRecoveryPassword,
+  verifyRecoveryPassword,
+  recoveryAccess,
+} from "./recovery";
+export type { GeneratedRecoveryPassword, RecoveryAccess } from "./recovery";

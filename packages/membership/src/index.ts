@@ -5,4 +5,41 @@ export {
   permissionKey,
 } from "./org-permissions";
 export type { EffectivePermissions } from "./org-permissions";
+export {
+  MAX_INVITATIONS_PER_CALL,
+  DEFAULT_INVITATION_EXPIRY_DAYS,
+  MAX_INVITATION_EXPIRY_DAYS,
+  normalizeEmail,
+  isValidEmail,
+  invitationStatus,
+  invitationWhereForStatus,
+  invitationMessage,
+  inviteUsers,
+  revokeInvitation,
+  resendInvitation,
+} from "./invitations";
+export type {
+  SentInvitation,
+  InviteUsersInput,
+  InvitationContext,
+  InvitationRefusalCode,
+  InvitationRefusal,
+  InviteUserResult,
+  InviteUsersOutcome,
+  InvitationIdInput,
+  ResendInvitationInput,
+} from "./invitations";
+export { requireLinkableAccounts, linkAccounts, linkDevopsAccountAsAdmin } from "./links";
+export type { LinkAccountsInput, LinkProof, LinkAccountsOptions, AccountLink, LinkDevopsAccountAsAdminInput } from "./links";
+export { accessReviews, accessReview, reviewableAccountIds, requireCanReviewAccess } from "./access-review";
+export type { AccessRequirement, AccessReviewStatus, OrganizationAccess, AccessReviewRow, AccessReview } from "./access-review";
+export {
+  CUTOVER_STATUSES,
+  enterpriseMemberWhere,
+  enterpriseMembersWhere,
+  cutoverStatuses,
+  cutoverStatus,
+  visibleAccountWhere,
+} from "./members";
+export type { CutoverStatus, EnterpriseMembersFilter } from "./members";
 export { acceptInvitationForLogin } from "./invitation-acceptance";

@@ -1,5 +1,5 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
-import { enterpriseMembersWhere } from "@sso-cutover/enterprise";
+import { administratorWarnings, enterpriseMembersWhere } from "@sso-cutover/enterprise";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
 export type SetupStepStatus = "TODO" | "IN_PROGRESS" | "DONE" | "BLOCKED";
@@ -140,18 +140,7 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     invite.warnings.push(`${unlinked} DOP account(s) have no linked SSO account yet.`);
   }
 
-  const terminateWarnings: string[] = [];
-  if (enterpriseAdministrators < 2) {
-    terminateWarnings.push(
-      `Only ${enterpriseAdministrators} account(s) hold Administer Enterprise: grant it to a second account so that ` +
-        "losing one does not lock the enterprise out.",
-    );
-  }
-  if (dopEnterpriseAdministrators === 0) {
-    terminateWarnings.push(
-      "No DOP account holds Administer Enterprise: there is no break-glass account if SSO becomes unavailable.",
-    );
-  }
+  const terminateWarnings = administratorWarnings(enterpriseAdministrators, dopEnterpriseAdministrators);
   const terminateBlockers = active ? [] : [notConfigured];
   if (active && ssoEnterpriseAdministrators === 0) {
     terminateBlockers.push("No SSO account holds Administer Enterprise yet: grant it before removing DOP accounts.");

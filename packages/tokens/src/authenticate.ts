@@ -42,7 +42,7 @@ async function touchToken(prisma: PrismaClient, tokenId: string, lastUsedAt: Dat
   if (lastUsedAt && now.getTime() - lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
   const threshold = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   await prisma.token.updateMany({
-    where: { id: tokenId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: threshold } }] },
+    where: { id: tokenId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: threshold } }] },
     data: { lastUsedAt: now },
   });
 }

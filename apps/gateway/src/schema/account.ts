@@ -5,6 +5,8 @@ import { OrganizationRef } from "./organization";
 
 export const AccountRef = builder.prismaNode("Account", {
   id: { field: "id" },
+  // node(id) answers null, not an error, for an id the viewer may not see.
+  nullable: true,
   description: "A DOP account (signs in through a DevOps platform) or an SSO account (created by the enterprise's IdP).",
   findUnique: (id, context) => ({ id, AND: [visibleAccountWhere(context.viewer?.accountId ?? "")] }),
   fields: (t) => ({

@@ -6,6 +6,8 @@ import { SetupProgressRef } from "./setup-progress";
 
 export const EnterpriseRef = builder.prismaNode("Enterprise", {
   id: { field: "id" },
+  // node(id) answers null, not an error, for an id the viewer may not see.
+  nullable: true,
   findUnique: (id, context) => ({ id, AND: [visibleEnterpriseWhere(context.viewer?.accountId ?? "")] }),
   fields: (t) => ({
     key: t.exposeString("key"),

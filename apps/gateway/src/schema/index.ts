@@ -9,5 +9,7 @@ import "./account";
 import "./setup-progress";
 import "./enterprise";
 import "./sso-connection";
+import "./enterprise-permission";
+import "./recovery";
 
 export const schema = lexicographicSortSchema(builder.toSchema());

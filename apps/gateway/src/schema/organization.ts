@@ -4,6 +4,8 @@ import { DevopsPlatform, Plan } from "./enums";
 
 export const OrganizationRef = builder.prismaNode("Organization", {
   id: { field: "id" },
+  // node(id) answers null, not an error, for an id the viewer may not see.
+  nullable: true,
   findUnique: (id, context) => ({ id, AND: [visibleOrganizationWhere(context.viewer?.accountId ?? "")] }),
   fields: (t) => ({
     key: t.exposeString("key"),

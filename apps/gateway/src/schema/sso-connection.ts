@@ -5,6 +5,8 @@ import { payloadErrors } from "./error";
 
 export const SsoConnectionRef = builder.prismaNode("SsoConnection", {
   id: { field: "id" },
+  // node(id) answers null, not an error, for an id the viewer may not see.
+  nullable: true,
   findUnique: (id, context) => ({
     id,
     enterprise: { permissions: { some: { accountId: context.viewer?.accountId ?? "" } } },
