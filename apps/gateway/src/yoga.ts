@@ -6,10 +6,12 @@ import { createYoga, maskError, type Plugin, type YogaServerInstance } from "gra
 import { authenticateRequest } from "./authentication";
 import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
+import { useSessionCsrfPrevention } from "./csrf";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { useOperationalRoutes } from "./operational-routes";
 import { schema } from "./schema/index";
+import { useSsoRoutes } from "./sso-routes";
 
 export interface GatewayOptions {
   prisma: PrismaClient;
@@ -52,8 +54,9 @@ function useBodyLimit(maxBytes: number): Plugin {
 }
 
 /**
- * The gateway: one Yoga instance serving GraphQL and the operational routes. Plugin order is deliberate:
- * body limit and query limits (armor) first, then authentication in the context, then execution and metrics.
+ * The gateway: one Yoga instance serving GraphQL, the operational routes and the SSO login routes. Plugin order
+ * is deliberate: body limit first, then the routes that answer without GraphQL, CSRF protection for
+ * cookie-authenticated requests, query limits (armor), then authentication in the context, execution and metrics.
  */
 export function createGateway({ prisma, config, log, processMetrics = false }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
@@ -92,6 +95,8 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
       useOperationalRoutes(prisma, metrics.registry),
+      useSsoRoutes({ prisma, config, log }),
+      useSessionCsrfPrevention(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 20 },

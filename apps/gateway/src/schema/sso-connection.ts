@@ -1,4 +1,4 @@
-import { configureSsoConnection } from "@sso-cutover/sso";
+import { acsUrl, configureSsoConnection, metadataUrl, spEntityId } from "@sso-cutover/sso";
 import { builder } from "../builder";
 import { Provisioning, SsoConnectionStatus } from "./enums";
 import { payloadErrors } from "./error";
@@ -25,6 +25,21 @@ export const SsoConnectionRef = builder.prismaNode("SsoConnection", {
         email: connection.emailAttribute,
         groups: connection.groupsAttribute,
       }),
+    }),
+    spEntityId: t.string({
+      description: "Our SAML service provider entity id for this enterprise: copy it into the IdP (audience).",
+      select: { enterprise: { select: { key: true } } },
+      resolve: (connection, _args, context) => spEntityId(context.config.PUBLIC_URL, connection.enterprise.key),
+    }),
+    acsUrl: t.string({
+      description: "Where the IdP posts SAML responses (assertion consumer service URL, HTTP-POST binding).",
+      select: { enterprise: { select: { key: true } } },
+      resolve: (connection, _args, context) => acsUrl(context.config.PUBLIC_URL, connection.enterprise.key),
+    }),
+    metadataUrl: t.string({
+      description: "Our SP metadata (entity id, ACS URL) for the IdP admin to import.",
+      select: { enterprise: { select: { key: true } } },
+      resolve: (connection, _args, context) => metadataUrl(context.config.PUBLIC_URL, connection.enterprise.key),
     }),
     enterprise: t.relation("enterprise"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
