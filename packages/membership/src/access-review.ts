@@ -31,6 +31,8 @@ export interface AccessReview {
   devopsAccount: Account | null;
   ssoAccount: Account | null;
   organizations: AccessReviewRow[];
+  /** The worst row status: MISSING_MEMBERSHIP over MISSING_PERMISSIONS over OK. */
+  status: AccessReviewStatus;
 }
 
 const NO_ACCESS: OrganizationAccess = { member: false, permissions: [] };
@@ -105,7 +107,12 @@ export async function accessReviews(
           : "OK";
       return { organization, dop, sso, missingOnSso, status };
     });
-    reviews.set(person.accountId, { ...person, organizations: rows });
+    const status: AccessReviewStatus = rows.some((r) => r.status === "MISSING_MEMBERSHIP")
+      ? "MISSING_MEMBERSHIP"
+      : rows.some((r) => r.status === "MISSING_PERMISSIONS")
+        ? "MISSING_PERMISSIONS"
+        : "OK";
+    reviews.set(person.accountId, { ...person, organizations: rows, status });
   }
   return reviews;
 }

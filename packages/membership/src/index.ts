@@ -13,6 +13,7 @@ export {
   isValidEmail,
   invitationStatus,
   invitationWhereForStatus,
+  enterpriseInvitationsWhere,
   invitationMessage,
   inviteUsers,
   revokeInvitation,

@@ -102,6 +102,7 @@ describe("accessReviews", () => {
       missingOnSso: ["GATEADMIN"],
       status: "MISSING_PERMISSIONS",
     });
+    expect(bob.status).toBe("MISSING_PERMISSIONS");
   });
 
   it("R4: reviewing either side of a link gives the same person: a DOP account brings its SSO account and vice versa", async () => {
@@ -126,6 +127,7 @@ describe("accessReviews", () => {
     expect(dee.devopsAccount).toBeNull();
     expect(row(dee, "api")).toMatchObject({ sso: { member: true }, status: "OK" });
     expect(dee.organizations.every((r) => r.status === "OK")).toBe(true);
+    expect([cy.status, dee.status]).toEqual(["MISSING_MEMBERSHIP", "OK"]);
   });
 
   it("R4: reviews many accounts at once; unknown ids are left out", async () => {
