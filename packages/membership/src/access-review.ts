@@ -1,6 +1,6 @@
-import { forbidden, type Account, type OrgPermissionKind, type Organization, type Tx } from "@sso-cutover/db";
+import { forbidden, type Account, type Enterprise, type OrgPermissionKind, type Organization, type Tx } from "@sso-cutover/db";
 import { holdsEnterprisePermission, type Actor } from "@sso-cutover/enterprise";
-import { enterpriseMemberWhere } from "./members";
+import { cutoverEnterprises, enterpriseCutoverMembersWhere, groupByEnterprise, type EnterpriseScopedRequest } from "./members";
 import { ORG_PERMISSIONS, effectiveOrgPermissions, permissionKey } from "./org-permissions";
 
 /** What an SSO account can lack compared with its DOP account in one organization. */
@@ -31,6 +31,8 @@ export interface AccessReview {
   devopsAccount: Account | null;
   ssoAccount: Account | null;
   organizations: AccessReviewRow[];
+  /** The worst row status: MISSING_MEMBERSHIP over MISSING_PERMISSIONS over OK. */
+  status: AccessReviewStatus;
 }
 
 const NO_ACCESS: OrganizationAccess = { member: false, permissions: [] };
@@ -105,7 +107,12 @@ export async function accessReviews(
           : "OK";
       return { organization, dop, sso, missingOnSso, status };
     });
-    reviews.set(person.accountId, { ...person, organizations: rows });
+    const status: AccessReviewStatus = rows.some((r) => r.status === "MISSING_MEMBERSHIP")
+      ? "MISSING_MEMBERSHIP"
+      : rows.some((r) => r.status === "MISSING_PERMISSIONS")
+        ? "MISSING_PERMISSIONS"
+        : "OK";
+    reviews.set(person.accountId, { ...person, organizations: rows, status });
   }
   return reviews;
 }
@@ -134,7 +141,7 @@ export async function reviewableAccountIds(
       select: { devopsAccountId: true, ssoAccountId: true },
     }),
     tx.account.findMany({
-      where: { AND: [{ id: { in: [...accountIds] } }, enterpriseMemberWhere(enterpriseId)] },
+      where: { AND: [{ id: { in: [...accountIds] } }, enterpriseCutoverMembersWhere(enterpriseId)] },
       select: { id: true },
     }),
   ]);
@@ -148,4 +155,36 @@ export async function requireCanReviewAccess(tx: Tx, actor: Pick<Actor, "account
   if (!allowed.has(accountId)) {
     throw forbidden("You may review only your own access (either of your linked accounts); enterprise admins may review any member's.");
   }
+}
+
+/** An access review together with the enterprise it was made in. */
+export interface EnterpriseAccessReview extends AccessReview {
+  enterprise: Enterprise;
+}
+
+/**
+ * R4 as a viewer asks it, for many accounts at once (`members { accessReview }`): each request is about the
+ * enterprise it names or else the account's own (`cutoverEnterprises`); the answer is null when that
+ * enterprise is not visible or the viewer may not review the account (`reviewableAccountIds`). A fixed number
+ * of queries per enterprise involved, whatever the number of accounts.
+ */
+export async function accessReviewsForViewer(
+  tx: Tx,
+  actor: Pick<Actor, "accountId">,
+  requests: readonly EnterpriseScopedRequest[],
+): Promise<(EnterpriseAccessReview | null)[]> {
+  const enterprises = await cutoverEnterprises(tx, actor.accountId, requests);
+  const byEnterprise = groupByEnterprise(requests, enterprises);
+  const reviews = new Map<string, Map<string, AccessReview>>();
+  await Promise.all(
+    [...byEnterprise].map(async ([enterpriseId, accountIds]) => {
+      const allowed = await reviewableAccountIds(tx, actor, accountIds, enterpriseId);
+      reviews.set(enterpriseId, await accessReviews(tx, [...allowed], enterpriseId));
+    }),
+  );
+  return requests.map((request, index) => {
+    const enterprise = enterprises[index];
+    const review = enterprise ? reviews.get(enterprise.id)?.get(request.accountId) : undefined;
+    return enterprise && review ? { ...review, enterprise } : null;
+  });
 }

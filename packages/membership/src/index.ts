@@ -13,6 +13,7 @@ export {
   isValidEmail,
   invitationStatus,
   invitationWhereForStatus,
+  enterpriseInvitationsWhere,
   invitationMessage,
   inviteUsers,
   revokeInvitation,
@@ -31,15 +32,24 @@ export type {
 } from "./invitations";
 export { requireLinkableAccounts, linkAccounts, linkDevopsAccountAsAdmin } from "./links";
 export type { LinkAccountsInput, LinkProof, LinkAccountsOptions, AccountLink, LinkDevopsAccountAsAdminInput } from "./links";
-export { accessReviews, accessReview, reviewableAccountIds, requireCanReviewAccess } from "./access-review";
-export type { AccessRequirement, AccessReviewStatus, OrganizationAccess, AccessReviewRow, AccessReview } from "./access-review";
+export { accessReviews, accessReview, reviewableAccountIds, requireCanReviewAccess, accessReviewsForViewer } from "./access-review";
+export type {
+  AccessRequirement,
+  AccessReviewStatus,
+  OrganizationAccess,
+  AccessReviewRow,
+  AccessReview,
+  EnterpriseAccessReview,
+} from "./access-review";
 export {
   CUTOVER_STATUSES,
-  enterpriseMemberWhere,
+  enterpriseCutoverMembersWhere,
   enterpriseMembersWhere,
   cutoverStatuses,
   cutoverStatus,
   visibleAccountWhere,
+  cutoverEnterprises,
+  cutoverStatusesForViewer,
 } from "./members";
-export type { CutoverStatus, EnterpriseMembersFilter } from "./members";
+export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
 export { acceptInvitationForLogin } from "./invitation-acceptance";

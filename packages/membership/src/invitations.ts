@@ -67,6 +67,21 @@ export function invitationWhereForStatus(status: InvitationStatus, now: Date = n
   }
 }
 
+/**
+ * The enterprise's invitations an actor may list, optionally of one (derived) status: enterprise admins only
+ * (FORBIDDEN otherwise), since invitations name people who may not have an account yet.
+ */
+export async function enterpriseInvitationsWhere(
+  tx: Tx,
+  actor: Pick<Actor, "accountId">,
+  enterpriseId: string,
+  { status }: { status?: InvitationStatus | null } = {},
+  now: Date = new Date(),
+): Promise<Prisma.InvitationWhereInput> {
+  await requireEnterpriseAdmin(tx, actor.accountId, enterpriseId);
+  return { enterpriseId, ...(status ? invitationWhereForStatus(status, now) : {}) };
+}
+
 // ------------------------------------------------------------------------------------------ messages
 
 /** A ready-to-send invitation text: the enterprise's login link (R1) and when the invitation expires. */

@@ -1,4 +1,5 @@
-import type { AccountKind, Prisma, Tx } from "@sso-cutover/db";
+import type { AccountKind, Enterprise, Prisma, Tx } from "@sso-cutover/db";
+import { visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { invitationWhereForStatus } from "./invitations";
 
 /**
@@ -50,8 +51,12 @@ function membersWhere(organizationOfEnterprise: Prisma.OrganizationWhereInput, s
   };
 }
 
-/** All members of the enterprise (see `membersWhere`), whatever their kind and cutover status. */
-export function enterpriseMemberWhere(enterpriseId: string): AccountWhere {
+/**
+ * All members of the enterprise in the cutover's sense (see `membersWhere`), whatever their kind and status.
+ * Unlike `enterpriseMembersWhere` of @sso-cutover/enterprise, it keeps the DOP accounts linked to the
+ * enterprise's SSO accounts after they left or were deleted, so that they can be listed as DOP_REMOVED.
+ */
+export function enterpriseCutoverMembersWhere(enterpriseId: string): AccountWhere {
   return membersWhere({ enterpriseId }, { enterpriseId });
 }
 
@@ -71,7 +76,7 @@ export async function enterpriseMembersWhere(
   { kind, cutoverStatus }: EnterpriseMembersFilter = {},
   now: Date = new Date(),
 ): Promise<AccountWhere> {
-  const clauses: AccountWhere[] = [enterpriseMemberWhere(enterpriseId)];
+  const clauses: AccountWhere[] = [enterpriseCutoverMembersWhere(enterpriseId)];
   if (kind) clauses.push({ kind });
   if (cutoverStatus) clauses.push(await cutoverStatusWhere(tx, enterpriseId, cutoverStatus, now));
   return { AND: clauses };
@@ -100,7 +105,7 @@ function invitingWhere(enterpriseId: string, now: Date): Prisma.InvitationWhereI
   return { enterpriseId, OR: [invitationWhereForStatus("PENDING", now), invitationWhereForStatus("ACCEPTED", now)] };
 }
 
-/** Accounts whose cutover status in the enterprise is `status`; meant to be combined with `enterpriseMemberWhere`. */
+/** Accounts whose cutover status in the enterprise is `status`; meant to be combined with `enterpriseCutoverMembersWhere`. */
 async function cutoverStatusWhere(tx: Tx, enterpriseId: string, status: CutoverStatus, now: Date): Promise<AccountWhere> {
   switch (status) {
     case "SSO_ACTIVE":
@@ -211,18 +216,11 @@ export async function cutoverStatus(
 }
 
 /**
- * Accounts a viewer may load by id: itself, the account it is linked to, and every member of an enterprise
- * it can see. "Can see" is the rule of `findVisibleEnterprise` (@sso-cutover/enterprise): it holds an
- * enterprise permission, belongs to one of its organizations, or is one of its SSO accounts.
+ * Accounts a viewer may load by id: itself, the account it is linked to, and every member (as above, so also
+ * group-only members and linked DOP accounts that left) of an enterprise it can see (`visibleEnterpriseWhere`).
  */
 export function visibleAccountWhere(viewerAccountId: string): AccountWhere {
-  const visibleEnterprise: Prisma.EnterpriseWhereInput = {
-    OR: [
-      { permissions: { some: { accountId: viewerAccountId } } },
-      { organizations: { some: { memberships: { some: { accountId: viewerAccountId } } } } },
-      { ssoAccounts: { some: { id: viewerAccountId } } },
-    ],
-  };
+  const visibleEnterprise = visibleEnterpriseWhere(viewerAccountId);
   return {
     OR: [
       { id: viewerAccountId },
@@ -231,4 +229,111 @@ export function visibleAccountWhere(viewerAccountId: string): AccountWhere {
       membersWhere({ enterprise: visibleEnterprise }, { enterprise: visibleEnterprise }),
     ],
   };
+}
+
+/** A question about an account within an enterprise: the one named, or else the account's own (see below). */
+export interface EnterpriseScopedRequest {
+  accountId: string;
+  enterpriseKey?: string | null;
+}
+
+/**
+ * For each request, the enterprise it is about, when the viewer can see it (null otherwise): the enterprise
+ * named by key, or else the one the account's cutover belongs to — an SSO account's own enterprise, the
+ * enterprise of a DOP account's linked SSO account, or the only enterprise whose organizations a DOP account
+ * belongs to (null when it belongs to several: the caller must name one). Three queries whatever the count.
+ */
+export async function cutoverEnterprises(
+  tx: Tx,
+  viewerAccountId: string,
+  requests: readonly EnterpriseScopedRequest[],
+): Promise<(Enterprise | null)[]> {
+  const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
+  const inferFor = [...new Set(requests.filter((request) => !request.enterpriseKey).map((request) => request.accountId))];
+  const [named, accounts] = await Promise.all([
+    keys.length
+      ? tx.enterprise.findMany({ where: { key: { in: keys }, ...visibleEnterpriseWhere(viewerAccountId) } })
+      : Promise.resolve([]),
+    inferFor.length
+      ? tx.account.findMany({
+          where: { id: { in: inferFor } },
+          select: {
+            id: true,
+            kind: true,
+            enterpriseId: true,
+            linkAsDevops: { select: { ssoAccount: { select: { enterpriseId: true } } } },
+            memberships: { select: { organization: { select: { enterpriseId: true } } } },
+            groupMemberships: { select: { group: { select: { organization: { select: { enterpriseId: true } } } } } },
+          },
+        })
+      : Promise.resolve([]),
+  ]);
+  const inferred = new Map<string, string | null>();
+  for (const account of accounts) {
+    if (account.kind === "SSO") {
+      inferred.set(account.id, account.enterpriseId);
+    } else if (account.linkAsDevops) {
+      inferred.set(account.id, account.linkAsDevops.ssoAccount.enterpriseId);
+    } else {
+      const enterpriseIds = new Set(
+        [
+          ...account.memberships.map((membership) => membership.organization.enterpriseId),
+          ...account.groupMemberships.map((membership) => membership.group.organization.enterpriseId),
+        ].filter((id): id is string => id !== null),
+      );
+      inferred.set(account.id, enterpriseIds.size === 1 ? ([...enterpriseIds][0] ?? null) : null);
+    }
+  }
+  const inferredIds = [...new Set([...inferred.values()].filter((id): id is string => id !== null))];
+  const visibleInferred = inferredIds.length
+    ? await tx.enterprise.findMany({ where: { id: { in: inferredIds }, ...visibleEnterpriseWhere(viewerAccountId) } })
+    : [];
+  const byKey = new Map(named.map((enterprise) => [enterprise.key, enterprise]));
+  const byId = new Map(visibleInferred.map((enterprise) => [enterprise.id, enterprise]));
+  return requests.map((request) => {
+    if (request.enterpriseKey) return byKey.get(request.enterpriseKey) ?? null;
+    const enterpriseId = inferred.get(request.accountId);
+    return enterpriseId ? (byId.get(enterpriseId) ?? null) : null;
+  });
+}
+
+/**
+ * Cutover status of each requested account in its enterprise (see `cutoverEnterprises`), for a viewer: null
+ * when the enterprise is not visible to the viewer or the account is not a member of it. A fixed number of
+ * queries per enterprise involved, whatever the number of accounts.
+ */
+export async function cutoverStatusesForViewer(
+  tx: Tx,
+  viewerAccountId: string,
+  requests: readonly EnterpriseScopedRequest[],
+  now: Date = new Date(),
+): Promise<(CutoverStatus | null)[]> {
+  const enterprises = await cutoverEnterprises(tx, viewerAccountId, requests);
+  const byEnterprise = groupByEnterprise(requests, enterprises);
+  const statuses = new Map<string, Map<string, CutoverStatus>>();
+  await Promise.all(
+    [...byEnterprise].map(async ([enterpriseId, accountIds]) => {
+      statuses.set(enterpriseId, await cutoverStatuses(tx, accountIds, enterpriseId, now));
+    }),
+  );
+  return requests.map((request, index) => {
+    const enterprise = enterprises[index];
+    return enterprise ? (statuses.get(enterprise.id)?.get(request.accountId) ?? null) : null;
+  });
+}
+
+/** Enterprise id → the distinct account ids asked about in it. */
+export function groupByEnterprise(
+  requests: readonly EnterpriseScopedRequest[],
+  enterprises: readonly (Enterprise | null)[],
+): Map<string, string[]> {
+  const groups = new Map<string, Set<string>>();
+  requests.forEach((request, index) => {
+    const enterprise = enterprises[index];
+    if (!enterprise) return;
+    let group = groups.get(enterprise.id);
+    if (!group) groups.set(enterprise.id, (group = new Set()));
+    group.add(request.accountId);
+  });
+  return new Map([...groups].map(([enterpriseId, ids]) => [enterpriseId, [...ids]]));
 }

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainError } from "../../../tests/kit/domain-errors";
 import { countQueries } from "../../../tests/kit/query-counter";
 import { buildScenario, type AccountSpec, type Scenario } from "../../../tests/kit/scenario";
-import { accessReview, accessReviews, requireCanReviewAccess, reviewableAccountIds, type AccessReview } from "../src/index";
+import {
+  accessReview,
+  accessReviews,
+  accessReviewsForViewer,
+  requireCanReviewAccess,
+  reviewableAccountIds,
+  type AccessReview,
+} from "../src/index";
 
 let db: Database;
 let s: Scenario;
@@ -95,6 +102,7 @@ describe("accessReviews", () => {
       missingOnSso: ["GATEADMIN"],
       status: "MISSING_PERMISSIONS",
     });
+    expect(bob.status).toBe("MISSING_PERMISSIONS");
   });
 
   it("R4: reviewing either side of a link gives the same person: a DOP account brings its SSO account and vice versa", async () => {
@@ -119,6 +127,7 @@ describe("accessReviews", () => {
     expect(dee.devopsAccount).toBeNull();
     expect(row(dee, "api")).toMatchObject({ sso: { member: true }, status: "OK" });
     expect(dee.organizations.every((r) => r.status === "OK")).toBe(true);
+    expect([cy.status, dee.status]).toEqual(["MISSING_MEMBERSHIP", "OK"]);
   });
 
   it("R4: reviews many accounts at once; unknown ids are left out", async () => {
@@ -197,5 +206,33 @@ describe("requireCanReviewAccess", () => {
 
     expect([...asAna].sort()).toEqual([s.account("ana").id, s.account("ana-gh").id].sort());
     expect([...asAdmin].sort()).toEqual(["ana", "ana-gh", "bob"].map((h) => s.account(h).id).sort());
+  });
+});
+
+describe("accessReviewsForViewer", () => {
+  const ask = (viewer: Scenario, actor: string, requests: { account: string; enterpriseKey?: string }[]) =>
+    accessReviewsForViewer(
+      db.prisma,
+      viewer.actor(actor),
+      requests.map((r) => ({ accountId: s.account(r.account).id, enterpriseKey: r.enterpriseKey })),
+    );
+
+  it("R4: a member gets their own review (in their enterprise by default) and null for anyone else's", async () => {
+    const [own, others, byKey] = await ask(s, "ana", [{ account: "ana" }, { account: "bob" }, { account: "ana-gh", enterpriseKey: s.enterprise.key }]);
+
+    expect(own?.enterprise.id).toBe(s.enterprise.id);
+    expect(own?.ssoAccount?.id).toBe(s.account("ana").id);
+    expect(others).toBeNull();
+    expect(byKey?.devopsAccount?.id).toBe(s.account("ana-gh").id);
+  });
+
+  it("R4: an enterprise admin gets every member's review; an admin of another enterprise gets none", async () => {
+    const members = ["ana", "bob-gh", "cy-gh", "dee"].map((account) => ({ account }));
+
+    const asAdmin = await ask(s, "admin", members);
+    const asOtherAdmin = await ask(other, "admin", [...members, { account: "ana", enterpriseKey: s.enterprise.key }]);
+
+    expect(asAdmin.map((r) => r?.accountId)).toEqual(members.map((m) => s.account(m.account).id));
+    expect(asOtherAdmin.every((r) => r === null)).toBe(true);
   });
 });

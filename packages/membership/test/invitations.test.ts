@@ -6,6 +6,7 @@ import { domainError } from "../../../tests/kit/domain-errors";
 import { countQueries } from "../../../tests/kit/query-counter";
 import { buildScenario, type Scenario } from "../../../tests/kit/scenario";
 import {
+  enterpriseInvitationsWhere,
   invitationMessage,
   invitationStatus,
   invitationWhereForStatus,
@@ -362,6 +363,21 @@ describe("derived status", () => {
     expect([await countWith("PENDING", justBefore), await countWith("EXPIRED", justBefore)]).toEqual([1, 0]);
     expect([await countWith("PENDING", atExpiry), await countWith("EXPIRED", atExpiry)]).toEqual([0, 1]);
     expect((await db.prisma.invitation.findUniqueOrThrow({ where: { id: invitation.id } })).status).toBe("PENDING");
+  });
+
+  it("R3: enterpriseInvitationsWhere lists by derived status, for enterprise admins only", async () => {
+    await invite(["ana@example.com"], { expiresInDays: 1 });
+    await invite(["ben@example.com"]);
+    const later = new Date(now.getTime() + 2 * DAY);
+    const list = async (status: "PENDING" | "EXPIRED" | null) =>
+      (await db.prisma.invitation.findMany({ where: await enterpriseInvitationsWhere(db.prisma, s.actor("admin"), s.enterprise.id, { status }, later) }))
+        .map((i) => i.email)
+        .sort();
+
+    expect(await list("EXPIRED")).toEqual(["ana@example.com"]);
+    expect(await list("PENDING")).toEqual(["ben@example.com"]);
+    expect(await list(null)).toEqual(["ana@example.com", "ben@example.com"]);
+    expect((await domainError(enterpriseInvitationsWhere(db.prisma, s.actor("dev"), s.enterprise.id))).code).toBe("FORBIDDEN");
   });
 
   it("R3: ACCEPTED and REVOKED invitations never read as EXPIRED", async () => {

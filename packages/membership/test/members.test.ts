@@ -5,8 +5,10 @@ import { countQueries } from "../../../tests/kit/query-counter";
 import { buildScenario, type Scenario } from "../../../tests/kit/scenario";
 import {
   CUTOVER_STATUSES,
+  cutoverEnterprises,
   cutoverStatus,
   cutoverStatuses,
+  cutoverStatusesForViewer,
   enterpriseMembersWhere,
   visibleAccountWhere,
   type CutoverStatus,
@@ -191,5 +193,63 @@ describe("visibleAccountWhere", () => {
     const gone = await visibleTo(s, "gone-gh");
 
     expect(gone.has(s.account("gone").id)).toBe(true);
+  });
+});
+
+describe("cutoverEnterprises", () => {
+  it("the named enterprise when visible; else an SSO account's own, a linked DOP account's, or the only one of its organizations", async () => {
+    const ask = ["sam", "lin-gh", "nia-gh", "gone-gh", "stranger-gh", "far-gh"].map((h) => ({ accountId: s.account(h).id }));
+
+    const enterprises = await cutoverEnterprises(db.prisma, s.account("nia-gh").id, [
+      ...ask,
+      { accountId: s.account("nia-gh").id, enterpriseKey: s.enterprise.key },
+      { accountId: s.account("nia-gh").id, enterpriseKey: other.enterprise.key },
+    ]);
+
+    expect(enterprises.map((e) => e?.key ?? null)).toEqual([
+      s.enterprise.key,
+      s.enterprise.key,
+      s.enterprise.key,
+      s.enterprise.key,
+      null, // in no enterprise's organization
+      null, // linked to an SSO account of the other enterprise, which nia cannot see
+      s.enterprise.key,
+      null, // not visible to nia
+    ]);
+  });
+
+  it("an unlinked DOP account in organizations of two enterprises has no enterprise of its own: the caller must name one", async () => {
+    const first = await buildScenario(db.prisma, { organizations: { web: {} }, accounts: { "two-gh": { memberOf: ["web"] } } });
+    const second = await buildScenario(db.prisma, { organizations: { web: {} }, accounts: { x: { memberOf: ["web"] } } });
+    await db.prisma.orgMembership.create({ data: { accountId: first.account("two-gh").id, organizationId: second.organization("web").id } });
+    const viewer = first.account("two-gh").id;
+
+    const [inferred, named] = await cutoverEnterprises(db.prisma, viewer, [
+      { accountId: viewer },
+      { accountId: viewer, enterpriseKey: second.enterprise.key },
+    ]);
+
+    expect(inferred).toBeNull();
+    expect(named?.id).toBe(second.enterprise.id);
+  });
+});
+
+describe("cutoverStatusesForViewer", () => {
+  it("answers in each account's enterprise, and null where the viewer cannot see it or the account is no member", async () => {
+    const statuses = await cutoverStatusesForViewer(
+      db.prisma,
+      s.account("nia-gh").id,
+      [
+        { accountId: s.account("sam").id },
+        { accountId: s.account("lin-gh").id },
+        { accountId: s.account("stranger-gh").id },
+        { accountId: s.account("stranger-gh").id, enterpriseKey: s.enterprise.key },
+      ],
+      now,
+    );
+    const asOutsider = await cutoverStatusesForViewer(db.prisma, other.account("admin").id, [{ accountId: s.account("sam").id }], now);
+
+    expect(statuses).toEqual(["SSO_ACTIVE", "LINKED", null, null]);
+    expect(asOutsider).toEqual([null]);
   });
 });
