@@ -39,6 +39,17 @@ export async function serializable<T>(
 /** SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected), however the driver reports them. */
 export function isSerializationFailure(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") return true;
-  const text = error instanceof Error ? `${error.message} ${JSON.stringify((error as { meta?: unknown }).meta ?? {})}` : "";
-  return /40001|40P01|could not serialize access|deadlock detected|write conflict/i.test(text);
+  if (!(error instanceof Error)) return false;
+  // adapter-pg raises DriverAdapterError("TransactionWriteConflict") with the SQLSTATE only in `cause`.
+  const { meta, cause } = error as { meta?: unknown; cause?: unknown };
+  const text = `${error.message} ${safeJson(meta)} ${safeJson(cause)}`;
+  return /40001|40P01|could not serialize access|deadlock detected|write ?conflict/i.test(text);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value ?? {});
+  } catch {
+    return "";
+  }
 }

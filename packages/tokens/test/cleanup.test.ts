@@ -131,7 +131,7 @@ describe("removing unused tokens", () => {
     await personalToken(owner, "stale", new Date(real.getTime() - 61 * DAY));
     await personalToken(owner, "fresh", new Date(real.getTime() - DAY));
     // The embedded test database serves one connection at a time: hand it to the command while it runs.
-    await db.prisma.$disconnect();
+    if (db.kind === "pglite") await db.prisma.$disconnect();
     const { code, stdout, stderr } = await run(process.execPath, [
       path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
       path.join(root, "scripts", "tokens-cleanup.ts"),

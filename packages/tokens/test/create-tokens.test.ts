@@ -289,3 +289,17 @@ describe("scoped organization tokens", () => {
     expect(payload).not.toContain(token.hash);
   });
 });
+
+describe("concurrency", () => {
+  it("R5: of concurrent creations of one name by one owner, exactly one succeeds and the others are CONFLICT", async () => {
+    const owner = await fixtures.devopsAccount();
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => createPersonalAccessToken(db.prisma, actorOf(owner), { name: "race" }, now)),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "CONFLICT", field: "input.name" });
+    }
+    expect(await db.prisma.token.count({ where: { ownerAccountId: owner.id, name: "race" } })).toBe(1);
+  });
+});
