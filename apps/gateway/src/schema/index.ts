@@ -9,5 +9,9 @@ import "./account";
 import "./setup-progress";
 import "./enterprise";
 import "./sso-connection";
+import "./cutover-status";
+import "./invitation";
+import "./identity-link";
+import "./access-review";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
