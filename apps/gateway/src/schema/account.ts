@@ -1,4 +1,4 @@
-import { visibleAccountWhere } from "@sso-cutover/enterprise";
+import { visibleAccountWhere } from "@sso-cutover/membership";
 import { builder } from "../builder";
 import { AccountKind, DevopsPlatform } from "./enums";
 import { OrganizationRef } from "./organization";

@@ -1,6 +1,8 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
-import { enterpriseMembersWhere, oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
+import { oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
+import { enterpriseMembersWhere } from "@sso-cutover/membership";
 import { builder } from "../builder";
+import { CutoverStatus } from "./cutover-status";
 import { AccountKind } from "./enums";
 import { SetupProgressRef } from "./setup-progress";
 
@@ -19,12 +21,22 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
       cursor: "login",
       defaultSize: 20,
       maxSize: 100,
-      description: "Accounts of the enterprise: members of its organizations and its SSO accounts, by login.",
-      args: { kind: t.arg({ type: AccountKind, required: false }) },
-      resolve: (query, enterprise, args, context) =>
+      description:
+        "Accounts of the enterprise, by login: DOP accounts in its organizations (directly or through a group), its " +
+        "SSO accounts, and DOP accounts linked to them (kept as DOP_REMOVED once they leave).",
+      args: {
+        kind: t.arg({ type: AccountKind, required: false }),
+        cutoverStatus: t.arg({ type: CutoverStatus, required: false }),
+      },
+      resolve: async (query, enterprise, args, context) =>
         context.prisma.account.findMany({
           ...query,
-          where: { AND: [enterpriseMembersWhere(enterprise.id), args.kind ? { kind: args.kind } : {}] },
+          where: await enterpriseMembersWhere(
+            context.prisma,
+            enterprise.id,
+            { kind: args.kind, cutoverStatus: args.cutoverStatus },
+            context.now,
+          ),
           orderBy: { login: "asc" },
         }),
     }),

@@ -12,5 +12,9 @@ import "./sso-connection";
 import "./enterprise-permission";
 import "./recovery";
 import "./audit-event";
+import "./cutover-status";
+import "./invitation";
+import "./identity-link";
+import "./access-review";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
