@@ -11,7 +11,7 @@ export interface AuditEventInput {
 }
 
 // Keys whose values must never reach the audit table (R5, R12): a secret is shown once and then only hashed.
-const SECRET_KEY = /(secret|password|token$|^token|cookie|assertion|samlresponse|hash)/i;
+const SECRET_KEY = /^(secret|\w*Secret|password|\w*Password|passwordHash|hash|token|cookie|assertion|samlResponse)$/i;
 
 /**
  * Appends one audit event (R13). Called inside the mutation's transaction so that the event and the change

@@ -16,5 +16,7 @@ import "./cutover-status";
 import "./invitation";
 import "./identity-link";
 import "./access-review";
+import "./token";
+import "./cutover";
 
 export const schema = lexicographicSortSchema(builder.toSchema());

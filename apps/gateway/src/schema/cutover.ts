@@ -1,0 +1,231 @@
+import {
+  deleteMyAccount,
+  readinessPage,
+  readinessTotals,
+  removeDevopsAccountsFromOrganizations,
+  type CutoverPlan,
+  type CutoverViolation,
+  type DeletedAccount,
+  type MissingSsoMembership,
+  type OrganizationLosingAdmin,
+  type ReadinessRow,
+  type ReadinessTotals,
+  type RemovedEnterprisePermission,
+  type RemovedMembership,
+} from "@sso-cutover/sso";
+import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
+import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
+import { builder } from "../builder";
+import { AccountRef } from "./account";
+import { EnterpriseRef } from "./enterprise";
+import { EnterprisePermissionKind, OrgPermissionKind } from "./enums";
+import { payloadErrors } from "./error";
+import { OrganizationRef } from "./organization";
+import { BreakingTokenRef } from "./token";
+import { CutoverStatus as CutoverStatusEnum } from "./cutover-status";
+import { InvitationStatus as InvitationStatusEnum } from "./invitation";
+
+const CutoverViolationCode = builder.enumType("CutoverViolationCode", {
+  description:
+    "R9: NO_BREAK_GLASS_ADMIN (a) no DOP account would keep Administer Enterprise; BITBUCKET_WITHOUT_DOP_ADMIN (b) a " +
+    "Bitbucket Cloud organization would keep no DOP admin; ORGANIZATION_WITHOUT_ADMIN (c) an organization would keep no admin.",
+  values: ["NO_BREAK_GLASS_ADMIN", "BITBUCKET_WITHOUT_DOP_ADMIN", "ORGANIZATION_WITHOUT_ADMIN"] as const,
+});
+
+const CutoverViolationRef = builder.objectRef<CutoverViolation>("CutoverViolation").implement({
+  fields: (t) => ({
+    code: t.expose("code", { type: CutoverViolationCode }),
+    message: t.exposeString("message"),
+    organization: t.field({ type: OrganizationRef, nullable: true, resolve: (violation) => violation.organization }),
+  }),
+});
+
+const RemovedMembershipRef = builder.objectRef<RemovedMembership>("RemovedMembership").implement({
+  fields: (t) => ({
+    account: t.field({ type: AccountRef, resolve: (row) => row.account }),
+    organization: t.field({ type: OrganizationRef, resolve: (row) => row.organization }),
+    direct: t.exposeBoolean("direct", { description: "A direct membership (else only through groups)." }),
+    groups: t.exposeStringList("groups", { description: "Groups of the organization the account leaves." }),
+    permissions: t.field({ type: [OrgPermissionKind], resolve: (row) => row.permissions }),
+  }),
+});
+
+const RemovedEnterprisePermissionRef = builder.objectRef<RemovedEnterprisePermission>("RemovedEnterprisePermission").implement({
+  fields: (t) => ({
+    account: t.field({ type: AccountRef, resolve: (row) => row.account }),
+    permission: t.expose("permission", { type: EnterprisePermissionKind }),
+  }),
+});
+
+const OrganizationLosingAdminRef = builder.objectRef<OrganizationLosingAdmin>("OrganizationLosingAdmin").implement({
+  fields: (t) => ({
+    organization: t.field({ type: OrganizationRef, resolve: (row) => row.organization }),
+    adminsBefore: t.exposeInt("adminsBefore"),
+  }),
+});
+
+const MissingSsoMembershipRef = builder.objectRef<MissingSsoMembership>("MissingSsoMembership").implement({
+  description: "R4 applied to the removal: what the person's SSO account lacks where its DOP account is removed.",
+  fields: (t) => ({
+    devopsAccount: t.field({ type: AccountRef, resolve: (row) => row.devopsAccount }),
+    ssoAccount: t.field({ type: AccountRef, nullable: true, resolve: (row) => row.ssoAccount }),
+    organization: t.field({ type: OrganizationRef, resolve: (row) => row.organization }),
+    missing: t.exposeStringList("missing", { description: "MEMBERSHIP and/or the permissions missing." }),
+  }),
+});
+
+const CutoverPlanRef = builder.objectRef<CutoverPlan>("CutoverPlan").implement({
+  description:
+    "R9: exactly what removing the DOP accounts does. The dry run and the real run return the same plan; a real run " +
+    "with violations changes nothing (applied: false).",
+  fields: (t) => ({
+    dryRun: t.exposeBoolean("dryRun"),
+    applied: t.exposeBoolean("applied"),
+    accounts: t.field({ type: [AccountRef], resolve: (plan) => plan.accounts }),
+    memberships: t.field({ type: [RemovedMembershipRef], resolve: (plan) => plan.memberships }),
+    enterprisePermissions: t.field({ type: [RemovedEnterprisePermissionRef], resolve: (plan) => plan.enterprisePermissions }),
+    tokensThatBreak: t.field({ type: [BreakingTokenRef], resolve: (plan) => plan.tokensThatBreak }),
+    organizationsLosingLastAdmin: t.field({ type: [OrganizationLosingAdminRef], resolve: (plan) => plan.organizationsLosingLastAdmin }),
+    missingSsoMemberships: t.field({ type: [MissingSsoMembershipRef], resolve: (plan) => plan.missingSsoMemberships }),
+    violations: t.field({ type: [CutoverViolationRef], resolve: (plan) => plan.violations }),
+    warnings: t.exposeStringList("warnings"),
+    enterprise: t.prismaField({
+      type: "Enterprise",
+      resolve: (query, plan, _args, context) =>
+        context.prisma.enterprise.findUniqueOrThrow({ ...query, where: { id: plan.enterpriseId } }),
+    }),
+  }),
+});
+
+const RemoveDevopsAccountsInput = builder.inputType("RemoveDevopsAccountsFromOrganizationsInput", {
+  fields: (t) => ({
+    enterpriseKey: t.string({ required: true }),
+    accountIds: t.globalIDList({ required: true, for: AccountRef, description: "Global ids of DOP accounts (at most 10,000)." }),
+    dryRun: t.boolean({ required: true, description: "true: compute the plan only." }),
+  }),
+});
+
+builder.mutationField("removeDevopsAccountsFromOrganizations", (t) =>
+  t.withAuth({ account: true }).field({
+    type: CutoverPlanRef,
+    errors: payloadErrors("removeDevopsAccountsFromOrganizations"),
+    description: "R9: removes DOP accounts from the enterprise's organizations; dry-runnable; refuses a batch with violations.",
+    args: { input: t.arg({ type: RemoveDevopsAccountsInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      removeDevopsAccountsFromOrganizations(
+        context.prisma,
+        context.viewer,
+        { enterpriseKey: input.enterpriseKey, accountIds: input.accountIds.map((id) => id.id), dryRun: input.dryRun },
+        context.now,
+      ),
+  }),
+);
+
+const DeleteMyAccountInput = builder.inputType("DeleteMyAccountInput", {
+  fields: (t) => ({
+    confirmLogin: t.string({ required: true, description: "Your login, to confirm." }),
+  }),
+});
+
+const DeletedAccountRef = builder.objectRef<DeletedAccount>("DeletedAccount").implement({
+  fields: (t) => ({
+    account: t.field({ type: AccountRef, resolve: (result) => result.account }),
+    revokedTokens: t.exposeInt("revokedTokens"),
+    removedMemberships: t.exposeInt("removedMemberships"),
+    tokensThatBroke: t.field({ type: [BreakingTokenRef], resolve: (result) => result.tokensThatBroke }),
+  }),
+});
+
+builder.mutationField("deleteMyAccount", (t) =>
+  t.withAuth({ account: true }).field({
+    type: DeletedAccountRef,
+    errors: payloadErrors("deleteMyAccount"),
+    description: "R10: deletes the viewer's own DOP account (soft delete); refused while it is the sole ADMIN of an organization.",
+    args: { input: t.arg({ type: DeleteMyAccountInput, required: true }) },
+    resolve: (_root, { input }, context) => deleteMyAccount(context.prisma, context.viewer, input, context.now),
+  }),
+);
+
+const InvitationSummaryRef = builder
+  .objectRef<NonNullable<ReadinessRow["invitation"]>>("ReadinessInvitation")
+  .implement({
+    fields: (t) => ({
+      status: t.expose("status", { type: InvitationStatusEnum }),
+      email: t.exposeString("email"),
+      expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    }),
+  });
+
+const ReadinessRowRef = builder.objectRef<ReadinessRow>("ReadinessRow").implement({
+  description: "One person in the cutover: the DOP account and/or the SSO account that supersedes it.",
+  fields: (t) => ({
+    account: t.field({ type: AccountRef, resolve: (row) => row.account }),
+    devopsAccount: t.field({ type: AccountRef, nullable: true, resolve: (row) => row.devopsAccount }),
+    ssoAccount: t.field({ type: AccountRef, nullable: true, resolve: (row) => row.ssoAccount }),
+    cutoverStatus: t.expose("cutoverStatus", { type: CutoverStatusEnum }),
+    lastSsoLoginAt: t.expose("lastSsoLoginAt", { type: "DateTime", nullable: true }),
+    organizationsOnlyThroughDop: t.field({
+      type: [OrganizationRef],
+      description: "Organizations reachable through the DOP account but not through the SSO account.",
+      resolve: (row) => row.organizationsOnlyThroughDop,
+    }),
+    tokensThatWouldBreak: t.field({ type: [BreakingTokenRef], resolve: (row) => row.tokensThatWouldBreak }),
+    invitation: t.field({ type: InvitationSummaryRef, nullable: true, resolve: (row) => row.invitation }),
+  }),
+});
+
+const ReadinessTotalsRef = builder.objectRef<ReadinessTotals>("ReadinessTotals").implement({
+  fields: (t) => ({
+    people: t.exposeInt("people"),
+    dopAccounts: t.exposeInt("dopAccounts"),
+    linkedDopAccounts: t.exposeInt("linkedDopAccounts"),
+    ssoOnlyAccounts: t.exposeInt("ssoOnlyAccounts"),
+    pendingInvitations: t.exposeInt("pendingInvitations"),
+    dopOwnedTokens: t.exposeInt("dopOwnedTokens"),
+    breakGlassAccounts: t.exposeInt("breakGlassAccounts"),
+    blockers: t.exposeStringList("blockers"),
+    warnings: t.exposeStringList("warnings"),
+  }),
+});
+
+const ReadinessFilter = builder.inputType("ReadinessFilter", {
+  fields: (t) => ({
+    cutoverStatus: t.field({ type: CutoverStatusEnum, required: false }),
+    notReadyOnly: t.boolean({ required: false, description: "Only people who would lose organizations or tokens today." }),
+    loginStartsWith: t.string({ required: false }),
+  }),
+});
+
+interface ReadinessConnectionParent {
+  enterpriseId: string;
+}
+
+builder.prismaObjectField(EnterpriseRef, "readiness", (t) =>
+  t.connection(
+    {
+      type: ReadinessRowRef,
+      description: "One row per person, by login. Enterprise admins only. A fixed number of SQL statements per page.",
+      args: { filter: t.arg({ type: ReadinessFilter, required: false }) },
+      resolve: async (enterprise, args, context) => {
+        await requireEnterpriseAdmin(context.prisma, context.viewer?.accountId ?? "", enterprise.id);
+        const connection = await resolveCursorConnection(
+          { args, toCursor: (row) => row.account.login, defaultSize: 20, maxSize: 100 },
+          ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
+            readinessPage(context.prisma, enterprise.id, { before, after, limit, inverted, filter: args.filter }, context.now),
+        );
+        // The totals field reads which enterprise the page belongs to from its parent, the connection.
+        return { ...connection, enterpriseId: enterprise.id } satisfies ReadinessConnectionParent;
+      },
+    },
+    {
+      name: "ReadinessConnection",
+      fields: (connection) => ({
+        totals: connection.field({
+          type: ReadinessTotalsRef,
+          resolve: (parent, _args, context) =>
+            readinessTotals(context.prisma, (parent as unknown as ReadinessConnectionParent).enterpriseId, context.now),
+        }),
+      }),
+    },
+  ),
+);
