@@ -14,7 +14,8 @@
  *
  * Everything is referred to by a short handle; the stored keys and logins get a suffix unique to the scenario
  * (`web-3fa9c1`), so several scenarios can share one test database. Options and defaults:
- * - `enterprise`: `{ key = "acme", name }`.
+ * - `enterprise`: `{ key = "acme", name, ssoConnection = "ACTIVE" }` — the enterprise's SSO connection (JIT,
+ *   signed by a test certificate): "ACTIVE", "DRAFT", or "NONE" for an enterprise that has not configured SSO.
  * - `organizations[handle]`: `plan` (ENTERPRISE), `devopsPlatform` (GITHUB; null for unbound), `inEnterprise`
  *   (true; false makes an organization outside the enterprise), `groups` (custom group name → permissions).
  *   Every organization gets the built-in groups `Members` (no permission) and `Owners` (ADMIN).
@@ -42,6 +43,14 @@ import type {
 } from "@sso-cutover/db";
 import type { Actor } from "@sso-cutover/enterprise";
 import { TOKEN_PREFIX, generateTokenSecret, hashTokenSecret, lastFour } from "@sso-cutover/tokens";
+import { certificatePem } from "./certificates";
+
+let certificate: Promise<string> | null = null;
+/** One IdP certificate per test process: generating a key pair takes a few hundred milliseconds. */
+function scenarioCertificate(): Promise<string> {
+  certificate ??= certificatePem().then((pems) => pems.cert);
+  return certificate;
+}
 
 export interface OrganizationSpec {
   name?: string;
@@ -74,7 +83,7 @@ export interface AccountSpec {
 }
 
 export interface ScenarioSpec {
-  enterprise?: { key?: string; name?: string };
+  enterprise?: { key?: string; name?: string; ssoConnection?: "ACTIVE" | "DRAFT" | "NONE" };
   organizations?: Record<string, OrganizationSpec>;
   accounts?: Record<string, AccountSpec>;
 }
@@ -111,6 +120,18 @@ export async function buildScenario(prisma: PrismaClient, spec: ScenarioSpec = {
   const enterprise = await prisma.enterprise.create({
     data: { key: enterpriseKey, name: spec.enterprise?.name ?? `Enterprise ${enterpriseKey}` },
   });
+  const connectionStatus = spec.enterprise?.ssoConnection ?? "ACTIVE";
+  if (connectionStatus !== "NONE") {
+    await prisma.ssoConnection.create({
+      data: {
+        enterpriseId: enterprise.id,
+        idpEntityId: `https://idp.${enterpriseKey}.test/metadata`,
+        idpSsoUrl: `https://idp.${enterpriseKey}.test/sso`,
+        idpCertificate: await scenarioCertificate(),
+        status: connectionStatus,
+      },
+    });
+  }
 
   // Organizations and their groups.
   const organizationSpecs = Object.entries(spec.organizations ?? {});

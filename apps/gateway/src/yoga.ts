@@ -102,7 +102,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
         maxAliases: { n: 20 },
         maxTokens: { n: 20_000 },
         maxDirectives: { n: 20 },
-        costLimit: { maxCost: 20_000 },
+        costLimit: { maxCost: 100_000 },
       }),
     ],
     context: async ({ request }): Promise<GatewayContext> => {

@@ -11,7 +11,7 @@ import type { Actor } from "./actor";
 import { recordAuditEvent } from "./audit";
 import { requireVisibleEnterprise } from "./enterprises";
 import { requireEnterpriseAdmin } from "./permissions";
-import { enterpriseMembersWhere } from "./visibility";
+import { enterpriseAccountsWhere } from "./visibility";
 
 export interface EnterprisePermissionInput {
   enterpriseKey: string;
@@ -57,7 +57,7 @@ async function administratorCounts(tx: Tx, enterpriseId: string) {
 }
 
 async function requireEnterpriseMember(tx: Tx, enterpriseId: string, accountId: string) {
-  const account = await tx.account.findFirst({ where: { id: accountId, ...enterpriseMembersWhere(enterpriseId) } });
+  const account = await tx.account.findFirst({ where: { id: accountId, ...enterpriseAccountsWhere(enterpriseId) } });
   if (!account) throw notFound("No account with this id belongs to the enterprise.", "input.accountId");
   return account;
 }

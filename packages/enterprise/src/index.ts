@@ -4,10 +4,9 @@ export type { AuditEventInput } from "./audit";
 export { holdsEnterprisePermission, requireEnterpriseAdmin, enterpriseAdministrators } from "./permissions";
 export { ENTERPRISE_KEY, findVisibleEnterprise, requireVisibleEnterprise, enterpriseLoginUrl, oneClickAccessLink } from "./enterprises";
 export {
-  enterpriseMembersWhere,
+  enterpriseAccountsWhere,
   visibleEnterpriseWhere,
   visibleOrganizationWhere,
-  visibleAccountWhere,
 } from "./visibility";
 export { grantEnterprisePermission, revokeEnterprisePermission, administratorWarnings } from "./enterprise-permissions";
 export type { EnterprisePermissionInput, EnterprisePermissionChange } from "./enterprise-permissions";

@@ -1,10 +1,11 @@
 import type { Prisma } from "@sso-cutover/db";
 
 /**
- * Accounts that belong to an enterprise: members of one of its organizations (directly or through a group)
- * and the SSO accounts the enterprise's IdP created. Deleted accounts are excluded.
+ * Accounts that belong to an enterprise now: members of one of its organizations (directly or through a group)
+ * and the SSO accounts the enterprise's IdP created. Deleted accounts are excluded. (The membership package's
+ * `enterpriseMembersWhere` also lists DOP accounts that already left, for the cutover's own bookkeeping.)
  */
-export function enterpriseMembersWhere(enterpriseId: string): Prisma.AccountWhereInput {
+export function enterpriseAccountsWhere(enterpriseId: string): Prisma.AccountWhereInput {
   return {
     deletedAt: null,
     OR: [
@@ -33,17 +34,6 @@ export function visibleOrganizationWhere(viewerAccountId: string): Prisma.Organi
     OR: [
       { memberships: { some: { accountId: viewerAccountId } } },
       { enterprise: visibleEnterpriseWhere(viewerAccountId) },
-    ],
-  };
-}
-
-/** Accounts a viewer may load by id: itself, and the members of enterprises it can see. */
-export function visibleAccountWhere(viewerAccountId: string): Prisma.AccountWhereInput {
-  return {
-    OR: [
-      { id: viewerAccountId },
-      { deletedAt: null, memberships: { some: { organization: { enterprise: visibleEnterpriseWhere(viewerAccountId) } } } },
-      { deletedAt: null, kind: "SSO", enterprise: visibleEnterpriseWhere(viewerAccountId) },
     ],
   };
 }

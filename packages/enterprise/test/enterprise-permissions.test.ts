@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DomainError, type Account } from "@sso-cutover/db";
+import type { Account } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import {
   generateRecoveryPassword,
@@ -9,6 +9,7 @@ import {
   verifyRecoveryPassword,
   type Actor,
 } from "@sso-cutover/enterprise";
+import { domainError } from "../../../tests/kit/domain-errors";
 
 let db: TestDatabase;
 let enterpriseId: string;
@@ -21,11 +22,6 @@ function actor(account: Account, via: Actor["via"] = "PAT"): Actor {
   return { accountId: account.id, login: account.login, kind: account.kind, via };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -48,7 +44,7 @@ afterAll(() => db.close());
 
 describe("granting and revoking enterprise permissions (R8)", () => {
   it("R8: an account without Administer Enterprise cannot grant it, not even to itself", async () => {
-    const error = await rejection(
+    const error = await domainError(
       grantEnterprisePermission(db.prisma, actor(member), { enterpriseKey: "acme", accountId: member.id, permission: "ADMINISTER_ENTERPRISE" }),
     );
     expect(error.code).toBe("FORBIDDEN");
@@ -69,7 +65,7 @@ describe("granting and revoking enterprise permissions (R8)", () => {
   });
 
   it("R8: granting a permission already held is a CONFLICT naming the account", async () => {
-    const error = await rejection(
+    const error = await domainError(
       grantEnterprisePermission(db.prisma, actor(dopAdmin), { enterpriseKey: "acme", accountId: ssoAdmin.id, permission: "ADMINISTER_ENTERPRISE" }),
     );
     expect(error).toMatchObject({ code: "CONFLICT", field: "input.accountId" });
@@ -77,7 +73,7 @@ describe("granting and revoking enterprise permissions (R8)", () => {
   });
 
   it("R8: an account outside the enterprise cannot be granted anything", async () => {
-    const error = await rejection(
+    const error = await domainError(
       grantEnterprisePermission(db.prisma, actor(dopAdmin), { enterpriseKey: "acme", accountId: stranger.id, permission: "CREATE_PORTFOLIOS" }),
     );
     expect(error).toMatchObject({ code: "NOT_FOUND", field: "input.accountId" });
@@ -94,7 +90,7 @@ describe("granting and revoking enterprise permissions (R8)", () => {
     expect(change.warnings.join(" ")).toMatch(/no break-glass/);
 
     const events = await db.prisma.auditEvent.count();
-    const error = await rejection(
+    const error = await domainError(
       revokeEnterprisePermission(db.prisma, actor(ssoAdmin), { enterpriseKey: "acme", accountId: ssoAdmin.id, permission: "ADMINISTER_ENTERPRISE" }),
     );
     expect(error).toMatchObject({ code: "RULE_VIOLATION", details: { rule: "R8" } });
@@ -107,7 +103,7 @@ describe("granting and revoking enterprise permissions (R8)", () => {
   });
 
   it("R8: revoking a permission the account does not hold is NOT_FOUND", async () => {
-    const error = await rejection(
+    const error = await domainError(
       revokeEnterprisePermission(db.prisma, actor(dopAdmin), { enterpriseKey: "acme", accountId: member.id, permission: "ADMINISTER_ENTERPRISE" }),
     );
     expect(error).toMatchObject({ code: "NOT_FOUND", field: "input.accountId" });
@@ -116,15 +112,15 @@ describe("granting and revoking enterprise permissions (R8)", () => {
 
 describe("recovery password (R12)", () => {
   it("R12: refused when the admin authenticated with a token rather than an SSO session", async () => {
-    const error = await rejection(generateRecoveryPassword(db.prisma, actor(ssoAdmin, "PAT"), { enterpriseKey: "acme" }));
+    const error = await domainError(generateRecoveryPassword(db.prisma, actor(ssoAdmin, "PAT"), { enterpriseKey: "acme" }));
     expect(error.code).toBe("FORBIDDEN");
     expect(error.message).toMatch(/signed in with SSO/);
   });
 
   it("R12: refused for a DOP admin and for an SSO account without Administer Enterprise", async () => {
-    expect((await rejection(generateRecoveryPassword(db.prisma, actor(dopAdmin, "SESSION"), { enterpriseKey: "acme" }))).code).toBe("FORBIDDEN");
+    expect((await domainError(generateRecoveryPassword(db.prisma, actor(dopAdmin, "SESSION"), { enterpriseKey: "acme" }))).code).toBe("FORBIDDEN");
     const plain = await db.prisma.account.create({ data: { login: "carol-sso", name: "Carol", kind: "SSO", enterpriseId } });
-    expect((await rejection(generateRecoveryPassword(db.prisma, actor(plain, "SESSION"), { enterpriseKey: "acme" }))).code).toBe("FORBIDDEN");
+    expect((await domainError(generateRecoveryPassword(db.prisma, actor(plain, "SESSION"), { enterpriseKey: "acme" }))).code).toBe("FORBIDDEN");
   });
 
   it("R12: shown once, stored only as a scrypt hash; regenerating replaces it and the old one stops verifying", async () => {

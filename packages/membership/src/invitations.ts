@@ -206,6 +206,15 @@ export async function inviteUsers(
   return serializable(prisma, async (tx) => {
     const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
     await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
+    // An invitation hands out the enterprise login link, which leads nowhere until the connection is ACTIVE.
+    const connection = await tx.ssoConnection.findUnique({ where: { enterpriseId: enterprise.id }, select: { status: true } });
+    if (connection?.status !== "ACTIVE") {
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        "Configure and activate the enterprise's SSO connection first: invitations hand out its login link.",
+        "input.enterpriseKey",
+      );
+    }
 
     const valid = distinct.filter((candidate) => isValidEmail(candidate.email));
     const emails = valid.map((candidate) => candidate.normalized);

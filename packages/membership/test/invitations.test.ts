@@ -57,6 +57,21 @@ function refused(result: InviteUserResult | undefined) {
 const storedInvitations = () => db.prisma.invitation.findMany({ where: { enterpriseId: s.enterprise.id } });
 
 describe("inviteUsers", () => {
+  it("R3: inviting before the SSO connection is ACTIVE is refused (PRECONDITION_FAILED): the login link would lead nowhere", async () => {
+    for (const status of ["NONE", "DRAFT"] as const) {
+      const draft = await buildScenario(db.prisma, {
+        enterprise: { ssoConnection: status },
+        organizations: { web: {} },
+        accounts: { admin: { enterpriseAdmin: true, memberOf: ["web"] } },
+      });
+      const error = await domainError(
+        inviteUsers(db.prisma, draft.actor("admin"), { enterpriseKey: draft.enterprise.key, emails: ["new@example.com"] }, context),
+      );
+      expect(error).toMatchObject({ code: "PRECONDITION_FAILED", field: "input.enterpriseKey" });
+      expect(await db.prisma.invitation.count({ where: { enterpriseId: draft.enterprise.id } })).toBe(0);
+    }
+  });
+
   it("R3: an enterprise admin invites users; each gets a PENDING invitation expiring in 14 days by default", async () => {
     const outcome = await invite(["ana@example.com", "Ben@Example.com"]);
 

@@ -1,5 +1,5 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
-import { administratorWarnings, enterpriseMembersWhere } from "@sso-cutover/enterprise";
+import { administratorWarnings, enterpriseAccountsWhere } from "@sso-cutover/enterprise";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
 export type SetupStepStatus = "TODO" | "IN_PROGRESS" | "DONE" | "BLOCKED";
@@ -38,7 +38,7 @@ export interface SetupProgress {
 
 /** DOP accounts that belong to the enterprise: members of one of its organizations, directly or through a group. */
 export function enterpriseDopAccountsWhere(enterpriseId: string): Prisma.AccountWhereInput {
-  return { AND: [{ kind: "DEVOPS" }, enterpriseMembersWhere(enterpriseId)] };
+  return { AND: [{ kind: "DEVOPS" }, enterpriseAccountsWhere(enterpriseId)] };
 }
 
 /**
