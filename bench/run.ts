@@ -6,70 +6,19 @@
 import { performance } from "node:perf_hooks";
 import os from "node:os";
 import { createTestDatabase } from "@sso-cutover/db/testing";
-import { generateTokenSecret, hashTokenSecret, lastFour } from "@sso-cutover/tokens";
+import { seedLargeEnterprise } from "./large-enterprise";
 import { planDevopsAccountRemoval, readinessPage, readinessTotals } from "@sso-cutover/sso";
 
 const ORGANIZATIONS = Number(process.env.BENCH_ORGANIZATIONS ?? 200);
 const DOP_ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20_000);
 const SSO_ACCOUNTS = Math.floor(DOP_ACCOUNTS / 4);
-const RUNS = 7;
-
-async function chunks<T>(rows: T[], size: number, write: (chunk: T[]) => Promise<unknown>) {
-  for (let index = 0; index < rows.length; index += size) await write(rows.slice(index, index + size));
-}
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
 const db = await createTestDatabase();
 const prisma = db.prisma;
 const started = performance.now();
-const enterprise = await prisma.enterprise.create({ data: { key: "bench", name: "Bench" } });
-await prisma.organization.createMany({
-  data: Array.from({ length: ORGANIZATIONS }, (_, index) => ({
-    id: `org-${index}`,
-    key: `bench-org-${String(index).padStart(3, "0")}`,
-    name: `Org ${index}`,
-    enterpriseId: enterprise.id,
-    plan: index % 3 === 0 ? ("TEAM" as const) : ("ENTERPRISE" as const),
-    devopsPlatform: index % 10 === 0 ? ("BITBUCKET_CLOUD" as const) : ("GITHUB" as const),
-  })),
-});
-const dopIds = Array.from({ length: DOP_ACCOUNTS }, (_, index) => `dop-${index}`);
-await chunks(dopIds, 5000, (ids) =>
-  prisma.account.createMany({
-    data: ids.map((id, index) => ({ id, login: `${id}`, name: id, kind: "DEVOPS" as const, email: `${id}@bench.example`, emailNormalized: `${id}@bench.example` })),
-  }),
-);
-const memberships = dopIds.flatMap((id, index) => [index % ORGANIZATIONS, (index * 7 + 3) % ORGANIZATIONS].map((org) => ({ accountId: id, organizationId: `org-${org}` })));
-await chunks([...new Map(memberships.map((row) => [`${row.accountId}:${row.organizationId}`, row])).values()], 5000, (rows) =>
-  prisma.orgMembership.createMany({ data: rows }),
-);
-await chunks(
-  dopIds.flatMap((id, index) => [
-    { accountId: id, organizationId: `org-${index % ORGANIZATIONS}`, permission: index < ORGANIZATIONS ? ("ADMIN" as const) : ("SCAN" as const) },
-  ]),
-  5000,
-  (rows) => prisma.orgPermission.createMany({ data: rows }),
-);
-await prisma.enterprisePermission.createMany({
-  data: dopIds.slice(0, 3).map((accountId) => ({ enterpriseId: enterprise.id, accountId, permission: "ADMINISTER_ENTERPRISE" as const })),
-});
-const ssoIds = Array.from({ length: SSO_ACCOUNTS }, (_, index) => `sso-${index}`);
-await chunks(ssoIds, 5000, (ids) =>
-  prisma.account.createMany({ data: ids.map((id) => ({ id, login: id, name: id, kind: "SSO" as const, enterpriseId: enterprise.id })) }),
-);
-await chunks(ssoIds.slice(0, Math.floor(SSO_ACCOUNTS * 0.8)), 5000, (ids) =>
-  prisma.identityLink.createMany({ data: ids.map((id, index) => ({ ssoAccountId: id, devopsAccountId: dopIds[index * 4]!, linkedById: id })) }),
-);
-await chunks(
-  Array.from({ length: DOP_ACCOUNTS / 4 }, (_, index) => dopIds[index * 4 + 1]!),
-  5000,
-  (owners) =>
-    prisma.token.createMany({
-      data: owners.map((owner) => {
-        const secret = generateTokenSecret("PAT");
-        return { kind: "PAT" as const, name: "ci", prefix: "sqp_", lastFour: lastFour(secret), hash: hashTokenSecret(secret), ownerAccountId: owner };
-      }),
-    }),
-);
+const { enterpriseId, dopIds } = await seedLargeEnterprise(prisma, ORGANIZATIONS, DOP_ACCOUNTS);
+const enterprise = { id: enterpriseId };
 console.log(`seeded ${ORGANIZATIONS} organizations, ${DOP_ACCOUNTS} DOP + ${SSO_ACCOUNTS} SSO accounts in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);
 
 async function measure(name: string, work: () => Promise<unknown>) {
@@ -83,6 +32,13 @@ async function measure(name: string, work: () => Promise<unknown>) {
     statements = db.statements.count;
   }
   times.sort((a, b) => a - b);
+  if (process.env.BENCH_PROFILE) {
+    const slowest = db.statements.log
+      .map((sql, index) => ({ sql, ms: db.statements.durations[index]! }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3);
+    for (const { sql, ms } of slowest) console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${sql.slice(0, 400)}`);
+  }
   console.log(`${name.padEnd(48)} median ${times[Math.floor(RUNS / 2)]!.toFixed(0).padStart(6)} ms  worst ${times.at(-1)!.toFixed(0).padStart(6)} ms  ${statements} SQL statements`);
 }
 

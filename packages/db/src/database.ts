@@ -6,6 +6,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { applyPendingMigrations, pendingMigrations } from "./migrations";
 
+/** How often the embedded database refreshes its planner statistics. */
+export const EMBEDDED_ANALYZE_INTERVAL_MS = 10 * 60_000;
+
 export interface DatabaseOptions {
   /** PostgreSQL connection string. Unset: the embedded PGlite database in `dataDir`. */
   databaseUrl?: string | undefined;
@@ -57,11 +60,18 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
   log(`embedded PostgreSQL (PGlite) in ${dataDir}, served on ${embedded.url.replace(/\?.*$/, "")}`);
   const prisma = clientFor(embedded.url, 1);
+  // PGlite runs no autovacuum, so nothing would collect planner statistics: without them PostgreSQL plans the
+  // membership filters of a large enterprise as if tables were empty (measured: 5.5 s instead of 1.2 s a page).
+  const analyze = () => prisma.$executeRawUnsafe("ANALYZE").catch((error: Error) => log(`ANALYZE failed: ${error.message}`));
+  await analyze();
+  const maintenance = setInterval(analyze, EMBEDDED_ANALYZE_INTERVAL_MS);
+  maintenance.unref();
   return {
     prisma,
     kind: "pglite",
     url: embedded.url,
     close: async () => {
+      clearInterval(maintenance);
       await prisma.$disconnect();
       await embedded.close();
     },
@@ -72,11 +82,15 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
  * A Prisma client over the pg driver adapter; PGlite needs exactly one connection (it is a single session).
  * `onStatement`, when given, is called once per SQL statement sent (tests count them to catch N+1 queries).
  */
-export function clientFor(url: string, poolSize: number, onStatement?: (sql: string) => void): PrismaClient {
+export function clientFor(
+  url: string,
+  poolSize: number,
+  onStatement?: (sql: string, durationMs: number) => void,
+): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true });
   if (!onStatement) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
-  client.$on("query", (event) => onStatement(event.query));
+  client.$on("query", (event) => onStatement(event.query, Number(event.duration)));
   return client;
 }
 

@@ -25,22 +25,34 @@ export function migrationsFingerprint(): string {
 
 export interface TestDatabase extends Database {
   /** SQL statements the client has sent (BEGIN/COMMIT included) since the last `reset()`. */
-  statements: { readonly count: number; readonly log: readonly string[]; reset(): void };
+  statements: {
+    readonly count: number;
+    readonly log: readonly string[];
+    /** Milliseconds each statement of `log` took, in the same order. */
+    readonly durations: readonly number[];
+    reset(): void;
+  };
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   const log: string[] = [];
+  const durations: number[] = [];
   const statements = {
     get count() {
       return log.length;
     },
     log,
+    durations,
     reset() {
       log.length = 0;
+      durations.length = 0;
     },
   };
-  const onStatement = (sql: string) => void log.push(sql);
+  const onStatement = (sql: string, durationMs: number) => {
+    log.push(sql);
+    durations.push(durationMs);
+  };
   const database = serverUrl
     ? await createPostgresTestDatabase(serverUrl, onStatement)
     : await createEmbeddedTestDatabase(onStatement);
@@ -73,7 +85,7 @@ export async function ensureEmbeddedTemplate(): Promise<string> {
   return target;
 }
 
-async function createEmbeddedTestDatabase(onStatement: (sql: string) => void): Promise<Database> {
+async function createEmbeddedTestDatabase(onStatement: (sql: string, durationMs: number) => void): Promise<Database> {
   const template = await ensureEmbeddedTemplate();
   const db = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
   const server = await serveEmbedded(db);
@@ -137,7 +149,7 @@ export async function ensurePostgresTemplate(serverUrl: string): Promise<string>
   return template;
 }
 
-async function createPostgresTestDatabase(serverUrl: string, onStatement: (sql: string) => void): Promise<Database> {
+async function createPostgresTestDatabase(serverUrl: string, onStatement: (sql: string, durationMs: number) => void): Promise<Database> {
   const template = await ensurePostgresTemplate(serverUrl);
   const name = `${baseName(serverUrl)}_f_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await admin(serverUrl, async (client) => {
