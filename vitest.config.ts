@@ -1,6 +1,14 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql ships both ESM and CJS builds; Pothos and Yoga (loaded by Node) get the CJS one, so our own code
+    // must too, or the schema's types come from "another module or realm".
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+  },
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/kit/global-setup.ts"],
@@ -8,6 +16,5 @@ export default defineConfig({
     // Each test file opens its own database (PGlite in memory, or a fresh PostgreSQL database).
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ["default"],
   },
 });

@@ -68,10 +68,16 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   };
 }
 
-/** A Prisma client over the pg driver adapter; PGlite needs exactly one connection (it is a single session). */
-export function clientFor(url: string, poolSize: number): PrismaClient {
+/**
+ * A Prisma client over the pg driver adapter; PGlite needs exactly one connection (it is a single session).
+ * `onStatement`, when given, is called once per SQL statement sent (tests count them to catch N+1 queries).
+ */
+export function clientFor(url: string, poolSize: number, onStatement?: (sql: string) => void): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true });
-  return new PrismaClient({ adapter });
+  if (!onStatement) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  client.$on("query", (event) => onStatement(event.query));
+  return client;
 }
 
 export interface EmbeddedServer {

@@ -23,9 +23,28 @@ export function migrationsFingerprint(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export async function createTestDatabase(): Promise<Database> {
+export interface TestDatabase extends Database {
+  /** SQL statements the client has sent (BEGIN/COMMIT included) since the last `reset()`. */
+  statements: { readonly count: number; readonly log: readonly string[]; reset(): void };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  return serverUrl ? createPostgresTestDatabase(serverUrl) : createEmbeddedTestDatabase();
+  const log: string[] = [];
+  const statements = {
+    get count() {
+      return log.length;
+    },
+    log,
+    reset() {
+      log.length = 0;
+    },
+  };
+  const onStatement = (sql: string) => void log.push(sql);
+  const database = serverUrl
+    ? await createPostgresTestDatabase(serverUrl, onStatement)
+    : await createEmbeddedTestDatabase(onStatement);
+  return { ...database, statements };
 }
 
 // ---------------------------------------------------------------------------------------------- PGlite
@@ -54,11 +73,11 @@ export async function ensureEmbeddedTemplate(): Promise<string> {
   return target;
 }
 
-async function createEmbeddedTestDatabase(): Promise<Database> {
+async function createEmbeddedTestDatabase(onStatement: (sql: string) => void): Promise<Database> {
   const template = await ensureEmbeddedTemplate();
   const db = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
   const server = await serveEmbedded(db);
-  const prisma = clientFor(server.url, 1);
+  const prisma = clientFor(server.url, 1, onStatement);
   return {
     prisma,
     kind: "pglite",
@@ -88,9 +107,19 @@ async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<
   }
 }
 
+/**
+ * Names of the databases a run creates all start with the database named in TEST_DATABASE_URL, so that the run
+ * can drop everything it made (`<base>_tpl_<migrations>` template, `<base>_f_<random>` per test file).
+ */
+function baseName(serverUrl: string): string {
+  const name = decodeURIComponent(new URL(serverUrl).pathname.slice(1)) || "postgres";
+  if (!/^[a-z0-9_]{1,40}$/.test(name)) throw new Error(`TEST_DATABASE_URL names the database "${name}": use [a-z0-9_]{1,40}`);
+  return name;
+}
+
 /** Creates (once per migration history, under an advisory lock) the migrated template database. */
 export async function ensurePostgresTemplate(serverUrl: string): Promise<string> {
-  const template = `sso_cutover_template_${migrationsFingerprint()}`;
+  const template = `${baseName(serverUrl)}_tpl_${migrationsFingerprint()}`;
   await admin(serverUrl, async (client) => {
     await client.query("SELECT pg_advisory_lock(742310)");
     try {
@@ -108,9 +137,9 @@ export async function ensurePostgresTemplate(serverUrl: string): Promise<string>
   return template;
 }
 
-async function createPostgresTestDatabase(serverUrl: string): Promise<Database> {
+async function createPostgresTestDatabase(serverUrl: string, onStatement: (sql: string) => void): Promise<Database> {
   const template = await ensurePostgresTemplate(serverUrl);
-  const name = `sso_cutover_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const name = `${baseName(serverUrl)}_f_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await admin(serverUrl, async (client) => {
     // CREATE DATABASE … TEMPLATE fails while another session copies the same template: wait and retry.
     for (let attempt = 1; ; attempt++) {
@@ -124,7 +153,7 @@ async function createPostgresTestDatabase(serverUrl: string): Promise<Database> 
     }
   });
   const url = withDatabase(serverUrl, name);
-  const prisma = clientFor(url, 10);
+  const prisma = clientFor(url, 10, onStatement);
   return {
     prisma,
     kind: "postgresql",

@@ -1,4 +1,5 @@
 import { notFound, type Enterprise, type Tx } from "@sso-cutover/db";
+import { visibleEnterpriseWhere } from "./visibility";
 
 export const ENTERPRISE_KEY = /^[a-z0-9-]{2,64}$/;
 
@@ -8,16 +9,7 @@ export const ENTERPRISE_KEY = /^[a-z0-9-]{2,64}$/;
  */
 export async function findVisibleEnterprise(tx: Tx, viewerAccountId: string, key: string): Promise<Enterprise | null> {
   if (!ENTERPRISE_KEY.test(key)) return null;
-  return tx.enterprise.findFirst({
-    where: {
-      key,
-      OR: [
-        { permissions: { some: { accountId: viewerAccountId } } },
-        { organizations: { some: { memberships: { some: { accountId: viewerAccountId } } } } },
-        { ssoAccounts: { some: { id: viewerAccountId } } },
-      ],
-    },
-  });
+  return tx.enterprise.findFirst({ where: { key, ...visibleEnterpriseWhere(viewerAccountId) } });
 }
 
 /**
@@ -40,4 +32,13 @@ export function enterpriseLoginUrl(publicUrl: string, enterpriseKey: string): st
   const url = new URL("/login/sso", publicUrl);
   url.searchParams.set("enterprise_key", enterpriseKey);
   return url.toString();
+}
+
+/** R1: the one-click access link exists only while the enterprise's SSO connection is ACTIVE. */
+export function oneClickAccessLink(
+  publicUrl: string,
+  enterpriseKey: string,
+  connection: { status: "DRAFT" | "ACTIVE" } | null,
+): string | null {
+  return connection?.status === "ACTIVE" ? enterpriseLoginUrl(publicUrl, enterpriseKey) : null;
 }

@@ -2,4 +2,20 @@ export type { Actor } from "./actor";
 export { recordAuditEvent } from "./audit";
 export type { AuditEventInput } from "./audit";
 export { holdsEnterprisePermission, requireEnterpriseAdmin, enterpriseAdministrators } from "./permissions";
-export { ENTERPRISE_KEY, findVisibleEnterprise, requireVisibleEnterprise, enterpriseLoginUrl } from "./enterprises";
+export { ENTERPRISE_KEY, findVisibleEnterprise, requireVisibleEnterprise, enterpriseLoginUrl, oneClickAccessLink } from "./enterprises";
+export {
+  enterpriseMembersWhere,
+  visibleEnterpriseWhere,
+  visibleOrganizationWhere,
+  visibleAccountWhere,
+} from "./visibility";
+export { grantEnterprisePermission, revokeEnterprisePermission, administratorWarnings } from "./enterprise-permissions";
+export type { EnterprisePermissionInput, EnterprisePermissionChange } from "./enterprise-permissions";
+export {
+  generateRecoveryPassword,
+  generateRecoveryPasswordText,
+  hashRecoveryPassword,
+  verifyRecoveryPassword,
+  recoveryAccess,
+} from "./recovery";
+export type { GeneratedRecoveryPassword, RecoveryAccess } from "./recovery";

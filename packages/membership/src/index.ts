@@ -5,3 +5,51 @@ export {
   permissionKey,
 } from "./org-permissions";
 export type { EffectivePermissions } from "./org-permissions";
+export {
+  MAX_INVITATIONS_PER_CALL,
+  DEFAULT_INVITATION_EXPIRY_DAYS,
+  MAX_INVITATION_EXPIRY_DAYS,
+  normalizeEmail,
+  isValidEmail,
+  invitationStatus,
+  invitationWhereForStatus,
+  enterpriseInvitationsWhere,
+  invitationMessage,
+  inviteUsers,
+  revokeInvitation,
+  resendInvitation,
+} from "./invitations";
+export type {
+  SentInvitation,
+  InviteUsersInput,
+  InvitationContext,
+  InvitationRefusalCode,
+  InvitationRefusal,
+  InviteUserResult,
+  InviteUsersOutcome,
+  InvitationIdInput,
+  ResendInvitationInput,
+} from "./invitations";
+export { requireLinkableAccounts, linkAccounts, linkDevopsAccountAsAdmin } from "./links";
+export type { LinkAccountsInput, LinkProof, LinkAccountsOptions, AccountLink, LinkDevopsAccountAsAdminInput } from "./links";
+export { accessReviews, accessReview, reviewableAccountIds, requireCanReviewAccess, accessReviewsForViewer } from "./access-review";
+export type {
+  AccessRequirement,
+  AccessReviewStatus,
+  OrganizationAccess,
+  AccessReviewRow,
+  AccessReview,
+  EnterpriseAccessReview,
+} from "./access-review";
+export {
+  CUTOVER_STATUSES,
+  enterpriseCutoverMembersWhere,
+  enterpriseMembersWhere,
+  cutoverStatuses,
+  cutoverStatus,
+  visibleAccountWhere,
+  cutoverEnterprises,
+  cutoverStatusesForViewer,
+} from "./members";
+export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
+export { acceptInvitationForLogin } from "./invitation-acceptance";

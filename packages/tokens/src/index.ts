@@ -54,3 +54,4 @@ export type {
   AccountTokenGuidance,
 } from "./guidance";
 export { organizationsOfAccounts } from "./memberships";
+export { linkDevopsAccountWithToken, type LinkDevopsAccountWithTokenInput } from "./link-with-token";

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, { message: "expected a postgresql:// connection string" });
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number({ message: "expected a port number" }).int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ message: "expected an absolute http(s) URL" }).regex(/^https?:\/\//, { message: "expected an http(s) URL" }).optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number({ message: "expected a number" }).int().min(1).max(200).default(10),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Default: on for the embedded database, off for a PostgreSQL given by DATABASE_URL. */
+  SEED_DEMO: booleanFlag.optional(),
+  MAX_BODY_BYTES: z.coerce.number({ message: "expected a number of bytes" }).int().min(1024).default(1_048_576),
+  TOKEN_CLEANUP_INTERVAL_MINUTES: z.coerce.number({ message: "expected minutes" }).int().min(0).default(60),
+});
+
+export type GatewayConfig = Omit<z.output<typeof ConfigSchema>, "PUBLIC_URL" | "SEED_DEMO"> & {
+  PUBLIC_URL: string;
+  SEED_DEMO: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the configuration from the environment once at start. A bad value stops the server with a message
+ * that names the variable. Empty strings count as unset.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const raw = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((key) => [key, environment[key] === "" ? undefined : environment[key]]),
+  );
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(raw[name] ?? "")}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const config = parsed.data;
+  const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, "");
+  return { ...config, PUBLIC_URL: publicUrl, SEED_DEMO: config.SEED_DEMO ?? config.DATABASE_URL === undefined };
+}

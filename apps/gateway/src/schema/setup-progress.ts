@@ -1,0 +1,42 @@
+import type { SetupCounts, SetupProgress, SetupStep } from "@sso-cutover/sso";
+import { builder } from "../builder";
+
+const SetupStepName = builder.enumType("SetupStepName", {
+  values: ["CONFIGURE_ONE_CLICK_ACCESS", "INVITE_USERS", "TERMINATE"] as const,
+});
+const SetupStepStatus = builder.enumType("SetupStepStatus", { values: ["TODO", "IN_PROGRESS", "DONE", "BLOCKED"] as const });
+
+const SetupStepRef = builder.objectRef<SetupStep>("SetupStep").implement({
+  fields: (t) => ({
+    step: t.expose("step", { type: SetupStepName }),
+    status: t.expose("status", { type: SetupStepStatus }),
+    blockers: t.exposeStringList("blockers", { description: "What must happen before this step can progress." }),
+    warnings: t.exposeStringList("warnings"),
+    completed: t.exposeInt("completed", { description: "Units of this step done, out of `total`." }),
+    total: t.exposeInt("total"),
+  }),
+});
+
+const SetupCountsRef = builder.objectRef<SetupCounts>("SetupCounts").implement({
+  fields: (t) => ({
+    organizations: t.exposeInt("organizations"),
+    dopAccounts: t.exposeInt("dopAccounts", { description: "DOP accounts that are members of the enterprise's organizations." }),
+    linkedDopAccounts: t.exposeInt("linkedDopAccounts"),
+    ssoAccounts: t.exposeInt("ssoAccounts"),
+    pendingInvitations: t.exposeInt("pendingInvitations"),
+    acceptedInvitations: t.exposeInt("acceptedInvitations"),
+    enterpriseAdministrators: t.exposeInt("enterpriseAdministrators"),
+    ssoEnterpriseAdministrators: t.exposeInt("ssoEnterpriseAdministrators"),
+    breakGlassAccounts: t.exposeInt("breakGlassAccounts", {
+      description: "DOP accounts kept on purpose: Administer Enterprise holders and Bitbucket Cloud organization admins.",
+    }),
+    dopAccountsToRemove: t.exposeInt("dopAccountsToRemove"),
+  }),
+});
+
+export const SetupProgressRef = builder.objectRef<SetupProgress>("SetupProgress").implement({
+  fields: (t) => ({
+    steps: t.field({ type: [SetupStepRef], resolve: (progress) => progress.steps }),
+    counts: t.field({ type: SetupCountsRef, resolve: (progress) => progress.counts }),
+  }),
+});

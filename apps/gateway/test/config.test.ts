@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config";
+
+describe("configuration", () => {
+  it("has working defaults: port 4000, PUBLIC_URL from the port, embedded database with demo data", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 4000, PUBLIC_URL: "http://localhost:4000", DATA_DIR: ".data", SEED_DEMO: true, MIGRATE_ON_START: true });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it("does not seed demo data into a PostgreSQL given by DATABASE_URL unless asked", () => {
+    expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app" }).SEED_DEMO).toBe(false);
+    expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app", SEED_DEMO: "true" }).SEED_DEMO).toBe(true);
+  });
+
+  it("drops a trailing slash from PUBLIC_URL so links are well-formed", () => {
+    expect(loadConfig({ PUBLIC_URL: "https://sso.example.com/" }).PUBLIC_URL).toBe("https://sso.example.com");
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ["PORT", "abc", /PORT="abc"/],
+    ["PORT", "70000", /PORT="70000"/],
+    ["DATABASE_URL", "mysql://localhost/db", /DATABASE_URL=.*postgresql:\/\//],
+    ["PUBLIC_URL", "localhost:4000", /PUBLIC_URL/],
+    ["MIGRATE_ON_START", "maybe", /MIGRATE_ON_START="maybe": expected true or false/],
+    ["LOG_LEVEL", "loud", /LOG_LEVEL="loud"/],
+    ["SEED_DEMO", "sometimes", /SEED_DEMO/],
+  ];
+  for (const [name, value, message] of bad) {
+    it(`stops with a message naming ${name} when it is ${JSON.stringify(value)}`, () => {
+      expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value })).toThrow(message);
+    });
+  }
+});

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { afterAll, describe, expect, it } from "vitest";
+import { MigrationsPendingError, openDatabase, Prisma, serializable, isSerializationFailure } from "@sso-cutover/db";
+import { createTestDatabase } from "@sso-cutover/db/testing";
+
+const folders: string[] = [];
+function freshFolder(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), "sso-cutover-db-test-"));
+  folders.push(folder);
+  return folder;
+}
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
+describe("embedded database (PGlite)", () => {
+  it("applies the migrations to an empty data directory and keeps the data across a restart", async () => {
+    const dataDir = freshFolder();
+    const messages: string[] = [];
+    const first = await openDatabase({ dataDir, log: (message) => messages.push(message) });
+    expect(first.kind).toBe("pglite");
+    expect(messages.join("\n")).toMatch(/applied \d+ migration/);
+    await first.prisma.enterprise.create({ data: { key: "kept", name: "Kept" } });
+    await first.close();
+
+    const again: string[] = [];
+    const second = await openDatabase({ dataDir, log: (message) => again.push(message) });
+    try {
+      expect(await second.prisma.enterprise.findUnique({ where: { key: "kept" } })).toMatchObject({ name: "Kept" });
+      expect(again.join("\n")).not.toMatch(/applied/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("with migrateOnStart=false refuses to start on a database with pending migrations, naming them", async () => {
+    const dataDir = freshFolder();
+    await (await PGlite.create(dataDir)).close();
+    const opening = openDatabase({ dataDir, migrateOnStart: false });
+    await expect(opening).rejects.toBeInstanceOf(MigrationsPendingError);
+    await expect(opening).rejects.toThrow(/pending migration.*_init.*MIGRATE_ON_START=false/s);
+  });
+});
+
+describe("serializable transactions with retry (R11)", () => {
+  it("runs the work again after a serialization failure and returns its result", async () => {
+    const db = await createTestDatabase();
+    try {
+      let attempts = 0;
+      const result = await serializable(db.prisma, async (tx) => {
+        attempts++;
+        await tx.enterprise.create({ data: { key: `retry-${attempts}`, name: "Retry" } });
+        if (attempts < 3) {
+          throw new Prisma.PrismaClientKnownRequestError("write conflict", { code: "P2034", clientVersion: "6.19.3" });
+        }
+        return "done";
+      });
+      expect(result).toBe("done");
+      expect(attempts).toBe(3);
+      // The failed attempts were rolled back: only the last one's row exists.
+      expect(await db.prisma.enterprise.findMany({ where: { key: { startsWith: "retry-" } }, select: { key: true } })).toEqual([
+        { key: "retry-3" },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("does not retry other errors", async () => {
+    const db = await createTestDatabase();
+    try {
+      let attempts = 0;
+      await expect(
+        serializable(db.prisma, async () => {
+          attempts++;
+          throw new Error("not a conflict");
+        }),
+      ).rejects.toThrow("not a conflict");
+      expect(attempts).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("recognises PostgreSQL's serialization failure and deadlock codes", () => {
+    expect(isSerializationFailure(new Error("could not serialize access due to read/write dependencies among transactions"))).toBe(true);
+    expect(isSerializationFailure(Object.assign(new Error("x"), { meta: { code: "40P01" } }))).toBe(true);
+    expect(isSerializationFailure(new Error("unique constraint"))).toBe(false);
+  });
+});

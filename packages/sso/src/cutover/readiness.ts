@@ -1,0 +1,208 @@
+import type { Account, InvitationStatus, Organization, Prisma, Tx } from "@sso-cutover/db";
+import {
+  accessReviews,
+  cutoverStatuses,
+  enterpriseMembersWhere,
+  invitationStatus,
+  normalizeEmail,
+  type CutoverStatus,
+} from "@sso-cutover/membership";
+import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
+import { computeSetupProgress } from "../setup-progress";
+
+/** One person in the cutover: a DOP account of the enterprise and/or the SSO account that supersedes it. */
+export interface ReadinessRow {
+  /** The account the row is keyed by: the DOP account when there is one in the enterprise, else the SSO account. */
+  account: Account;
+  devopsAccount: Account | null;
+  ssoAccount: Account | null;
+  cutoverStatus: CutoverStatus;
+  lastSsoLoginAt: Date | null;
+  /** Organizations the person reaches through the DOP account but not (yet) through the SSO account. */
+  organizationsOnlyThroughDop: Organization[];
+  /** DOP-owned tokens that stop working for the enterprise when the DOP account is removed. */
+  tokensThatWouldBreak: BreakingToken[];
+  invitation: { status: InvitationStatus; email: string; expiresAt: Date } | null;
+}
+
+export interface ReadinessFilter {
+  cutoverStatus?: CutoverStatus | null;
+  /** Only people who would lose something today: organizations only through DOP, or breaking tokens. */
+  notReadyOnly?: boolean | null;
+  /** Login prefix, case-insensitive. */
+  loginStartsWith?: string | null;
+}
+
+export interface ReadinessPageRequest {
+  /** Exclusive login bounds (cursors are logins). */
+  after?: string | null;
+  before?: string | null;
+  limit: number;
+  /** Read backwards from `before` (a `last: n` request). */
+  inverted?: boolean;
+  filter?: ReadinessFilter | null;
+}
+
+function inEnterprise(enterpriseId: string): Prisma.AccountWhereInput {
+  return {
+    OR: [
+      { memberships: { some: { organization: { enterpriseId } } } },
+      { groupMemberships: { some: { group: { organization: { enterpriseId } } } } },
+    ],
+  };
+}
+
+/**
+ * The accounts that stand for a person: every DOP account in the enterprise, and the enterprise's SSO accounts
+ * whose DOP account is not (or no longer) in it — so each person appears once.
+ */
+function personWhere(enterpriseId: string): Prisma.AccountWhereInput {
+  return {
+    OR: [
+      { kind: "DEVOPS", deletedAt: null, ...inEnterprise(enterpriseId) },
+      {
+        kind: "SSO",
+        enterpriseId,
+        deletedAt: null,
+        OR: [
+          { linkAsSso: { is: null } },
+          {
+            linkAsSso: {
+              is: {
+                devopsAccount: {
+                  OR: [
+                    { deletedAt: { not: null } },
+                    { memberships: { none: { organization: { enterpriseId } } }, groupMemberships: { none: { group: { organization: { enterpriseId } } } } },
+                  ],
+                },
+              },
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function readinessWhere(tx: Tx, enterpriseId: string, filter: ReadinessFilter | null | undefined, now: Date) {
+  const clauses: Prisma.AccountWhereInput[] = [personWhere(enterpriseId)];
+  if (filter?.cutoverStatus) clauses.push(await enterpriseMembersWhere(tx, enterpriseId, { cutoverStatus: filter.cutoverStatus }, now));
+  if (filter?.loginStartsWith) clauses.push({ login: { startsWith: filter.loginStartsWith, mode: "insensitive" } });
+  return { AND: clauses };
+}
+
+/**
+ * One page of the readiness report, in a fixed number of SQL statements whatever the page size: the page of
+ * accounts, then access reviews, breaking tokens, cutover statuses and invitations for the whole page at once.
+ * `notReadyOnly` filters the page after computing it (a page may then hold fewer rows than `limit`).
+ */
+export async function readinessPage(
+  tx: Tx,
+  enterpriseId: string,
+  request: ReadinessPageRequest,
+  now = new Date(),
+): Promise<ReadinessRow[]> {
+  const where = await readinessWhere(tx, enterpriseId, request.filter, now);
+  const bounds: Prisma.StringFilter = {};
+  if (request.after) bounds.gt = request.after;
+  if (request.before) bounds.lt = request.before;
+  const accounts = await tx.account.findMany({
+    where: { AND: [where, Object.keys(bounds).length > 0 ? { login: bounds } : {}] },
+    orderBy: { login: request.inverted ? "desc" : "asc" },
+    take: request.limit,
+    include: { linkAsDevops: { include: { ssoAccount: true } }, linkAsSso: { include: { devopsAccount: true } } },
+  });
+  if (request.inverted) accounts.reverse();
+  if (accounts.length === 0) return [];
+
+  const devopsIds = accounts.flatMap((account) => (account.kind === "DEVOPS" ? [account.id] : []));
+  const organizations = await tx.organization.findMany({ where: { enterpriseId }, select: { id: true } });
+  const emails = new Set<string>();
+  for (const account of accounts) {
+    for (const email of [account.emailNormalized, account.linkAsDevops?.ssoAccount.emailNormalized, account.linkAsSso?.devopsAccount.emailNormalized]) {
+      if (email) emails.add(normalizeEmail(email));
+    }
+  }
+  const [reviews, breaking, statuses, invitations] = await Promise.all([
+    accessReviews(tx, accounts.map((account) => account.id), enterpriseId),
+    tokensBreakingWith(tx, devopsIds, organizations.map((organization) => organization.id), now),
+    cutoverStatuses(tx, accounts.map((account) => account.id), enterpriseId, now),
+    tx.invitation.findMany({
+      where: { enterpriseId, emailNormalized: { in: [...emails] } },
+      orderBy: { createdAt: "desc" },
+    }),
+  ]);
+  const latestInvitation = new Map<string, (typeof invitations)[number]>();
+  for (const invitation of invitations) {
+    if (!latestInvitation.has(invitation.emailNormalized)) latestInvitation.set(invitation.emailNormalized, invitation);
+  }
+  const breakingByOwner = new Map<string, BreakingToken[]>();
+  for (const token of breaking) {
+    const list = breakingByOwner.get(token.owner.id) ?? [];
+    list.push(token);
+    breakingByOwner.set(token.owner.id, list);
+  }
+
+  const rows = accounts.map((account): ReadinessRow => {
+    const { linkAsDevops, linkAsSso, ...plain } = account;
+    const devopsAccount = account.kind === "DEVOPS" ? plain : (linkAsSso?.devopsAccount ?? null);
+    const ssoAccount = account.kind === "SSO" ? plain : (linkAsDevops?.ssoAccount ?? null);
+    const review = reviews.get(account.id);
+    const email = [devopsAccount?.emailNormalized, ssoAccount?.emailNormalized].find((value) => value && latestInvitation.has(value));
+    const invitation = email ? latestInvitation.get(email)! : null;
+    return {
+      account: plain,
+      devopsAccount,
+      ssoAccount,
+      cutoverStatus: statuses.get(account.id) ?? (account.kind === "SSO" ? "SSO_ACTIVE" : "NOT_INVITED"),
+      lastSsoLoginAt: ssoAccount?.lastLoginAt ?? null,
+      organizationsOnlyThroughDop: (review?.organizations ?? [])
+        .filter((row) => row.dop.member && !row.sso.member)
+        .map((row) => row.organization),
+      tokensThatWouldBreak: account.kind === "DEVOPS" ? (breakingByOwner.get(account.id) ?? []) : [],
+      invitation: invitation
+        ? { status: invitationStatus(invitation, now), email: invitation.email, expiresAt: invitation.expiresAt }
+        : null,
+    };
+  });
+  return request.filter?.notReadyOnly
+    ? rows.filter((row) => row.organizationsOnlyThroughDop.length > 0 || row.tokensThatWouldBreak.length > 0)
+    : rows;
+}
+
+export interface ReadinessTotals {
+  people: number;
+  dopAccounts: number;
+  linkedDopAccounts: number;
+  ssoOnlyAccounts: number;
+  pendingInvitations: number;
+  /** Non-revoked personal access tokens owned by DOP accounts of the enterprise. */
+  dopOwnedTokens: number;
+  breakGlassAccounts: number;
+  /** Enterprise-level blockers of the cutover (from the setup progress). */
+  blockers: string[];
+  warnings: string[];
+}
+
+/** Totals over the whole enterprise, in a fixed number of count queries. */
+export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Date()): Promise<ReadinessTotals> {
+  const [people, dopOwnedTokens, progress] = await Promise.all([
+    tx.account.count({ where: personWhere(enterpriseId) }),
+    tx.token.count({
+      where: { kind: "PAT", revokedAt: null, ownerAccount: { kind: "DEVOPS", deletedAt: null, ...inEnterprise(enterpriseId) } },
+    }),
+    computeSetupProgress(tx, enterpriseId, now),
+  ]);
+  const terminate = progress.steps.find((step) => step.step === "TERMINATE")!;
+  return {
+    people,
+    dopAccounts: progress.counts.dopAccounts,
+    linkedDopAccounts: progress.counts.linkedDopAccounts,
+    ssoOnlyAccounts: people - progress.counts.dopAccounts,
+    pendingInvitations: progress.counts.pendingInvitations,
+    dopOwnedTokens,
+    breakGlassAccounts: progress.counts.breakGlassAccounts,
+    blockers: progress.steps.flatMap((step) => step.blockers).filter((value, index, all) => all.indexOf(value) === index),
+    warnings: terminate.warnings,
+  };
+}

@@ -1,0 +1,330 @@
+import {
+  invalidInput,
+  serializable,
+  type Account,
+  type EnterprisePermissionKind,
+  type OrgPermissionKind,
+  type Organization,
+  type PrismaClient,
+  type Tx,
+} from "@sso-cutover/db";
+import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
+import { accessReviews, effectiveOrgPermissions, permissionKey } from "@sso-cutover/membership";
+import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
+
+export const MAX_ACCOUNTS_PER_REMOVAL = 10_000;
+
+export interface RemoveDevopsAccountsInput {
+  enterpriseKey: string;
+  accountIds: readonly string[];
+  dryRun: boolean;
+}
+
+export type CutoverViolationCode = "NO_BREAK_GLASS_ADMIN" | "BITBUCKET_WITHOUT_DOP_ADMIN" | "ORGANIZATION_WITHOUT_ADMIN";
+
+/** A rule of R9 the removal would break; any violation makes the real run change nothing. */
+export interface CutoverViolation {
+  code: CutoverViolationCode;
+  message: string;
+  organization: Organization | null;
+}
+
+export interface RemovedMembership {
+  account: Account;
+  organization: Organization;
+  /** Direct membership, or the groups of the organization the account belongs to (all removed). */
+  direct: boolean;
+  groups: string[];
+  /** Permissions held directly on the organization (removed with the membership). */
+  permissions: OrgPermissionKind[];
+}
+
+export interface RemovedEnterprisePermission {
+  account: Account;
+  permission: EnterprisePermissionKind;
+}
+
+export interface OrganizationLosingAdmin {
+  organization: Organization;
+  /** Admins before the removal, direct or through a group. */
+  adminsBefore: number;
+}
+
+/** What a removed DOP account's person lacks on its SSO account in one organization (R4 applied to R9). */
+export interface MissingSsoMembership {
+  devopsAccount: Account;
+  /** Null when the DOP account has no linked SSO account: the person loses the organization entirely. */
+  ssoAccount: Account | null;
+  organization: Organization;
+  missing: string[];
+}
+
+/** Exactly what removing the DOP accounts does; the dry run and the real run return the same plan (R9). */
+export interface CutoverPlan {
+  enterpriseId: string;
+  dryRun: boolean;
+  /** True only for a real run without violations: the changes below were made. */
+  applied: boolean;
+  accounts: Account[];
+  memberships: RemovedMembership[];
+  enterprisePermissions: RemovedEnterprisePermission[];
+  tokensThatBreak: BreakingToken[];
+  organizationsLosingLastAdmin: OrganizationLosingAdmin[];
+  missingSsoMemberships: MissingSsoMembership[];
+  violations: CutoverViolation[];
+  warnings: string[];
+}
+
+/** Checks the list of accounts: non-empty, bounded, existing DOP accounts of this enterprise. */
+async function requireRemovableAccounts(tx: Tx, enterpriseId: string, accountIds: readonly string[]): Promise<Account[]> {
+  if (accountIds.length === 0) throw invalidInput("input.accountIds", "Name at least one DOP account to remove.");
+  if (accountIds.length > MAX_ACCOUNTS_PER_REMOVAL) {
+    throw invalidInput(
+      "input.accountIds",
+      `At most ${MAX_ACCOUNTS_PER_REMOVAL} accounts per call (got ${accountIds.length}): split the removal into batches.`,
+    );
+  }
+  const ids = [...new Set(accountIds)];
+  const accounts = await tx.account.findMany({
+    where: { id: { in: ids } },
+    include: {
+      memberships: { where: { organization: { enterpriseId } }, select: { id: true } },
+      groupMemberships: { where: { group: { organization: { enterpriseId } } }, select: { id: true } },
+      enterprisePermissions: { where: { enterpriseId }, select: { id: true } },
+    },
+  });
+  const byId = new Map(accounts.map((account) => [account.id, account]));
+  const problems: { index: number; id: string; reason: string }[] = [];
+  accountIds.forEach((id, index) => {
+    const account = byId.get(id);
+    if (!account || account.deletedAt) problems.push({ index, id, reason: "no such account" });
+    else if (account.kind !== "DEVOPS") problems.push({ index, id, reason: `${account.login} is an SSO account, not a DOP account` });
+    else if (account.memberships.length + account.groupMemberships.length + account.enterprisePermissions.length === 0) {
+      problems.push({ index, id, reason: `${account.login} does not belong to this enterprise` });
+    }
+  });
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    const shown = problems.slice(0, 5).map((problem) => `input.accountIds[${problem.index}]: ${problem.reason}`);
+    throw invalidInput(
+      `input.accountIds[${first.index}]`,
+      `${problems.length} account(s) cannot be removed: ${shown.join("; ")}${problems.length > 5 ? "; …" : ""}.`,
+      { refused: problems },
+    );
+  }
+  return ids.map((id) => {
+    const { memberships: _m, groupMemberships: _g, enterprisePermissions: _p, ...account } = byId.get(id)!;
+    return account;
+  });
+}
+
+/**
+ * R9: what removing these DOP accounts from every organization (and enterprise permission) of the enterprise
+ * would do, computed in a fixed number of queries whatever the number of accounts.
+ */
+export async function planDevopsAccountRemoval(
+  tx: Tx,
+  enterpriseId: string,
+  accountIds: readonly string[],
+  now = new Date(),
+): Promise<Omit<CutoverPlan, "dryRun" | "applied">> {
+  const accounts = await requireRemovableAccounts(tx, enterpriseId, accountIds);
+  const removed = new Set(accounts.map((account) => account.id));
+  const accountsById = new Map(accounts.map((account) => [account.id, account]));
+
+  const organizations = await tx.organization.findMany({ where: { enterpriseId }, orderBy: { key: "asc" } });
+  const organizationIds = organizations.map((organization) => organization.id);
+  const organizationsById = new Map(organizations.map((organization) => [organization.id, organization]));
+
+  const [directMemberships, groupMemberships, directPermissions, enterprisePermissions, adminGrants, adminGroups] = await Promise.all([
+    tx.orgMembership.findMany({ where: { accountId: { in: [...removed] }, organizationId: { in: organizationIds } } }),
+    tx.groupMembership.findMany({
+      where: { accountId: { in: [...removed] }, group: { organizationId: { in: organizationIds } } },
+      include: { group: { select: { name: true, organizationId: true } } },
+    }),
+    tx.orgPermission.findMany({ where: { accountId: { in: [...removed] }, organizationId: { in: organizationIds } } }),
+    tx.enterprisePermission.findMany({
+      where: { enterpriseId, account: { deletedAt: null } },
+      include: { account: { select: { id: true, kind: true } } },
+    }),
+    // Everyone holding ADMIN on an organization of the enterprise, directly…
+    tx.orgPermission.findMany({
+      where: { organizationId: { in: organizationIds }, permission: "ADMIN", account: { deletedAt: null } },
+      select: { accountId: true, organizationId: true, account: { select: { kind: true } } },
+    }),
+    // …or through a group that holds ADMIN.
+    tx.groupMembership.findMany({
+      where: {
+        account: { deletedAt: null },
+        group: { organizationId: { in: organizationIds }, permissions: { some: { permission: "ADMIN" } } },
+      },
+      select: { accountId: true, account: { select: { kind: true } }, group: { select: { organizationId: true } } },
+    }),
+  ]);
+
+  // Memberships removed, per account and organization.
+  const membershipKey = (accountId: string, organizationId: string) => permissionKey(accountId, organizationId);
+  const memberships = new Map<string, RemovedMembership>();
+  const membershipOf = (accountId: string, organizationId: string): RemovedMembership => {
+    const key = membershipKey(accountId, organizationId);
+    let entry = memberships.get(key);
+    if (!entry) {
+      entry = {
+        account: accountsById.get(accountId)!,
+        organization: organizationsById.get(organizationId)!,
+        direct: false,
+        groups: [],
+        permissions: [],
+      };
+      memberships.set(key, entry);
+    }
+    return entry;
+  };
+  for (const row of directMemberships) membershipOf(row.accountId, row.organizationId).direct = true;
+  for (const row of groupMemberships) membershipOf(row.accountId, row.group.organizationId).groups.push(row.group.name);
+  for (const row of directPermissions) membershipOf(row.accountId, row.organizationId).permissions.push(row.permission);
+  const affectedOrganizations = new Set([...memberships.values()].map((entry) => entry.organization.id));
+
+  // Admins per organization before and after, and DOP admins per organization after.
+  const admins = new Map<string, Map<string, "DEVOPS" | "SSO">>();
+  for (const row of [...adminGrants, ...adminGroups.map((row) => ({ ...row, organizationId: row.group.organizationId }))]) {
+    let set = admins.get(row.organizationId);
+    if (!set) admins.set(row.organizationId, (set = new Map()));
+    set.set(row.accountId, row.account.kind);
+  }
+  const violations: CutoverViolation[] = [];
+  const organizationsLosingLastAdmin: OrganizationLosingAdmin[] = [];
+  for (const organization of organizations) {
+    if (!affectedOrganizations.has(organization.id)) continue;
+    const before = admins.get(organization.id) ?? new Map<string, "DEVOPS" | "SSO">();
+    const after = [...before].filter(([accountId]) => !removed.has(accountId));
+    if (before.size > 0 && after.length === 0) organizationsLosingLastAdmin.push({ organization, adminsBefore: before.size });
+    if (after.length === 0) {
+      violations.push({
+        code: "ORGANIZATION_WITHOUT_ADMIN",
+        message: `"${organization.key}" would have no admin left: grant ADMIN on it to an account that stays first.`,
+        organization,
+      });
+    }
+    const dopAdminRemoved = [...before].some(([accountId, kind]) => kind === "DEVOPS" && removed.has(accountId));
+    if (organization.devopsPlatform === "BITBUCKET_CLOUD" && dopAdminRemoved && !after.some(([, kind]) => kind === "DEVOPS")) {
+      violations.push({
+        code: "BITBUCKET_WITHOUT_DOP_ADMIN",
+        message:
+          `"${organization.key}" is bound to Bitbucket Cloud, whose workspace only a DOP account can link: ` +
+          "keep at least one DOP account with ADMIN on it.",
+        organization,
+      });
+    }
+  }
+
+  // Enterprise permissions removed, and the break-glass rule (a).
+  const removedEnterprisePermissions: RemovedEnterprisePermission[] = enterprisePermissions
+    .filter((grant) => removed.has(grant.accountId))
+    .map((grant) => ({ account: accountsById.get(grant.accountId)!, permission: grant.permission }));
+  const dopAdministrators = enterprisePermissions.filter(
+    (grant) => grant.permission === "ADMINISTER_ENTERPRISE" && grant.account.kind === "DEVOPS",
+  );
+  const breakGlassRemoved = dopAdministrators.some((grant) => removed.has(grant.accountId));
+  if (breakGlassRemoved && dopAdministrators.every((grant) => removed.has(grant.accountId))) {
+    violations.unshift({
+      code: "NO_BREAK_GLASS_ADMIN",
+      message:
+        "No DOP account would keep Administer Enterprise: keep at least one as a break-glass account " +
+        "(it is the way in when SSO is unavailable).",
+      organization: null,
+    });
+  }
+
+  // What each person lacks on the SSO side, in the organizations the DOP account is removed from.
+  const reviews = await accessReviews(tx, [...removed], enterpriseId);
+  const missingSsoMemberships: MissingSsoMembership[] = [];
+  for (const account of accounts) {
+    const review = reviews.get(account.id);
+    for (const row of review?.organizations ?? []) {
+      if (!affectedOrganizations.has(row.organization.id) || !row.dop.member || row.missingOnSso.length === 0) continue;
+      if (!memberships.has(membershipKey(account.id, row.organization.id))) continue;
+      missingSsoMemberships.push({
+        devopsAccount: account,
+        ssoAccount: review?.ssoAccount ?? null,
+        organization: row.organization,
+        missing: row.missingOnSso,
+      });
+    }
+  }
+
+  const tokensThatBreak = await tokensBreakingWith(tx, [...removed], organizationIds, now);
+  const unlinked = accounts.filter((account) => !reviews.get(account.id)?.ssoAccount);
+  const warnings: string[] = [];
+  if (unlinked.length > 0) {
+    warnings.push(
+      `${unlinked.length} DOP account(s) have no linked SSO account (${unlinked.slice(0, 5).map((a) => a.login).join(", ")}` +
+        `${unlinked.length > 5 ? ", …" : ""}): those people lose access until they sign in with SSO.`,
+    );
+  }
+  if (tokensThatBreak.length > 0) {
+    warnings.push(`${tokensThatBreak.length} token(s) owned by these DOP accounts stop working for the enterprise's organizations.`);
+  }
+
+  return {
+    enterpriseId,
+    accounts,
+    memberships: [...memberships.values()].sort(
+      (a, b) => a.account.login.localeCompare(b.account.login) || a.organization.key.localeCompare(b.organization.key),
+    ),
+    enterprisePermissions: removedEnterprisePermissions,
+    tokensThatBreak,
+    organizationsLosingLastAdmin,
+    missingSsoMemberships,
+    violations,
+    warnings,
+  };
+}
+
+/**
+ * R9: removes DOP accounts from every organization of the enterprise (memberships, group memberships,
+ * organization permissions) and from its enterprise permissions. Enterprise admins only. The dry run returns
+ * exactly what the real run would do; the real run refuses the whole batch when the plan has a violation.
+ * One SERIALIZABLE transaction (R11): two admins racing cannot together remove the last break-glass account.
+ */
+export async function removeDevopsAccountsFromOrganizations(
+  prisma: PrismaClient,
+  actor: Actor,
+  input: RemoveDevopsAccountsInput,
+  now = new Date(),
+): Promise<CutoverPlan> {
+  return serializable(prisma, async (tx) => {
+    const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
+    await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
+    const plan = await planDevopsAccountRemoval(tx, enterprise.id, input.accountIds, now);
+    if (input.dryRun || plan.violations.length > 0) return { ...plan, dryRun: input.dryRun, applied: false };
+
+    const accountIds = plan.accounts.map((account) => account.id);
+    const organizationIds = (await tx.organization.findMany({ where: { enterpriseId: enterprise.id }, select: { id: true } })).map(
+      (organization) => organization.id,
+    );
+    const [memberships, groups, permissions, enterprisePermissions] = await Promise.all([
+      tx.orgMembership.deleteMany({ where: { accountId: { in: accountIds }, organizationId: { in: organizationIds } } }),
+      tx.groupMembership.deleteMany({ where: { accountId: { in: accountIds }, group: { organizationId: { in: organizationIds } } } }),
+      tx.orgPermission.deleteMany({ where: { accountId: { in: accountIds }, organizationId: { in: organizationIds } } }),
+      tx.enterprisePermission.deleteMany({ where: { accountId: { in: accountIds }, enterpriseId: enterprise.id } }),
+    ]);
+    await recordAuditEvent(tx, {
+      enterpriseId: enterprise.id,
+      actor,
+      action: "cutover.devops_accounts_removed",
+      target: { type: "Enterprise", id: enterprise.id },
+      payload: {
+        accounts: plan.accounts.map((account) => ({ id: account.id, login: account.login })),
+        removed: {
+          memberships: memberships.count,
+          groupMemberships: groups.count,
+          organizationPermissions: permissions.count,
+          enterprisePermissions: enterprisePermissions.count,
+        },
+        tokensThatBreak: plan.tokensThatBreak.map((breaking) => ({ id: breaking.token.id, name: breaking.token.name, owner: breaking.owner.login })),
+      },
+    });
+    return { ...plan, dryRun: false, applied: true };
+  });
+}

@@ -1,0 +1,62 @@
+import { createHash, randomBytes } from "node:crypto";
+import { DomainError, type PrismaClient, type Tx } from "@sso-cutover/db";
+import { digestsEqual, type AccountPrincipal } from "@sso-cutover/tokens";
+
+/** Name of the cookie that carries the session secret after a SAML login. */
+export const SESSION_COOKIE = "sso_cutover_session";
+
+/** How long a session lasts after the SAML login that opened it. */
+export const SESSION_LIFETIME_MS = 8 * 3600_000;
+
+// 32 random bytes, base64url without padding.
+const SESSION_SECRET = /^[A-Za-z0-9_-]{43}$/;
+
+/** SHA-256 (hex) of the cookie value: what the Session table stores instead of the value. */
+export function hashSessionSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+export interface NewSession {
+  sessionId: string;
+  /** The cookie value: handed to the browser once, never stored. */
+  secret: string;
+  expiresAt: Date;
+}
+
+/** Opens a session for the account (inside the login's transaction). */
+export async function createSession(tx: Tx, accountId: string, now = new Date()): Promise<NewSession> {
+  const secret = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+  const session = await tx.session.create({
+    data: { tokenHash: hashSessionSecret(secret), accountId, createdAt: now, expiresAt },
+    select: { id: true },
+  });
+  return { sessionId: session.id, secret, expiresAt };
+}
+
+function unauthenticated(): DomainError {
+  // One message for every failure: it must not tell a guesser which part was wrong.
+  return new DomainError("UNAUTHENTICATED", "The session is missing, invalid, expired or ended. Sign in again.");
+}
+
+/**
+ * The account a session cookie authenticates, as the same principal a PAT produces (via "SESSION"). Looked up
+ * by hash and compared in constant time; ended, expired and deleted-account sessions never authenticate.
+ */
+export async function authenticateSession(prisma: PrismaClient, cookieValue: string, now = new Date()): Promise<AccountPrincipal> {
+  if (!SESSION_SECRET.test(cookieValue)) throw unauthenticated();
+  const tokenHash = hashSessionSecret(cookieValue);
+  const session = await prisma.session.findUnique({ where: { tokenHash }, include: { account: true } });
+  if (!session || !digestsEqual(session.tokenHash, tokenHash)) throw unauthenticated();
+  if (session.revokedAt || session.expiresAt <= now || session.account.deletedAt) throw unauthenticated();
+  return { kind: "ACCOUNT", account: session.account, via: "SESSION", credentialId: session.id };
+}
+
+/** Ends the session the cookie carries (logout). Unknown or already ended sessions are left as they are. */
+export async function endSession(prisma: PrismaClient, cookieValue: string, now = new Date()): Promise<void> {
+  if (!SESSION_SECRET.test(cookieValue)) return;
+  await prisma.session.updateMany({
+    where: { tokenHash: hashSessionSecret(cookieValue), revokedAt: null },
+    data: { revokedAt: now },
+  });
+}

@@ -1,0 +1,166 @@
+import type { Prisma, Tx } from "@sso-cutover/db";
+import { administratorWarnings, enterpriseMembersWhere } from "@sso-cutover/enterprise";
+
+export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
+export type SetupStepStatus = "TODO" | "IN_PROGRESS" | "DONE" | "BLOCKED";
+
+export interface SetupStep {
+  step: SetupStepName;
+  status: SetupStepStatus;
+  blockers: string[];
+  warnings: string[];
+  /** Units of this step done, out of `total` (e.g. DOP accounts linked out of DOP accounts). */
+  completed: number;
+  total: number;
+}
+
+export interface SetupCounts {
+  organizations: number;
+  /** DOP accounts (not deleted) that are members of an organization of the enterprise. */
+  dopAccounts: number;
+  /** Of those, the ones linked to an SSO account. */
+  linkedDopAccounts: number;
+  ssoAccounts: number;
+  pendingInvitations: number;
+  acceptedInvitations: number;
+  enterpriseAdministrators: number;
+  ssoEnterpriseAdministrators: number;
+  /** DOP accounts kept on purpose: they hold Administer Enterprise, or ADMIN on a Bitbucket Cloud organization. */
+  breakGlassAccounts: number;
+  /** DOP accounts that the cutover still has to remove (every DOP member that is not break-glass). */
+  dopAccountsToRemove: number;
+}
+
+export interface SetupProgress {
+  steps: SetupStep[];
+  counts: SetupCounts;
+}
+
+/** DOP accounts that belong to the enterprise: members of one of its organizations, directly or through a group. */
+export function enterpriseDopAccountsWhere(enterpriseId: string): Prisma.AccountWhereInput {
+  return { AND: [{ kind: "DEVOPS" }, enterpriseMembersWhere(enterpriseId)] };
+}
+
+/**
+ * Break-glass DOP accounts: the ones the cutover keeps, because only a DOP account can administer the enterprise
+ * when SSO is down, and only a DOP account can link a Bitbucket Cloud workspace.
+ */
+export function breakGlassWhere(enterpriseId: string): Prisma.AccountWhereInput {
+  return {
+    AND: [
+      enterpriseDopAccountsWhere(enterpriseId),
+      {
+        OR: [
+          { enterprisePermissions: { some: { enterpriseId, permission: "ADMINISTER_ENTERPRISE" } } },
+          {
+            orgPermissions: {
+              some: { permission: "ADMIN", organization: { enterpriseId, devopsPlatform: "BITBUCKET_CLOUD" } },
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * Where the enterprise stands in "Complete SSO setup", computed from the data on every read (a fixed number of
+ * count queries): configure the one-click access, invite users and let them link their DOP accounts, terminate.
+ */
+export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = new Date()): Promise<SetupProgress> {
+  const dopWhere = enterpriseDopAccountsWhere(enterpriseId);
+  const [
+    connection,
+    organizations,
+    dopAccounts,
+    linkedDopAccounts,
+    ssoAccounts,
+    pendingInvitations,
+    acceptedInvitations,
+    enterpriseAdministrators,
+    ssoEnterpriseAdministrators,
+    dopEnterpriseAdministrators,
+    breakGlassAccounts,
+  ] = await Promise.all([
+    tx.ssoConnection.findUnique({ where: { enterpriseId }, select: { status: true, provisioning: true } }),
+    tx.organization.count({ where: { enterpriseId } }),
+    tx.account.count({ where: dopWhere }),
+    tx.account.count({ where: { AND: [dopWhere, { linkAsDevops: { isNot: null } }] } }),
+    tx.account.count({ where: { kind: "SSO", enterpriseId, deletedAt: null } }),
+    tx.invitation.count({ where: { enterpriseId, status: "PENDING", expiresAt: { gt: now } } }),
+    tx.invitation.count({ where: { enterpriseId, status: "ACCEPTED" } }),
+    countAdministrators(tx, enterpriseId),
+    countAdministrators(tx, enterpriseId, "SSO"),
+    countAdministrators(tx, enterpriseId, "DEVOPS"),
+    tx.account.count({ where: breakGlassWhere(enterpriseId) }),
+  ]);
+
+  const counts: SetupCounts = {
+    organizations,
+    dopAccounts,
+    linkedDopAccounts,
+    ssoAccounts,
+    pendingInvitations,
+    acceptedInvitations,
+    enterpriseAdministrators,
+    ssoEnterpriseAdministrators,
+    breakGlassAccounts,
+    dopAccountsToRemove: dopAccounts - breakGlassAccounts,
+  };
+
+  const active = connection?.status === "ACTIVE";
+  const configure: SetupStep = {
+    step: "CONFIGURE_ONE_CLICK_ACCESS",
+    status: active ? "DONE" : connection ? "IN_PROGRESS" : "TODO",
+    blockers: [],
+    warnings: connection && !active ? ["The SSO connection is a draft: activate it to enable the one-click access link."] : [],
+    completed: active ? 1 : 0,
+    total: 1,
+  };
+
+  const notConfigured = "Configure and activate the SSO connection first (step CONFIGURE_ONE_CLICK_ACCESS).";
+  const unlinked = dopAccounts - linkedDopAccounts;
+  const inviteWarnings: string[] = [];
+  if (connection?.provisioning === "JIT") {
+    inviteWarnings.push(
+      "Provisioning is JIT: verify user groups first. SSO accounts join an organization only through groups whose " +
+        "name equals an IdP group name (case-sensitive, Members excluded), and memberships are reset at each login.",
+    );
+  }
+  const started = ssoAccounts > 0 || pendingInvitations > 0 || acceptedInvitations > 0 || linkedDopAccounts > 0;
+  const invite: SetupStep = {
+    step: "INVITE_USERS",
+    status: !active ? "BLOCKED" : unlinked === 0 && dopAccounts > 0 ? "DONE" : started ? "IN_PROGRESS" : "TODO",
+    blockers: active ? [] : [notConfigured],
+    warnings: inviteWarnings,
+    completed: linkedDopAccounts,
+    total: dopAccounts,
+  };
+  if (active && unlinked > 0 && started) {
+    invite.warnings.push(`${unlinked} DOP account(s) have no linked SSO account yet.`);
+  }
+
+  const terminateWarnings = administratorWarnings(enterpriseAdministrators, dopEnterpriseAdministrators);
+  const terminateBlockers = active ? [] : [notConfigured];
+  if (active && ssoEnterpriseAdministrators === 0) {
+    terminateBlockers.push("No SSO account holds Administer Enterprise yet: grant it before removing DOP accounts.");
+  }
+  const terminateDone = active && ssoEnterpriseAdministrators > 0 && counts.dopAccountsToRemove === 0;
+  const terminate: SetupStep = {
+    step: "TERMINATE",
+    status: !active ? "BLOCKED" : terminateDone ? "DONE" : ssoEnterpriseAdministrators > 0 ? "IN_PROGRESS" : "TODO",
+    blockers: terminateDone ? [] : terminateBlockers,
+    warnings: terminateWarnings,
+    // DOP accounts settled (kept as break-glass) out of all DOP accounts; removed ones no longer count.
+    completed: dopAccounts - counts.dopAccountsToRemove,
+    total: dopAccounts,
+  };
+
+  return { steps: [configure, invite, terminate], counts };
+}
+
+function countAdministrators(tx: Tx, enterpriseId: string, kind?: "SSO" | "DEVOPS"): Promise<number> {
+  return tx.enterprisePermission.count({
+    where: { enterpriseId, permission: "ADMINISTER_ENTERPRISE", account: { deletedAt: null, ...(kind ? { kind } : {}) } },
+  });
+}

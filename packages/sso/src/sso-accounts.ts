@@ -1,0 +1,167 @@
+import { randomBytes } from "node:crypto";
+import type { Account, Tx } from "@sso-cutover/db";
+
+/** What the IdP asserts about the user, read through the connection's attribute mapping. */
+export interface IdpIdentity {
+  /** The NameID: the stable key of the user at the IdP. */
+  subject: string;
+  /** The IdP's login (login attribute, else the NameID). */
+  idpLogin: string;
+  name: string;
+  email: string | null;
+  /** Distinct group names, as sent (case kept). */
+  groups: string[];
+}
+
+/** The built-in group every organization has; the IdP cannot place users in it (R2). */
+export const MEMBERS_GROUP = "Members";
+
+const LOGIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** The local part of the IdP login, reduced to what a login may contain (`[a-z0-9._-]`, at most 40 characters). */
+export function loginBase(idpLogin: string): string {
+  const local = idpLogin.split("@")[0] ?? "";
+  const sanitized = local
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/[._-]{2,}/g, "-")
+    .replace(/^[._-]+/, "")
+    .slice(0, 40)
+    .replace(/[._-]+$/, "");
+  return sanitized || "sso-user";
+}
+
+function randomSuffix(length = 6): string {
+  return [...randomBytes(length)].map((byte) => LOGIN_ALPHABET[byte % LOGIN_ALPHABET.length]).join("");
+}
+
+/** A login not taken yet: the sanitized local part of the IdP login and a random suffix. */
+async function freeLogin(tx: Tx, idpLogin: string): Promise<string> {
+  const base = loginBase(idpLogin);
+  const candidates = Array.from({ length: 4 }, () => `${base}-${randomSuffix()}`);
+  const taken = await tx.account.findMany({ where: { login: { in: candidates } }, select: { login: true } });
+  const takenLogins = new Set(taken.map((account) => account.login));
+  const login = candidates.find((candidate) => !takenLogins.has(candidate));
+  if (!login) throw new Error(`no free login found for "${base}" after ${candidates.length} random suffixes`);
+  return login;
+}
+
+export interface ProvisionedAccount {
+  /** The account after this login (fields from the IdP, lastLoginAt = now). */
+  account: Account;
+  /** The account before this login; null when this login created it. */
+  previous: Account | null;
+}
+
+/**
+ * JIT provisioning: creates the enterprise's SSO account for the IdP subject at its first login, and refreshes
+ * its name and email (IdP-verified) at each later one. The login is chosen once and kept.
+ */
+export async function provisionSsoAccount(
+  tx: Tx,
+  { enterpriseId, identity, now }: { enterpriseId: string; identity: IdpIdentity; now: Date },
+): Promise<ProvisionedAccount> {
+  const previous = await tx.account.findUnique({
+    where: { enterpriseId_ssoSubject: { enterpriseId, ssoSubject: identity.subject } },
+  });
+  const emailFields =
+    identity.email === null
+      ? {}
+      : { email: identity.email, emailNormalized: identity.email.toLowerCase(), emailVerified: true };
+  if (previous) {
+    const account = await tx.account.update({
+      where: { id: previous.id },
+      data: { name: identity.name, ...emailFields, lastLoginAt: now },
+    });
+    return { account, previous };
+  }
+  const account = await tx.account.create({
+    data: {
+      login: await freeLogin(tx, identity.idpLogin),
+      name: identity.name,
+      kind: "SSO",
+      enterpriseId,
+      ssoSubject: identity.subject,
+      ...emailFields,
+      lastLoginAt: now,
+      createdAt: now,
+    },
+  });
+  return { account, previous: null };
+}
+
+export interface GroupSyncResult {
+  /** Names of the groups the account is in after the login, in the enterprise's organizations. */
+  groups: string[];
+  organizationsJoined: string[];
+  organizationsLeft: string[];
+  groupsJoined: number;
+  groupsLeft: number;
+}
+
+/**
+ * R2: an SSO account is in exactly the groups of the enterprise's organizations whose names equal one of its IdP
+ * groups (case-sensitive, `Members` excluded), reset at each login; it is a member of an organization exactly when
+ * it is in at least one of that organization's groups. A fixed number of statements whatever the group count.
+ */
+export async function syncGroupMemberships(
+  tx: Tx,
+  { enterpriseId, accountId, idpGroups, now }: { enterpriseId: string; accountId: string; idpGroups: readonly string[]; now: Date },
+): Promise<GroupSyncResult> {
+  const wantedNames = idpGroups.filter((name) => name !== MEMBERS_GROUP);
+  const [wanted, currentGroups, currentOrganizations] = await Promise.all([
+    wantedNames.length === 0
+      ? Promise.resolve([])
+      : tx.group.findMany({
+          where: { name: { in: wantedNames }, organization: { enterpriseId } },
+          select: { id: true, name: true, organizationId: true, organization: { select: { key: true } } },
+        }),
+    tx.groupMembership.findMany({
+      where: { accountId, group: { organization: { enterpriseId } } },
+      select: { id: true, groupId: true },
+    }),
+    tx.orgMembership.findMany({
+      where: { accountId, organization: { enterpriseId } },
+      select: { id: true, organizationId: true, organization: { select: { key: true } } },
+    }),
+  ]);
+
+  const wantedGroupIds = new Set(wanted.map((group) => group.id));
+  const currentGroupIds = new Set(currentGroups.map((membership) => membership.groupId));
+  const groupsToLeave = currentGroups.filter((membership) => !wantedGroupIds.has(membership.groupId));
+  const groupsToJoin = wanted.filter((group) => !currentGroupIds.has(group.id));
+
+  const wantedOrganizations = new Map(wanted.map((group) => [group.organizationId, group.organization.key]));
+  const currentOrganizationIds = new Set(currentOrganizations.map((membership) => membership.organizationId));
+  const organizationsToLeave = currentOrganizations.filter((membership) => !wantedOrganizations.has(membership.organizationId));
+  const organizationsToJoin = [...wantedOrganizations].filter(([organizationId]) => !currentOrganizationIds.has(organizationId));
+
+  if (groupsToLeave.length > 0) {
+    await tx.groupMembership.deleteMany({ where: { id: { in: groupsToLeave.map((membership) => membership.id) } } });
+  }
+  if (groupsToJoin.length > 0) {
+    await tx.groupMembership.createMany({
+      data: groupsToJoin.map((group) => ({ groupId: group.id, accountId, createdAt: now })),
+      skipDuplicates: true,
+    });
+  }
+  if (organizationsToLeave.length > 0) {
+    await tx.orgMembership.deleteMany({ where: { id: { in: organizationsToLeave.map((membership) => membership.id) } } });
+  }
+  if (organizationsToJoin.length > 0) {
+    await tx.orgMembership.createMany({
+      data: organizationsToJoin.map(([organizationId]) => ({ organizationId, accountId, createdAt: now })),
+      skipDuplicates: true,
+    });
+  }
+
+  return {
+    groups: [...new Set(wanted.map((group) => group.name))].sort(),
+    organizationsJoined: organizationsToJoin.map(([, key]) => key).sort(),
+    organizationsLeft: organizationsToLeave.map((membership) => membership.organization.key).sort(),
+    groupsJoined: groupsToJoin.length,
+    groupsLeft: groupsToLeave.length,
+  };
+}

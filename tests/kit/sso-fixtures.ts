@@ -1,0 +1,141 @@
+/**
+ * Fixtures for SAML login tests: enterprises with an SSO connection to the test IdP, organizations with groups,
+ * and a one-call "the IdP answers this login" helper. Used by the domain tests and the gateway's HTTP tests.
+ */
+import { randomBytes } from "node:crypto";
+import type { Enterprise, Organization, PrismaClient, SsoConnection } from "@sso-cutover/db";
+import { acsUrl, spEntityId, startSsoLogin } from "@sso-cutover/sso";
+import {
+  TEST_IDP_ENTITY_ID,
+  TEST_IDP_SSO_URL,
+  buildSamlResponse,
+  readAuthnRequest,
+  testIdpCertificatePem,
+  type TestSamlResponseOptions,
+} from "./test-idp";
+
+export const TEST_PUBLIC_URL = "https://sonar.sso-cutover.test";
+
+export interface SsoEnterpriseFixture {
+  enterprise: Enterprise;
+  connection: SsoConnection;
+  /** Organizations by key, each with its groups by name (built-in `Members` and `Owners` included). */
+  organizations: Record<string, Organization & { groups: Record<string, { id: string; name: string }> }>;
+}
+
+export interface SsoEnterpriseOptions {
+  key?: string;
+  /** Organization key → names of its custom groups. */
+  organizations?: Record<string, readonly string[]>;
+  certificatePem?: string;
+  status?: "ACTIVE" | "DRAFT";
+  /** Attribute mapping of the connection (defaults: login, name, email, groups). */
+  attributes?: { login?: string; name?: string; email?: string; groups?: string | null };
+}
+
+export function uniqueKey(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString("hex")}`;
+}
+
+/** An enterprise whose SSO connection trusts the test IdP, with organizations and groups. */
+export async function createSsoEnterprise(prisma: PrismaClient, options: SsoEnterpriseOptions = {}): Promise<SsoEnterpriseFixture> {
+  const key = options.key ?? uniqueKey("acme");
+  const enterprise = await prisma.enterprise.create({ data: { key, name: `Enterprise ${key}` } });
+  const connection = await prisma.ssoConnection.create({
+    data: {
+      enterpriseId: enterprise.id,
+      idpEntityId: TEST_IDP_ENTITY_ID,
+      idpSsoUrl: TEST_IDP_SSO_URL,
+      idpCertificate: options.certificatePem ?? testIdpCertificatePem,
+      loginAttribute: options.attributes?.login ?? "login",
+      nameAttribute: options.attributes?.name ?? "name",
+      emailAttribute: options.attributes?.email ?? "email",
+      groupsAttribute: options.attributes?.groups === undefined ? "groups" : options.attributes.groups,
+      status: options.status ?? "ACTIVE",
+    },
+  });
+  const organizations: SsoEnterpriseFixture["organizations"] = {};
+  for (const [organizationKey, groupNames] of Object.entries(options.organizations ?? {})) {
+    const organization = await prisma.organization.create({
+      data: {
+        key: organizationKey,
+        name: `Organization ${organizationKey}`,
+        enterpriseId: enterprise.id,
+        plan: "ENTERPRISE",
+        groups: {
+          create: [
+            { name: "Members", builtIn: true },
+            { name: "Owners", builtIn: true },
+            ...groupNames.map((name) => ({ name })),
+          ],
+        },
+      },
+      include: { groups: { select: { id: true, name: true } } },
+    });
+    organizations[organizationKey] = {
+      ...organization,
+      groups: Object.fromEntries(organization.groups.map((group) => [group.name, group])),
+    };
+  }
+  return { enterprise, connection, organizations };
+}
+
+export interface IdpUser {
+  nameId: string;
+  login?: string;
+  name?: string;
+  email?: string;
+  groups?: readonly string[];
+}
+
+/** The attributes the test IdP sends for a user, under the default attribute names. */
+export function idpAttributes(user: IdpUser): Record<string, string | readonly string[]> {
+  const attributes: Record<string, string | readonly string[]> = {};
+  if (user.login !== undefined) attributes.login = user.login;
+  if (user.name !== undefined) attributes.name = user.name;
+  if (user.email !== undefined) attributes.email = user.email;
+  if (user.groups !== undefined) attributes.groups = user.groups;
+  return attributes;
+}
+
+export type ResponseOverrides = Partial<Omit<TestSamlResponseOptions, "attributes">>;
+
+/** A response of the test IdP to a login of `enterpriseKey`, addressed to our ACS URL and SP entity id. */
+export function idpResponse(
+  enterpriseKey: string,
+  inResponseTo: string | null,
+  user: IdpUser,
+  overrides: ResponseOverrides = {},
+  publicUrl = TEST_PUBLIC_URL,
+): string {
+  return buildSamlResponse({
+    acsUrl: acsUrl(publicUrl, enterpriseKey),
+    audience: spEntityId(publicUrl, enterpriseKey),
+    inResponseTo,
+    nameId: user.nameId,
+    attributes: idpAttributes(user),
+    ...overrides,
+  });
+}
+
+/** Starts an SP-initiated login, as the one-click link does; returns the AuthnRequest the IdP receives. */
+export async function startLogin(
+  prisma: PrismaClient,
+  enterpriseKey: string,
+  { relayState = null, now }: { relayState?: string | null; now?: Date } = {},
+) {
+  const started = await startSsoLogin(prisma, { publicUrl: TEST_PUBLIC_URL, enterpriseKey, relayState, ...(now ? { now } : {}) });
+  return { ...started, authnRequest: readAuthnRequest(started.redirectUrl) };
+}
+
+/** A DOP account that administers the enterprise: what invitations name as their inviter. */
+export async function createEnterpriseAdmin(prisma: PrismaClient, enterpriseId: string) {
+  const login = uniqueKey("admin");
+  const account = await prisma.account.create({
+    data: { login, name: login, kind: "DEVOPS", devopsPlatform: "GITHUB", email: `${login}@dop.test`, emailNormalized: `${login}@dop.test` },
+  });
+  await prisma.enterprisePermission.create({
+    data: { enterpriseId, accountId: account.id, permission: "ADMINISTER_ENTERPRISE" },
+  });
+  return account;
+}
