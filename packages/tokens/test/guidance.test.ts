@@ -3,6 +3,9 @@ import type { Account, Database, Tx } from "@sso-cutover/db";
 import { createTestDatabase } from "@sso-cutover/db/testing";
 import {
   accountTokenGuidance,
+  accountTokenGuidanceForViewer,
+  accountTokenGuidances,
+  organizationTokenGuidanceForViewer,
   createPersonalAccessToken,
   createScopedOrganizationToken,
   recommendedTokenKind,
@@ -171,6 +174,54 @@ describe("token guidance", () => {
     await expectDomainError(requireAccountTokenGuidanceAccess(db.prisma, w.bob.id, w.alice.id, w.enterprise.id), {
       code: "FORBIDDEN",
     });
+  });
+});
+
+describe("token guidance for a viewer", () => {
+  it("R7: organization guidance by key within the enterprise: NOT_FOUND outside it, FORBIDDEN for non-admins", async () => {
+    const w = await enterpriseWithDopTokens();
+    const other = await enterpriseWithDopTokens();
+    const guidance = await organizationTokenGuidanceForViewer(db.prisma, w.alice.id, w.enterprise.id, w.web.key, now);
+    expect(guidance.organization.id).toBe(w.web.id);
+    await expectDomainError(
+      organizationTokenGuidanceForViewer(db.prisma, w.alice.id, w.enterprise.id, other.web.key, now),
+      { code: "NOT_FOUND", field: "organizationKey" },
+    );
+    await expectDomainError(organizationTokenGuidanceForViewer(db.prisma, w.bob.id, w.enterprise.id, w.web.key, now), {
+      code: "FORBIDDEN",
+    });
+  });
+
+  it("R7: a person sees their own guidance (either account), an enterprise admin anyone's, others nothing", async () => {
+    const w = await enterpriseWithDopTokens();
+    await fixtures.enterpriseAdmin(w.erin, w.enterprise);
+    const ask = (viewer: { id: string }, accountId: string, enterpriseKey: string | null = null) =>
+      accountTokenGuidanceForViewer(db.prisma, viewer.id, [{ accountId, enterpriseKey }], now).then(([row]) => row);
+
+    const own = await ask(w.aliceSso, w.alice.id);
+    expect(own?.enterprise.id).toBe(w.enterprise.id);
+    expect(own?.willBreak.map((row) => row.token.name).sort()).toEqual(["alice ci", "alice short"]);
+    expect((await ask(w.alice, w.aliceSso.id, w.enterprise.key))?.devopsAccount?.id).toBe(w.alice.id);
+    expect((await ask(w.erin, w.bob.id, w.enterprise.key))?.willBreak.map((row) => row.token.id)).toEqual([w.bobApi.id]);
+    expect(await ask(w.bob, w.alice.id, w.enterprise.key)).toBeNull();
+    expect(await ask(w.alice, w.alice.id, "no-such-enterprise")).toBeNull();
+  });
+
+  it("R7: guidance for many people uses the same number of statements for 2 and 8 people", async () => {
+    const w = await enterpriseWithDopTokens();
+    const everyone = [w.alice, w.aliceSso, w.bob, w.carol, w.erin, w.outsider, w.web, w.mobile].map((row) => row.id);
+    let statements = 0;
+    const counted = db.prisma.$extends({
+      query: { $allModels: { async $allOperations({ args, query }) { statements++; return query(args); } } },
+    }) as unknown as Tx;
+    statements = 0;
+    const two = await accountTokenGuidances(counted, everyone.slice(0, 2), w.enterprise.id, now);
+    const forTwo = statements;
+    statements = 0;
+    const many = await accountTokenGuidances(counted, everyone, w.enterprise.id, now);
+    expect(two.size).toBe(2);
+    expect(many.size).toBe(6);
+    expect(statements).toBe(forTwo);
   });
 });
 
