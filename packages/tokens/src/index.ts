@@ -27,7 +27,10 @@ export { revokeToken } from "./revoke";
 export type { RevokeTokenInput } from "./revoke";
 export { tokenInfo, canAnalyze, analysisOrganizationsOf, ANALYSIS_PERMISSIONS } from "./token-info";
 export type { TokenInfo, AnalysisOrganization } from "./token-info";
-export { personalAccessTokensOf, scopedTokensVisibleTo, visibleTokensByIds, projectKeysOf } from "./listing";
+export {
+  personalAccessTokensOf,
+  personalAccessTokensVisibleTo,
+  scopedTokensVisibleTo, visibleTokensByIds, projectKeysOf } from "./listing";
 export type { ScopedToken, TokenRecord } from "./listing";
 export {
   removeUnusedTokens,

@@ -21,6 +21,11 @@ export async function personalAccessTokensOf(tx: Tx, accountId: string): Promise
   });
 }
 
+/** An account's own PATs as a viewer may see them: only the account itself may list them (null for anyone else). */
+export async function personalAccessTokensVisibleTo(tx: Tx, viewerAccountId: string, accountId: string): Promise<Token[] | null> {
+  return viewerAccountId === accountId ? personalAccessTokensOf(tx, accountId) : null;
+}
+
 /**
  * Scoped organization tokens (not revoked) of many organizations as the viewer may see them, in three queries
  * whatever the number of organizations: the tokens of organizations the viewer administers (R6), null for others.

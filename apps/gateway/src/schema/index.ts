@@ -16,5 +16,8 @@ import "./cutover-status";
 import "./invitation";
 import "./identity-link";
 import "./access-review";
+import "./token";
+import "./token-info";
+import "./token-guidance";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
