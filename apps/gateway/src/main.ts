@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { openDatabase } from "@sso-cutover/db";
+import { startTokenCleanup } from "@sso-cutover/tokens";
 import { demoIsSeeded, issueDemoAdminToken, seedDemo } from "../../../prisma/seed/demo";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
 import { createLogger } from "./logger";
@@ -41,6 +42,15 @@ if (config.SEED_DEMO) {
 
 const gateway = createGateway({ prisma: database.prisma, config, log, processMetrics: true });
 
+// R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
+const stopTokenCleanup =
+  config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0
+    ? startTokenCleanup(database.prisma, {
+        intervalMs: config.TOKEN_CLEANUP_INTERVAL_MINUTES * 60_000,
+        log: (message) => log.info(message),
+      })
+    : async () => {};
+
 /**
  * The body limit is enforced on the declared Content-Length (in the gateway, 413); a body without one (chunked)
  * is refused with 411, so that no request body can grow past the limit unseen.
@@ -63,6 +73,7 @@ server.on("error", async (error: NodeJS.ErrnoException) => {
       ? `Port ${config.PORT} is in use: stop the other process or start with PORT=<another port>.`
       : `Cannot listen: ${error.message}`,
   );
+  await stopTokenCleanup();
   await database.close();
   process.exit(1);
 });
@@ -85,6 +96,7 @@ async function stop(signal: string): Promise<void> {
   log.info({ signal }, "shutting down");
   server.close();
   server.closeIdleConnections();
+  await stopTokenCleanup();
   await database.close();
   process.exit(0);
 }

@@ -2,6 +2,7 @@ import {
   forbidden,
   notFound,
   type Account,
+  type Enterprise,
   type Organization,
   type Plan,
   type Token,
@@ -9,7 +10,12 @@ import {
   type Tx,
 } from "@sso-cutover/db";
 import { holdsEnterprisePermission } from "@sso-cutover/enterprise";
-import { effectiveOrgPermissions, permissionKey } from "@sso-cutover/membership";
+import {
+  cutoverEnterprises,
+  effectiveOrgPermissions,
+  permissionKey,
+  type EnterpriseScopedRequest,
+} from "@sso-cutover/membership";
 import { organizationsOfAccounts } from "./memberships";
 import { planAllowsScopedTokens } from "./scoped-tokens";
 import { tokenDisplay, tokenStatus, type TokenStatus } from "./status";
@@ -214,47 +220,149 @@ export async function accountTokenGuidance(
   enterpriseId: string,
   now: Date = new Date(),
 ): Promise<AccountTokenGuidance> {
-  const account = await tx.account.findUnique({
-    where: { id: accountId },
-    include: { linkAsDevops: { include: { ssoAccount: true } }, linkAsSso: { include: { devopsAccount: true } } },
-  });
-  if (!account) throw notFound("No such account.", "accountId");
-  const { linkAsDevops, linkAsSso, ...plain } = account;
-  const devopsAccount = account.kind === "DEVOPS" ? plain : (linkAsSso?.devopsAccount ?? null);
-  const ssoAccount = account.kind === "SSO" ? plain : (linkAsDevops?.ssoAccount ?? null);
-  const activeSso = ssoAccount && !ssoAccount.deletedAt ? ssoAccount : null;
+  const guidance = (await accountTokenGuidances(tx, [accountId], enterpriseId, now)).get(accountId);
+  if (!guidance) throw notFound("No such account.", "accountId");
+  return guidance;
+}
 
-  const enterpriseOrganizations = await tx.organization.findMany({ where: { enterpriseId }, orderBy: { key: "asc" } });
+/**
+ * `accountTokenGuidance` for many people of one enterprise at once, in a fixed number of queries (about a dozen)
+ * whatever their number. Unknown account ids are left out of the map.
+ */
+export async function accountTokenGuidances(
+  tx: Tx,
+  accountIds: readonly string[],
+  enterpriseId: string,
+  now: Date = new Date(),
+): Promise<Map<string, AccountTokenGuidance>> {
+  const result = new Map<string, AccountTokenGuidance>();
+  if (accountIds.length === 0) return result;
+  const [accounts, enterpriseOrganizations] = await Promise.all([
+    tx.account.findMany({
+      where: { id: { in: [...new Set(accountIds)] } },
+      include: { linkAsDevops: { include: { ssoAccount: true } }, linkAsSso: { include: { devopsAccount: true } } },
+    }),
+    tx.organization.findMany({ where: { enterpriseId }, orderBy: { key: "asc" } }),
+  ]);
+  const people = accounts.map((account) => {
+    const { linkAsDevops, linkAsSso, ...plain } = account;
+    const devopsAccount: Account | null = account.kind === "DEVOPS" ? plain : (linkAsSso?.devopsAccount ?? null);
+    const ssoAccount: Account | null = account.kind === "SSO" ? plain : (linkAsDevops?.ssoAccount ?? null);
+    return { id: account.id, devopsAccount, ssoAccount, activeSso: ssoAccount && !ssoAccount.deletedAt ? ssoAccount : null };
+  });
   const organizationIds = enterpriseOrganizations.map((organization) => organization.id);
-  const people = [devopsAccount?.id, activeSso?.id].filter((id): id is string => !!id);
-  const [willBreak, memberships, ssoPermissions] = await Promise.all([
-    devopsAccount ? tokensBreakingWith(tx, [devopsAccount.id], organizationIds, now) : Promise.resolve([]),
-    organizationsOfAccounts(tx, people, organizationIds),
-    activeSso ? effectiveOrgPermissions(tx, [activeSso.id], organizationIds) : Promise.resolve(undefined),
+  const devopsIds = [...new Set(people.flatMap((person) => (person.devopsAccount ? [person.devopsAccount.id] : [])))];
+  const ssoIds = [...new Set(people.flatMap((person) => (person.activeSso ? [person.activeSso.id] : [])))];
+  const [breaking, memberships, ssoPermissions] = await Promise.all([
+    tokensBreakingWith(tx, devopsIds, organizationIds, now),
+    organizationsOfAccounts(tx, [...devopsIds, ...ssoIds], organizationIds),
+    effectiveOrgPermissions(tx, ssoIds, organizationIds),
   ]);
 
-  const organizations: SsoTokenAccess[] = [];
-  for (const organization of enterpriseOrganizations) {
-    const held = activeSso ? ssoPermissions?.get(permissionKey(activeSso.id, organization.id)) : undefined;
-    const relevant =
-      (held?.size ?? 0) > 0 || people.some((id) => memberships.get(id)?.has(organization.id));
-    if (!relevant) continue;
-    const canAnalyze = ANALYSIS_PERMISSIONS.some((permission) => held?.has(permission));
-    const canCreateScopedTokens = (held?.has("ADMIN") ?? false) && planAllowsScopedTokens(organization.plan);
-    organizations.push({
-      organization,
-      recommendation: recommendedTokenKind(organization.plan),
-      canAnalyze,
-      canCreateScopedTokens,
-      canCreateAnalysisTokens: canAnalyze || canCreateScopedTokens,
-    });
+  for (const { id, devopsAccount, ssoAccount, activeSso } of people) {
+    const willBreak = devopsAccount ? breaking.filter((row) => row.owner.id === devopsAccount.id) : [];
+    const involved = [devopsAccount?.id, activeSso?.id].filter((accountId): accountId is string => !!accountId);
+    const organizations: SsoTokenAccess[] = [];
+    for (const organization of enterpriseOrganizations) {
+      const held = activeSso ? ssoPermissions.get(permissionKey(activeSso.id, organization.id)) : undefined;
+      const relevant = (held?.size ?? 0) > 0 || involved.some((accountId) => memberships.get(accountId)?.has(organization.id));
+      if (!relevant) continue;
+      const canAnalyze = ANALYSIS_PERMISSIONS.some((permission) => held?.has(permission));
+      const canCreateScopedTokens = (held?.has("ADMIN") ?? false) && planAllowsScopedTokens(organization.plan);
+      organizations.push({
+        organization,
+        recommendation: recommendedTokenKind(organization.plan),
+        canAnalyze,
+        canCreateScopedTokens,
+        canCreateAnalysisTokens: canAnalyze || canCreateScopedTokens,
+      });
+    }
+    const access = new Map(organizations.map((row) => [row.organization.id, row.canCreateAnalysisTokens]));
+    const needed = new Set(willBreak.flatMap((row) => row.replacements.map((replacement) => replacement.organization.id)));
+    const ssoAccountCanCreateAnalysisTokens =
+      activeSso !== null &&
+      (needed.size > 0
+        ? [...needed].every((organizationId) => access.get(organizationId) === true)
+        : organizations.some((row) => row.canCreateAnalysisTokens));
+    result.set(id, { devopsAccount, ssoAccount, willBreak, organizations, ssoAccountCanCreateAnalysisTokens });
   }
-  const access = new Map(organizations.map((row) => [row.organization.id, row.canCreateAnalysisTokens]));
-  const needed = new Set(willBreak.flatMap((row) => row.replacements.map((replacement) => replacement.organization.id)));
-  const ssoAccountCanCreateAnalysisTokens =
-    activeSso !== null &&
-    (needed.size > 0 ? [...needed].every((id) => access.get(id) === true) : organizations.some((row) => row.canCreateAnalysisTokens));
-  return { devopsAccount, ssoAccount, willBreak, organizations, ssoAccountCanCreateAnalysisTokens };
+  return result;
+}
+
+/** A person's guidance in one enterprise, as `Account.tokenGuidance` answers it. */
+export interface EnterpriseAccountTokenGuidance extends AccountTokenGuidance {
+  enterprise: Enterprise;
+}
+
+/**
+ * `accountTokenGuidance` for a viewer, per request: in the enterprise named, or else the person's own (see
+ * `cutoverEnterprises`); null when that enterprise is not visible, or the viewer is neither that person (either
+ * linked account) nor an admin of the enterprise. A fixed number of queries per enterprise involved.
+ */
+export async function accountTokenGuidanceForViewer(
+  tx: Tx,
+  viewerAccountId: string,
+  requests: readonly EnterpriseScopedRequest[],
+  now: Date = new Date(),
+): Promise<(EnterpriseAccountTokenGuidance | null)[]> {
+  const enterprises = await cutoverEnterprises(tx, viewerAccountId, requests);
+  const enterpriseIds = [...new Set(enterprises.flatMap((enterprise) => (enterprise ? [enterprise.id] : [])))];
+  const [administered, viewerLinks] = await Promise.all([
+    tx.enterprisePermission.findMany({
+      where: {
+        accountId: viewerAccountId,
+        enterpriseId: { in: enterpriseIds },
+        permission: "ADMINISTER_ENTERPRISE",
+        account: { deletedAt: null },
+      },
+      select: { enterpriseId: true },
+    }),
+    tx.identityLink.findMany({
+      where: { OR: [{ devopsAccountId: viewerAccountId }, { ssoAccountId: viewerAccountId }] },
+      select: { devopsAccountId: true, ssoAccountId: true },
+    }),
+  ]);
+  const adminOf = new Set(administered.map((row) => row.enterpriseId));
+  const viewerIsPerson = new Set([viewerAccountId, ...viewerLinks.flatMap((link) => [link.devopsAccountId, link.ssoAccountId])]);
+  const allowed = (accountId: string, enterpriseId: string) => viewerIsPerson.has(accountId) || adminOf.has(enterpriseId);
+
+  const asked = new Map<string, Set<string>>();
+  requests.forEach((request, index) => {
+    const enterprise = enterprises[index];
+    if (!enterprise || !allowed(request.accountId, enterprise.id)) return;
+    const ids = asked.get(enterprise.id) ?? new Set<string>();
+    asked.set(enterprise.id, ids.add(request.accountId));
+  });
+  const answers = new Map<string, Map<string, AccountTokenGuidance>>();
+  await Promise.all(
+    [...asked].map(async ([enterpriseId, ids]) => {
+      answers.set(enterpriseId, await accountTokenGuidances(tx, [...ids], enterpriseId, now));
+    }),
+  );
+  return requests.map((request, index) => {
+    const enterprise = enterprises[index];
+    const guidance = enterprise ? answers.get(enterprise.id)?.get(request.accountId) : undefined;
+    return enterprise && guidance ? { ...guidance, enterprise } : null;
+  });
+}
+
+/**
+ * `Enterprise.tokenGuidance(organizationKey)`: the organization must belong to the enterprise (NOT_FOUND naming
+ * `organizationKey` otherwise) and the viewer must administer it or the enterprise (FORBIDDEN otherwise).
+ */
+export async function organizationTokenGuidanceForViewer(
+  tx: Tx,
+  viewerAccountId: string,
+  enterpriseId: string,
+  organizationKey: string,
+  now: Date = new Date(),
+): Promise<OrganizationTokenGuidance> {
+  const organization = await tx.organization.findFirst({ where: { key: organizationKey, enterpriseId } });
+  if (!organization) {
+    throw notFound(`The enterprise has no organization with key "${organizationKey}".`, "organizationKey");
+  }
+  await requireOrganizationTokenGuidanceAccess(tx, viewerAccountId, organization);
+  return tokenGuidanceForOrganization(tx, organization.id, now);
 }
 
 /** Who may read an organization's token guidance: its admins and the admins of its enterprise. */

@@ -27,8 +27,11 @@ export { revokeToken } from "./revoke";
 export type { RevokeTokenInput } from "./revoke";
 export { tokenInfo, canAnalyze, analysisOrganizationsOf, ANALYSIS_PERMISSIONS } from "./token-info";
 export type { TokenInfo, AnalysisOrganization } from "./token-info";
-export { personalAccessTokensOf, scopedTokensVisibleTo } from "./listing";
-export type { ListTokensOptions, ScopedToken } from "./listing";
+export {
+  personalAccessTokensOf,
+  personalAccessTokensVisibleTo,
+  scopedTokensVisibleTo, visibleTokensByIds, projectKeysOf } from "./listing";
+export type { ScopedToken, TokenRecord } from "./listing";
 export {
   removeUnusedTokens,
   startTokenCleanup,
@@ -42,6 +45,9 @@ export {
   tokensBreakingWith,
   tokenGuidanceForOrganization,
   accountTokenGuidance,
+  accountTokenGuidances,
+  accountTokenGuidanceForViewer,
+  organizationTokenGuidanceForViewer,
   requireOrganizationTokenGuidanceAccess,
   requireAccountTokenGuidanceAccess,
 } from "./guidance";
@@ -52,6 +58,7 @@ export type {
   OrganizationTokenGuidance,
   SsoTokenAccess,
   AccountTokenGuidance,
+  EnterpriseAccountTokenGuidance,
 } from "./guidance";
 export { organizationsOfAccounts } from "./memberships";
 export { linkDevopsAccountWithToken, type LinkDevopsAccountWithTokenInput } from "./link-with-token";

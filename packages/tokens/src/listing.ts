@@ -1,46 +1,74 @@
 import type { Project, Token, Tx } from "@sso-cutover/db";
 import { effectiveOrgPermissions, permissionKey } from "@sso-cutover/membership";
 
-export interface ListTokensOptions {
-  /** Revoked tokens are hidden unless asked for; their rows stay for the audit trail. */
-  includeRevoked?: boolean;
+/** A token row, with its chosen projects when it is a scoped organization token. */
+export type TokenRecord = Token & { projects?: { project: Pick<Project, "key"> }[] };
+export type ScopedToken = Token & { projects: { project: Project }[] };
+
+const withProjects = { projects: { include: { project: true } } } as const;
+
+/** The keys of the projects a token is limited to: none for all-projects SOTs and for PATs. */
+export function projectKeysOf(token: TokenRecord): string[] {
+  if (token.kind !== "SOT" || token.allProjects) return [];
+  return (token.projects ?? []).map(({ project }) => project.key).sort();
 }
 
-/** An account's personal access tokens, newest first. */
-export async function personalAccessTokensOf(
-  tx: Tx,
-  accountId: string,
-  { includeRevoked = false }: ListTokensOptions = {},
-): Promise<Token[]> {
+/** An account's personal access tokens that are not revoked, newest first. */
+export async function personalAccessTokensOf(tx: Tx, accountId: string): Promise<Token[]> {
   return tx.token.findMany({
-    where: { kind: "PAT", ownerAccountId: accountId, ...(includeRevoked ? {} : { revokedAt: null }) },
+    where: { kind: "PAT", ownerAccountId: accountId, revokedAt: null },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
   });
 }
 
-export type ScopedToken = Token & { projects: { project: Project }[] };
+/** An account's own PATs as a viewer may see them: only the account itself may list them (null for anyone else). */
+export async function personalAccessTokensVisibleTo(tx: Tx, viewerAccountId: string, accountId: string): Promise<Token[] | null> {
+  return viewerAccountId === accountId ? personalAccessTokensOf(tx, accountId) : null;
+}
 
 /**
- * Scoped organization tokens of many organizations as the viewer may see them, in three queries whatever the
- * number of organizations: the tokens of organizations the viewer administers (R6), null for the others.
+ * Scoped organization tokens (not revoked) of many organizations as the viewer may see them, in three queries
+ * whatever the number of organizations: the tokens of organizations the viewer administers (R6), null for others.
  */
 export async function scopedTokensVisibleTo(
   tx: Tx,
   viewerAccountId: string,
   organizationIds: readonly string[],
-  { includeRevoked = false }: ListTokensOptions = {},
 ): Promise<Map<string, ScopedToken[] | null>> {
   const result = new Map<string, ScopedToken[] | null>();
   if (organizationIds.length === 0) return result;
-  const permissions = await effectiveOrgPermissions(tx, [viewerAccountId], organizationIds);
-  const administered = organizationIds.filter((id) => permissions.get(permissionKey(viewerAccountId, id))?.has("ADMIN"));
-  for (const id of organizationIds) result.set(id, administered.includes(id) ? [] : null);
-  if (administered.length === 0) return result;
+  const administered = await administeredOrganizationIds(tx, viewerAccountId, organizationIds);
+  for (const id of organizationIds) result.set(id, administered.has(id) ? [] : null);
+  if (administered.size === 0) return result;
   const tokens = await tx.token.findMany({
-    where: { kind: "SOT", organizationId: { in: administered }, ...(includeRevoked ? {} : { revokedAt: null }) },
-    include: { projects: { include: { project: true } } },
+    where: { kind: "SOT", organizationId: { in: [...administered] }, revokedAt: null },
+    include: withProjects,
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
   });
   for (const token of tokens) result.get(token.organizationId ?? "")?.push(token);
   return result;
+}
+
+/**
+ * The tokens with these ids that the viewer may see — its own PATs, and SOTs of organizations it administers —
+ * in three queries whatever the number of ids. Others are left out, so ids cannot be used to probe.
+ */
+export async function visibleTokensByIds(tx: Tx, viewerAccountId: string, ids: readonly string[]): Promise<ScopedToken[]> {
+  if (ids.length === 0 || viewerAccountId === "") return [];
+  const tokens = await tx.token.findMany({ where: { id: { in: [...ids] } }, include: withProjects });
+  const organizationIds = [...new Set(tokens.flatMap((token) => (token.kind === "SOT" && token.organizationId ? [token.organizationId] : [])))];
+  const administered = await administeredOrganizationIds(tx, viewerAccountId, organizationIds);
+  return tokens.filter((token) =>
+    token.kind === "PAT" ? token.ownerAccountId === viewerAccountId : administered.has(token.organizationId ?? ""),
+  );
+}
+
+async function administeredOrganizationIds(
+  tx: Tx,
+  accountId: string,
+  organizationIds: readonly string[],
+): Promise<Set<string>> {
+  if (organizationIds.length === 0) return new Set();
+  const permissions = await effectiveOrgPermissions(tx, [accountId], organizationIds);
+  return new Set(organizationIds.filter((id) => permissions.get(permissionKey(accountId, id))?.has("ADMIN")));
 }

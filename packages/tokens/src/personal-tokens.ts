@@ -10,8 +10,8 @@ export interface CreatePersonalAccessTokenInput {
 }
 
 /** The only moment a secret exists outside the caller's hands: returned once, never stored (R5). */
-export interface CreatedToken {
-  token: Token;
+export interface CreatedToken<T extends Token = Token> {
+  token: T;
   secret: string;
 }
 

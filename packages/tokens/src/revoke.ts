@@ -1,6 +1,7 @@
-import { DomainError, forbidden, invalidInput, notFound, serializable, type PrismaClient, type Token } from "@sso-cutover/db";
+import { DomainError, forbidden, invalidInput, notFound, serializable, type PrismaClient } from "@sso-cutover/db";
 import { recordAuditEvent, type Actor } from "@sso-cutover/enterprise";
 import { isOrganizationAdmin } from "@sso-cutover/membership";
+import type { ScopedToken } from "./listing";
 import { tokenDisplay } from "./status";
 import { requireActiveAccount } from "./token-input";
 
@@ -18,7 +19,7 @@ export async function revokeToken(
   actor: Actor,
   input: RevokeTokenInput,
   now: Date = new Date(),
-): Promise<Token> {
+): Promise<ScopedToken> {
   if (typeof input.tokenId !== "string" || input.tokenId.length === 0) {
     throw invalidInput("input.tokenId", "Name the token to revoke.");
   }
@@ -45,7 +46,11 @@ export async function revokeToken(
         "input.tokenId",
       );
     }
-    const revoked = await tx.token.update({ where: { id: token.id }, data: { revokedAt: now } });
+    const revoked = await tx.token.update({
+      where: { id: token.id },
+      data: { revokedAt: now },
+      include: { projects: { include: { project: true } } },
+    });
     await recordAuditEvent(tx, {
       enterpriseId: token.kind === "SOT" ? (token.organization?.enterpriseId ?? null) : (token.ownerAccount?.enterpriseId ?? null),
       actor,

@@ -2,6 +2,7 @@ import { DomainError, forbidden, invalidInput, notFound, serializable, type Plan
 import { recordAuditEvent, type Actor } from "@sso-cutover/enterprise";
 import { isOrganizationAdmin } from "@sso-cutover/membership";
 import type { CreatedToken } from "./personal-tokens";
+import type { ScopedToken } from "./listing";
 import { generateTokenSecret, hashTokenSecret, lastFour, TOKEN_PREFIX } from "./secrets";
 import { tokenDisplay } from "./status";
 import { requireActiveAccount, validExpiry, validTokenName } from "./token-input";
@@ -39,7 +40,7 @@ export async function createScopedOrganizationToken(
   actor: Actor,
   input: CreateScopedOrganizationTokenInput,
   now: Date = new Date(),
-): Promise<CreatedToken> {
+): Promise<CreatedToken<ScopedToken>> {
   const name = validTokenName(input.name);
   const expiresAt = validExpiry(input.expiresAt, now);
   const scope = validScope(input);
@@ -113,6 +114,7 @@ export async function createScopedOrganizationToken(
         expiresAt,
         createdAt: now,
       },
+      include: { projects: { include: { project: true } } },
     });
     await recordAuditEvent(tx, {
       enterpriseId: organization.enterpriseId,

@@ -1,5 +1,6 @@
 import type { Account, Organization, OrgPermissionKind, TokenKind, Tx } from "@sso-cutover/db";
 import { effectiveOrgPermissions, permissionKey } from "@sso-cutover/membership";
+import { projectKeysOf } from "./listing";
 import type { Principal } from "./principal";
 import { SCOPED_TOKEN_PERMISSIONS, type ScopedTokenPermission } from "./scoped-tokens";
 import { tokenDisplay, tokenStatus, type TokenStatus } from "./status";
@@ -58,7 +59,7 @@ export async function tokenInfo(
       permissions: [...SCOPED_TOKEN_PERMISSIONS],
       organization: token.organization,
       allProjects: token.allProjects,
-      projectKeys: token.allProjects ? [] : token.projects.map(({ project }) => project.key).sort(),
+      projectKeys: projectKeysOf(token),
       owner: null,
       analysisOrganizations: [],
       canAnalyze: projectKey == null ? null : await canAnalyze(tx, principal, projectKey),

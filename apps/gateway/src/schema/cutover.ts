@@ -21,7 +21,7 @@ import { EnterpriseRef } from "./enterprise";
 import { EnterprisePermissionKind, OrgPermissionKind } from "./enums";
 import { payloadErrors } from "./error";
 import { OrganizationRef } from "./organization";
-import { BreakingTokenRef } from "./token";
+import { BreakingTokenRef } from "./token-guidance";
 import { CutoverStatus as CutoverStatusEnum } from "./cutover-status";
 import { InvitationStatus as InvitationStatusEnum } from "./invitation";
 

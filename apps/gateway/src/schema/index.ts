@@ -17,6 +17,8 @@ import "./invitation";
 import "./identity-link";
 import "./access-review";
 import "./token";
+import "./token-info";
+import "./token-guidance";
 import "./cutover";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
