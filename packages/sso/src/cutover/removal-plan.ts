@@ -322,7 +322,8 @@ export async function removeDevopsAccountsFromOrganizations(
           organizationPermissions: permissions.count,
           enterprisePermissions: enterprisePermissions.count,
         },
-        tokensThatBreak: plan.tokensThatBreak.map((breaking) => ({ id: breaking.token.id, name: breaking.token.name, owner: breaking.owner.login })),
+        // Not `tokensThatBreak`: audit keys starting with "token" are refused as secret-looking (R5).
+        breakingTokens: plan.tokensThatBreak.map((breaking) => ({ id: breaking.token.id, name: breaking.token.name, owner: breaking.owner.login })),
       },
     });
     return { ...plan, dryRun: false, applied: true };
