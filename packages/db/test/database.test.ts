@@ -89,6 +89,18 @@ describe("serializable transactions with retry (R11)", () => {
     expect(isSerializationFailure(new Error("unique constraint"))).toBe(false);
   });
 
+  it("R11: recognises a serialization failure reported at COMMIT, which reaches us as the driver adapter's raw error", () => {
+    const atCommit = Object.assign(new Error("TransactionWriteConflict"), {
+      name: "DriverAdapterError",
+      cause: { kind: "TransactionWriteConflict", originalCode: "40001", originalMessage: "could not serialize access" },
+    });
+    expect(isSerializationFailure(atCommit)).toBe(true);
+    const deadlock = Object.assign(new Error("deadlock"), { name: "DriverAdapterError", cause: { kind: "postgres", code: "40P01" } });
+    expect(isSerializationFailure(deadlock)).toBe(true);
+    const uniqueViolation = Object.assign(new Error("duplicate key"), { name: "DriverAdapterError", cause: { kind: "postgres", code: "23505" } });
+    expect(isSerializationFailure(uniqueViolation)).toBe(false);
+  });
+
   it("R11: a transaction whose COMMIT fails hands its connection back to the pool", async () => {
     // The test database's pool has one connection on PGlite: a leaked connection would block everything after it.
     const db = await createTestDatabase();
