@@ -29,7 +29,7 @@ const MAX_BACKOFF_MS = 1_000;
 export async function serializable<T>(
   prisma: PrismaClient,
   work: (tx: Tx) => Promise<T>,
-  { attempts = 30, timeout = 20_000, maxWait = 60_000 }: TransactionOptions = {},
+  { attempts = 50, timeout = 20_000, maxWait = 60_000 }: TransactionOptions = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
