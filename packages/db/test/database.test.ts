@@ -88,4 +88,36 @@ describe("serializable transactions with retry (R11)", () => {
     expect(isSerializationFailure(Object.assign(new Error("x"), { meta: { code: "40P01" } }))).toBe(true);
     expect(isSerializationFailure(new Error("unique constraint"))).toBe(false);
   });
+
+  it("R11: recognises a serialization failure reported at COMMIT, which reaches us as the driver adapter's raw error", () => {
+    const atCommit = Object.assign(new Error("TransactionWriteConflict"), {
+      name: "DriverAdapterError",
+      cause: { kind: "TransactionWriteConflict", originalCode: "40001", originalMessage: "could not serialize access" },
+    });
+    expect(isSerializationFailure(atCommit)).toBe(true);
+    const deadlock = Object.assign(new Error("deadlock"), { name: "DriverAdapterError", cause: { kind: "postgres", code: "40P01" } });
+    expect(isSerializationFailure(deadlock)).toBe(true);
+    const uniqueViolation = Object.assign(new Error("duplicate key"), { name: "DriverAdapterError", cause: { kind: "postgres", code: "23505" } });
+    expect(isSerializationFailure(uniqueViolation)).toBe(false);
+  });
+
+  it("R11: a transaction whose COMMIT fails hands its connection back to the pool", async () => {
+    // The test database's pool has one connection on PGlite: a leaked connection would block everything after it.
+    const db = await createTestDatabase();
+    try {
+      await db.prisma.$executeRawUnsafe(
+        "CREATE TABLE commit_probe (id int, CONSTRAINT commit_probe_unique UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)",
+      );
+      for (let attempt = 0; attempt < 12; attempt++) {
+        // The deferred constraint is checked at COMMIT, so it is COMMIT that fails.
+        const failing = db.prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe("INSERT INTO commit_probe VALUES (1), (1)");
+        }, { maxWait: 2_000 });
+        await expect(failing).rejects.toThrow(/UniqueConstraintViolation/);
+      }
+      expect(await db.prisma.$queryRawUnsafe("SELECT count(*)::int AS rows FROM commit_probe")).toEqual([{ rows: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -131,14 +131,23 @@ export async function deleteMyAccount(
     }
 
     const tokensThatBroke = await tokensBreakingWith(tx, [account.id], undefined, now);
-    const enterprises = await tx.organization.findMany({
-      where: {
-        enterpriseId: { not: null },
-        OR: [{ memberships: { some: { accountId: account.id } } }, { groups: { some: { memberships: { some: { accountId: account.id } } } } }],
-      },
-      select: { enterpriseId: true },
-      distinct: ["enterpriseId"],
-    });
+    // The enterprises whose audit log records the deletion: through its organizations, or an enterprise
+    // permission alone (a break-glass account need not be a member of any organization).
+    const [enterprises, enterpriseGrants] = await Promise.all([
+      tx.organization.findMany({
+        where: {
+          enterpriseId: { not: null },
+          OR: [
+            { memberships: { some: { accountId: account.id } } },
+            { groups: { some: { memberships: { some: { accountId: account.id } } } } },
+            { permissions: { some: { accountId: account.id } } },
+          ],
+        },
+        select: { enterpriseId: true },
+        distinct: ["enterpriseId"],
+      }),
+      tx.enterprisePermission.findMany({ where: { accountId: account.id }, select: { enterpriseId: true }, distinct: ["enterpriseId"] }),
+    ]);
     const [tokens, memberships] = await Promise.all([
       tx.token.updateMany({ where: { ownerAccountId: account.id, revokedAt: null }, data: { revokedAt: now } }),
       tx.orgMembership.deleteMany({ where: { accountId: account.id } }),
@@ -148,7 +157,9 @@ export async function deleteMyAccount(
       tx.session.updateMany({ where: { accountId: account.id, revokedAt: null }, data: { revokedAt: now } }),
     ]);
     const deleted = await tx.account.update({ where: { id: account.id }, data: { deletedAt: now } });
-    const enterpriseIds = enterprises.flatMap((row) => (row.enterpriseId ? [row.enterpriseId] : []));
+    const enterpriseIds = [
+      ...new Set([...enterprises.flatMap((row) => (row.enterpriseId ? [row.enterpriseId] : [])), ...enterpriseGrants.map((row) => row.enterpriseId)]),
+    ];
     await recordAuditEvent(tx, {
       enterpriseId: enterpriseIds[0] ?? null,
       actor,

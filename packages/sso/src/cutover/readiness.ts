@@ -87,7 +87,11 @@ function personWhere(enterpriseId: string): Prisma.AccountWhereInput {
 async function readinessWhere(tx: Tx, enterpriseId: string, filter: ReadinessFilter | null | undefined, now: Date) {
   const clauses: Prisma.AccountWhereInput[] = [personWhere(enterpriseId)];
   if (filter?.cutoverStatus) clauses.push(await enterpriseMembersWhere(tx, enterpriseId, { cutoverStatus: filter.cutoverStatus }, now));
-  if (filter?.loginStartsWith) clauses.push({ login: { startsWith: filter.loginStartsWith, mode: "insensitive" } });
+  if (filter?.loginStartsWith) {
+    // Prisma hands the prefix to LIKE as is: escape its wildcards so that "x_" does not match "xy".
+    const prefix = filter.loginStartsWith.replace(/[\\%_]/g, (character) => `\\${character}`);
+    clauses.push({ login: { startsWith: prefix, mode: "insensitive" } });
+  }
   return { AND: clauses };
 }
 

@@ -198,8 +198,10 @@ export async function planDevopsAccountRemoval(
     if (!affectedOrganizations.has(organization.id)) continue;
     const before = admins.get(organization.id) ?? new Map<string, "DEVOPS" | "SSO">();
     const after = [...before].filter(([accountId]) => !removed.has(accountId));
-    if (before.size > 0 && after.length === 0) organizationsLosingLastAdmin.push({ organization, adminsBefore: before.size });
-    if (after.length === 0) {
+    // (c) is about what the removal does: an organization that already had no admin does not block the batch,
+    // so the violation and `organizationsLosingLastAdmin` always name the same organizations.
+    if (before.size > 0 && after.length === 0) {
+      organizationsLosingLastAdmin.push({ organization, adminsBefore: before.size });
       violations.push({
         code: "ORGANIZATION_WITHOUT_ADMIN",
         message: `"${organization.key}" would have no admin left: grant ADMIN on it to an account that stays first.`,
@@ -322,7 +324,8 @@ export async function removeDevopsAccountsFromOrganizations(
           organizationPermissions: permissions.count,
           enterprisePermissions: enterprisePermissions.count,
         },
-        tokensThatBreak: plan.tokensThatBreak.map((breaking) => ({ id: breaking.token.id, name: breaking.token.name, owner: breaking.owner.login })),
+        // Not `tokensThatBreak`: audit keys starting with "token" are refused as secret-looking (R5).
+        breakingTokens: plan.tokensThatBreak.map((breaking) => ({ id: breaking.token.id, name: breaking.token.name, owner: breaking.owner.login })),
       },
     });
     return { ...plan, dryRun: false, applied: true };
