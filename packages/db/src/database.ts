@@ -87,11 +87,44 @@ export function clientFor(
   poolSize: number,
   onStatement?: (sql: string, durationMs: number) => void,
 ): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true });
+  const adapter = releasingFailedTransactionEnds(new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true }));
   if (!onStatement) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   client.$on("query", (event) => onStatement(event.query, Number(event.duration)));
   return client;
+}
+
+type PgAdapter = Awaited<ReturnType<PrismaPg["connect"]>>;
+
+/**
+ * Prisma 6.19 ends an interactive transaction by sending COMMIT (or ROLLBACK) and only then hands the connection
+ * back to the pool; when that statement fails — as COMMIT of a SERIALIZABLE transaction does when PostgreSQL
+ * detects a serialization failure at commit time (R11) — the connection is never handed back. Each such failure
+ * leaked one connection until the pool was exhausted (later transactions could not start, `$disconnect` hung).
+ * PostgreSQL has ended the transaction either way, so the connection is released when the statement fails.
+ */
+function releasingFailedTransactionEnds(factory: PrismaPg): PrismaPg {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter: PgAdapter = await connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const transaction = await startTransaction(isolationLevel);
+      const executeRaw = transaction.executeRaw.bind(transaction);
+      transaction.executeRaw = async (query) => {
+        try {
+          return await executeRaw(query);
+        } catch (error) {
+          // `rollback()` of the adapter's transaction sends nothing: it only releases the connection.
+          if (query.sql === "COMMIT" || query.sql === "ROLLBACK") await transaction.rollback().catch(() => undefined);
+          throw error;
+        }
+      };
+      return transaction;
+    };
+    return adapter;
+  };
+  return factory;
 }
 
 export interface EmbeddedServer {
