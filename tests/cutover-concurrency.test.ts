@@ -158,7 +158,7 @@ describe("R11: R8–R10 under concurrency", () => {
       expect(holdersLeft).toBeGreaterThanOrEqual(1);
       expect(count("revoke", "applied")).toBe(REVOKERS - holdersLeft);
       expect(count("revoke", "applied")).toBeGreaterThan(0);
-      expect(details("revoke").every((detail) => ["FORBIDDEN:", "RULE_VIOLATION:R8"].includes(detail))).toBe(true);
+      expect(details("revoke").every((detail) => ["FORBIDDEN:", "RULE_VIOLATION:R8", "RULE_VIOLATION:R9"].includes(detail))).toBe(true);
       expect(await r8.auditEvents("enterprise_permission.revoked")).toHaveLength(count("revoke", "applied"));
 
       // R9 (a) and R10: exactly one of the seventy DOP enterprise admins is left, as if the requests had run one by one.

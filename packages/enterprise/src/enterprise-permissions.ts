@@ -104,7 +104,8 @@ export async function grantEnterprisePermission(
 
 /**
  * R8: revoking is for holders of Administer Enterprise; the last holder of Administer Enterprise cannot lose it
- * (the enterprise keeps ≥ 1 at all times, also when two revocations race: R11 through SERIALIZABLE).
+ * (the enterprise keeps ≥ 1 at all times), nor can the last DOP holder (the break-glass account of R9 (a)) — also
+ * when two revocations race (R11, through SERIALIZABLE).
  */
 export async function revokeEnterprisePermission(
   prisma: PrismaClient,
@@ -121,14 +122,24 @@ export async function revokeEnterprisePermission(
     if (!held) {
       throw notFound(`This account does not hold ${input.permission} on this enterprise.`, "input.accountId");
     }
-    if (input.permission === "ADMINISTER_ENTERPRISE") {
+    if (input.permission === "ADMINISTER_ENTERPRISE" && !held.account.deletedAt) {
       const before = await administratorCounts(tx, enterprise.id);
-      if (before.administrators <= 1 && !held.account.deletedAt) {
+      if (before.administrators <= 1) {
         throw new DomainError(
           "RULE_VIOLATION",
           `${held.account.login} is the last account holding Administer Enterprise: grant it to another account first.`,
           "input.accountId",
           { rule: "R8" },
+        );
+      }
+      // The break-glass rule of R9 (a) holds for revocations too, or it could be sidestepped one grant at a time.
+      if (held.account.kind === "DEVOPS" && before.dopAdministrators <= 1) {
+        throw new DomainError(
+          "RULE_VIOLATION",
+          `${held.account.login} is the last DOP account holding Administer Enterprise (the break-glass account, the way ` +
+            "in when SSO is unavailable): grant it to another DOP account first.",
+          "input.accountId",
+          { rule: "R9" },
         );
       }
     }

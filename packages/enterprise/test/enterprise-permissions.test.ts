@@ -80,26 +80,34 @@ describe("granting and revoking enterprise permissions (R8)", () => {
   });
 
   it("R8: revoking leaves a warning when fewer than 2 holders remain, and the last holder cannot be revoked", async () => {
-    const change = await revokeEnterprisePermission(db.prisma, actor(ssoAdmin), {
+    const change = await revokeEnterprisePermission(db.prisma, actor(dopAdmin), {
       enterpriseKey: "acme",
-      accountId: dopAdmin.id,
+      accountId: ssoAdmin.id,
       permission: "ADMINISTER_ENTERPRISE",
     });
     expect(change.administrators).toBe(1);
     expect(change.warnings.join(" ")).toMatch(/Only 1 account\(s\) hold Administer Enterprise/);
-    expect(change.warnings.join(" ")).toMatch(/no break-glass/);
 
     const events = await db.prisma.auditEvent.count();
     const error = await domainError(
-      revokeEnterprisePermission(db.prisma, actor(ssoAdmin), { enterpriseKey: "acme", accountId: ssoAdmin.id, permission: "ADMINISTER_ENTERPRISE" }),
+      revokeEnterprisePermission(db.prisma, actor(dopAdmin), { enterpriseKey: "acme", accountId: dopAdmin.id, permission: "ADMINISTER_ENTERPRISE" }),
     );
     expect(error).toMatchObject({ code: "RULE_VIOLATION", details: { rule: "R8" } });
     expect(error.message).toMatch(/last account holding Administer Enterprise/);
     expect(await db.prisma.enterprisePermission.count({ where: { enterpriseId, permission: "ADMINISTER_ENTERPRISE" } })).toBe(1);
     expect(await db.prisma.auditEvent.count()).toBe(events);
 
-    // Restore the DOP admin for the tests below.
-    await grantEnterprisePermission(db.prisma, actor(ssoAdmin), { enterpriseKey: "acme", accountId: dopAdmin.id, permission: "ADMINISTER_ENTERPRISE" });
+    // Restore the SSO admin for the tests below.
+    await grantEnterprisePermission(db.prisma, actor(dopAdmin), { enterpriseKey: "acme", accountId: ssoAdmin.id, permission: "ADMINISTER_ENTERPRISE" });
+  });
+
+  it("R8/R9 (a): the last DOP holder of Administer Enterprise (break-glass) cannot be revoked, even with an SSO admin left", async () => {
+    const error = await domainError(
+      revokeEnterprisePermission(db.prisma, actor(ssoAdmin), { enterpriseKey: "acme", accountId: dopAdmin.id, permission: "ADMINISTER_ENTERPRISE" }),
+    );
+    expect(error).toMatchObject({ code: "RULE_VIOLATION", details: { rule: "R9" } });
+    expect(error.message).toMatch(/break-glass/);
+    expect(await db.prisma.enterprisePermission.count({ where: { accountId: dopAdmin.id } })).toBe(1);
   });
 
   it("R8: revoking a permission the account does not hold is NOT_FOUND", async () => {
