@@ -244,3 +244,36 @@ describe("SSO login over HTTP (R1, R2, R3)", () => {
     }
   });
 });
+
+describe("recovery password over GraphQL (R12)", () => {
+  const GENERATE = `mutation { generateRecoveryPassword(input: { enterpriseKey: "KEY" }) {
+    __typename ... on GeneratedRecoveryPassword { password replacedPrevious account { login recoveryAccess { configured } } } ... on Error { code message }
+  } }`;
+
+  it("R12: an enterprise admin signed in with SSO generates it (shown once, stored hashed); with a token it is refused", async () => {
+    const authnRequest = await followOneClickLink();
+    const email = `${uniqueKey("rita")}@acme.test`;
+    const acs = await postToAcs(
+      idpResponse(key(), authnRequest.id, { nameId: uniqueKey("rita-subject"), login: email, name: "Rita", email, groups: [] }, {}, kit.config.PUBLIC_URL),
+      authnRequest.relayState,
+    );
+    const cookie = cookieFrom(acs);
+    const rita = await kit.prisma.account.findFirstOrThrow({ where: { emailNormalized: email } });
+    await kit.prisma.enterprisePermission.create({
+      data: { enterpriseId: acme.enterprise.id, accountId: rita.id, permission: "ADMINISTER_ENTERPRISE" },
+    });
+
+    const mutation = GENERATE.replace("KEY", key());
+    const bySession = await graphqlWithCookie(cookie, mutation);
+    expect(bySession.body.errors).toBeUndefined();
+    const generated = bySession.body.data.generateRecoveryPassword;
+    expect(generated).toMatchObject({ __typename: "GeneratedRecoveryPassword", replacedPrevious: false, account: { recoveryAccess: { configured: true } } });
+    expect(generated.password).toMatch(/^([a-zA-Z2-9]{5}-){5}[a-zA-Z2-9]{5}$/);
+    const stored = await kit.prisma.recoveryCredential.findUniqueOrThrow({ where: { accountId: rita.id } });
+    expect(stored.passwordHash).not.toContain(generated.password);
+    expect(kit.logLines.join("\n")).not.toContain(generated.password);
+
+    const byToken = await kit.graphql(mutation, { token: await kit.tokenFor(rita.id) });
+    expect(byToken.data?.generateRecoveryPassword).toMatchObject({ code: "FORBIDDEN" });
+  });
+});
