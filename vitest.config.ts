@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -13,6 +14,8 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/kit/global-setup.ts"],
     pool: "forks",
+    // Test files wait on their databases as much as they compute: one worker per core, not one less.
+    maxWorkers: Math.max(2, availableParallelism()),
     // Each test file opens its own database (PGlite in memory, or a fresh PostgreSQL database).
     testTimeout: 30_000,
     hookTimeout: 60_000,
