@@ -184,7 +184,16 @@ describe("readinessTotals", () => {
       dopOwnedTokens: 2,
       breakGlassAccounts: 1,
     });
-    expect(totals.blockers.join(" ")).toMatch(/Configure and activate the SSO connection/);
+    expect(totals.blockers.join(" ")).not.toMatch(/Configure and activate the SSO connection/);
+
+    // Without an active SSO connection the cutover is blocked, and the totals say so.
+    await db.prisma.ssoConnection.update({ where: { enterpriseId: s.enterprise.id }, data: { status: "DRAFT" } });
+    try {
+      const blocked = await readinessTotals(db.prisma, s.enterprise.id, NOW);
+      expect(blocked.blockers.join(" ")).toMatch(/Configure and activate the SSO connection/);
+    } finally {
+      await db.prisma.ssoConnection.update({ where: { enterpriseId: s.enterprise.id }, data: { status: "ACTIVE" } });
+    }
   });
 });
 
