@@ -14,6 +14,9 @@ function freshFolder(): string {
 }
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
+// On-disk PGlite starts slowly (a new data directory, then the Prisma CLI migrating it): seconds, not milliseconds.
+const ON_DISK_TIMEOUT_MS = 180_000;
+
 describe("embedded database (PGlite)", () => {
   it("applies the migrations to an empty data directory and keeps the data across a restart", async () => {
     const dataDir = freshFolder();
@@ -32,7 +35,7 @@ describe("embedded database (PGlite)", () => {
     } finally {
       await second.close();
     }
-  });
+  }, ON_DISK_TIMEOUT_MS);
 
   it("with migrateOnStart=false refuses to start on a database with pending migrations, naming them", async () => {
     const dataDir = freshFolder();
@@ -40,7 +43,7 @@ describe("embedded database (PGlite)", () => {
     const opening = openDatabase({ dataDir, migrateOnStart: false });
     await expect(opening).rejects.toBeInstanceOf(MigrationsPendingError);
     await expect(opening).rejects.toThrow(/pending migration.*_init.*MIGRATE_ON_START=false/s);
-  });
+  }, ON_DISK_TIMEOUT_MS);
 });
 
 describe("serializable transactions with retry (R11)", () => {
