@@ -23,12 +23,17 @@ import {
 } from "./sso-pages";
 
 /** What the landing page's "Review your access" link opens: GraphiQL with the viewer's access. */
-export const ACCESS_REVIEW_QUERY = `# Your account and the organizations it can reach
+export const ACCESS_REVIEW_QUERY = `# Your access, per organization: what your SSO account has and what it still lacks (R4)
 query MyAccess {
   viewer {
     login
     kind
     organizations { key name }
+    accessReview {
+      status
+      devopsAccount { login }
+      organizations { organization { key } status missingOnSso dop { member permissions } sso { member permissions } }
+    }
   }
 }
 `;

@@ -149,6 +149,10 @@ export async function syncGroupMemberships(
   }
   if (organizationsToLeave.length > 0) {
     await tx.orgMembership.deleteMany({ where: { id: { in: organizationsToLeave.map((membership) => membership.id) } } });
+    // Leaving an organization takes its permissions with it: a direct ADMIN must not outlive the membership.
+    await tx.orgPermission.deleteMany({
+      where: { accountId, organizationId: { in: organizationsToLeave.map((membership) => membership.organizationId) } },
+    });
   }
   if (organizationsToJoin.length > 0) {
     await tx.orgMembership.createMany({

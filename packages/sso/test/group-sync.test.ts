@@ -98,6 +98,23 @@ describe("group sync at SSO login (R2)", () => {
     expect(await membershipsOf(account.id)).toEqual({ groups: [`${keys.infra}/Ops`], organizations: [keys.infra] });
   });
 
+  it("R2: leaving an organization at login also drops the permissions held directly there (no orphan ADMIN)", async () => {
+    const who = idpUser(["Ops", "QA"]);
+    const { account } = await login(who);
+    const infra = acme.organizations[keys.infra]!;
+    const mobile = acme.organizations[keys.mobile]!;
+    await db.prisma.orgPermission.createMany({
+      data: [
+        { accountId: account.id, organizationId: infra.id, permission: "ADMIN" },
+        { accountId: account.id, organizationId: mobile.id, permission: "SCAN" },
+      ],
+    });
+
+    await login({ ...who, groups: ["QA"] });
+    const left = await db.prisma.orgPermission.findMany({ where: { accountId: account.id }, select: { organizationId: true, permission: true } });
+    expect(left).toEqual([{ organizationId: mobile.id, permission: "SCAN" }]);
+  });
+
   it("R2: memberships outside the enterprise's organizations are left alone", async () => {
     const who = idpUser(["Developers"]);
     const { account } = await login(who);
