@@ -3,7 +3,11 @@
 // (POSTGRES_SERVER_URL, default postgresql://postgres@127.0.0.1:5432/postgres). The run creates a uniquely named
 // database, lets every test file clone its own from a migrated template, and drops all of them at the end.
 import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 const serverUrl = process.env.POSTGRES_SERVER_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const base = `ssoc_run_${Date.now().toString(36)}_${process.pid}`;
@@ -30,7 +34,10 @@ const url = new URL(serverUrl);
 url.pathname = `/${base}`;
 console.log(`PostgreSQL pass on ${url.host}, databases ${base}*`);
 const code = await new Promise((resolve) => {
-  const child = spawn("pnpm", ["exec", "vitest", "run", ...process.argv.slice(2)], {
+  // vitest's own entry, run by this Node: no package manager needs to be on PATH.
+  const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
+  const child = spawn(process.execPath, [vitest, "run", ...process.argv.slice(2)], {
+    cwd: root,
     stdio: "inherit",
     env: { ...process.env, TEST_DATABASE_URL: url.toString() },
   });
