@@ -43,7 +43,8 @@ export interface TestGateway {
 
 export async function startTestGateway(environment: Record<string, string> = {}): Promise<TestGateway> {
   const db = await createTestDatabase();
-  const config = loadConfig({ PUBLIC_URL: "http://sso-cutover.test", LOG_LEVEL: "debug", ...environment });
+  // Rate limiting is off unless a test turns it on: a test file may send many requests with one token.
+  const config = loadConfig({ PUBLIC_URL: "http://sso-cutover.test", LOG_LEVEL: "debug", RATE_LIMIT_PER_MINUTE: "0", ...environment });
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -104,6 +105,7 @@ export async function startTestGateway(environment: Record<string, string> = {})
         server.closeAllConnections();
         await new Promise((resolve) => server!.close(resolve));
       }
+      await gateway.dispose();
       await db.close();
     },
   };

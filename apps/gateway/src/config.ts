@@ -20,6 +20,8 @@ const ConfigSchema = z.object({
   /** Default: on for the embedded database, off for a PostgreSQL given by DATABASE_URL. */
   SEED_DEMO: booleanFlag.optional(),
   MAX_BODY_BYTES: z.coerce.number({ message: "expected a number of bytes" }).int().min(1024).default(1_048_576),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "expected a number of requests" }).int().min(0).default(600),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   TOKEN_CLEANUP_INTERVAL_MINUTES: z.coerce.number({ message: "expected minutes" }).int().min(0).default(60),
 });
 

@@ -96,6 +96,7 @@ async function stop(signal: string): Promise<void> {
   log.info({ signal }, "shutting down");
   server.close();
   server.closeIdleConnections();
+  await gateway.dispose();
   await stopTokenCleanup();
   await database.close();
   process.exit(0);

@@ -10,6 +10,7 @@ import { useSessionCsrfPrevention } from "./csrf";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { useOperationalRoutes } from "./operational-routes";
+import { useRateLimit } from "./rate-limit";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 
@@ -94,6 +95,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
     plugins: [
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
+      useRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL, log }),
       useOperationalRoutes(prisma, metrics.registry),
       useSsoRoutes({ prisma, config, log }),
       useSessionCsrfPrevention(),

@@ -25,6 +25,8 @@ describe("configuration", () => {
     ["MIGRATE_ON_START", "maybe", /MIGRATE_ON_START="maybe": expected true or false/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL="loud"/],
     ["SEED_DEMO", "sometimes", /SEED_DEMO/],
+    ["REDIS_URL", "localhost:6379", /REDIS_URL=.*redis:\/\//],
+    ["RATE_LIMIT_PER_MINUTE", "-1", /RATE_LIMIT_PER_MINUTE/],
   ];
   for (const [name, value, message] of bad) {
     it(`stops with a message naming ${name} when it is ${JSON.stringify(value)}`, () => {
