@@ -3,6 +3,8 @@
  * permissions (direct or through groups) and identity links — each with unique keys, so tests in one file share a
  * database without colliding.
  */
+import { afterAll, beforeAll } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { expect } from "vitest";
 import {
   DomainError,
@@ -114,4 +116,18 @@ export async function expectDomainError(
   if (expected.field !== undefined) expect(domainError.field).toBe(expected.field);
   if (expected.message) expect(domainError.message).toMatch(expected.message);
   return domainError;
+}
+
+/**
+ * A fresh test database and fixtures for one test file: registers its own beforeAll/afterAll, so a file starts with
+ * `const suite = tokenSuite();` and uses `suite.db` and `suite.fixtures` inside its tests.
+ */
+export function tokenSuite(): { db: TestDatabase; fixtures: ReturnType<typeof tokenFixtures> } {
+  const suite = {} as { db: TestDatabase; fixtures: ReturnType<typeof tokenFixtures> };
+  beforeAll(async () => {
+    suite.db = await createTestDatabase();
+    suite.fixtures = tokenFixtures(suite.db.prisma);
+  });
+  afterAll(() => suite.db.close());
+  return suite;
 }

@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@sso-cutover/db";
-import { createTestDatabase } from "@sso-cutover/db/testing";
+import { describe, expect, it } from "vitest";
 import {
   authenticateToken,
   createPersonalAccessToken,
@@ -8,26 +6,17 @@ import {
   hashTokenSecret,
   tokenInfo,
 } from "@sso-cutover/tokens";
-import { actorOf, DAY, expectDomainError, MINUTE, tokenFixtures } from "../../../tests/kit/tokens-fixtures";
+import { actorOf, DAY, expectDomainError, MINUTE, tokenSuite } from "../../../tests/kit/tokens-fixtures";
 
-let db: Database;
-let fixtures: ReturnType<typeof tokenFixtures>;
 const now = new Date("2026-06-01T12:00:00Z");
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fixtures = tokenFixtures(db.prisma);
-});
-afterAll(async () => {
-  await db.close();
-});
+const suite = tokenSuite();
 
 describe("personal access tokens", () => {
   it("R5: returns an sqp_ secret of 40 hex characters once and stores only its hash, prefix and last four", async () => {
-    const owner = await fixtures.devopsAccount();
-    const { token, secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "ci" }, now);
+    const owner = await suite.fixtures.devopsAccount();
+    const { token, secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "ci" }, now);
     expect(secret).toMatch(/^sqp_[0-9a-f]{40}$/);
-    const stored = await db.prisma.token.findUniqueOrThrow({ where: { id: token.id } });
+    const stored = await suite.db.prisma.token.findUniqueOrThrow({ where: { id: token.id } });
     expect(stored).toMatchObject({
       kind: "PAT",
       ownerAccountId: owner.id,
@@ -37,71 +26,71 @@ describe("personal access tokens", () => {
       expiresAt: null,
     });
     expect(stored.hash).not.toContain(secret.slice(4));
-    const principal = await authenticateToken(db.prisma, secret, now);
+    const principal = await authenticateToken(suite.db.prisma, secret, now);
     expect(principal).toMatchObject({ kind: "ACCOUNT", via: "PAT", credentialId: token.id });
   });
 
   it("R5: two tokens never share a secret (crypto random)", async () => {
-    const owner = await fixtures.devopsAccount();
+    const owner = await suite.fixtures.devopsAccount();
     const secrets = new Set<string>();
     for (let index = 0; index < 5; index++) {
-      const { secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: `t${index}` }, now);
+      const { secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: `t${index}` }, now);
       secrets.add(secret);
     }
     expect(secrets.size).toBe(5);
   });
 
   it("R5: names are 1..100 characters, trimmed", async () => {
-    const owner = await fixtures.devopsAccount();
+    const owner = await suite.fixtures.devopsAccount();
     const actor = actorOf(owner);
-    await expectDomainError(createPersonalAccessToken(db.prisma, actor, { name: "   " }, now), {
+    await expectDomainError(createPersonalAccessToken(suite.db.prisma, actor, { name: "   " }, now), {
       code: "INVALID_INPUT",
       field: "input.name",
     });
-    await expectDomainError(createPersonalAccessToken(db.prisma, actor, { name: "x".repeat(101) }, now), {
+    await expectDomainError(createPersonalAccessToken(suite.db.prisma, actor, { name: "x".repeat(101) }, now), {
       code: "INVALID_INPUT",
       field: "input.name",
       message: /at most 100/,
     });
-    const { token } = await createPersonalAccessToken(db.prisma, actor, { name: ` ${"x".repeat(100)} ` }, now);
+    const { token } = await createPersonalAccessToken(suite.db.prisma, actor, { name: ` ${"x".repeat(100)} ` }, now);
     expect(token.name).toBe("x".repeat(100));
   });
 
   it("R5: a name is unique per owner among tokens that are not revoked", async () => {
-    const owner = await fixtures.devopsAccount();
-    const other = await fixtures.devopsAccount();
-    const first = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "Laptop" }, now);
-    await expectDomainError(createPersonalAccessToken(db.prisma, actorOf(owner), { name: "laptop" }, now), {
+    const owner = await suite.fixtures.devopsAccount();
+    const other = await suite.fixtures.devopsAccount();
+    const first = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "Laptop" }, now);
+    await expectDomainError(createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "laptop" }, now), {
       code: "CONFLICT",
       field: "input.name",
       message: /Laptop|laptop/,
     });
     // Another owner may use the same name, and a revoked token frees its name.
-    await createPersonalAccessToken(db.prisma, actorOf(other), { name: "Laptop" }, now);
-    await db.prisma.token.update({ where: { id: first.token.id }, data: { revokedAt: now } });
-    await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "Laptop" }, now);
+    await createPersonalAccessToken(suite.db.prisma, actorOf(other), { name: "Laptop" }, now);
+    await suite.db.prisma.token.update({ where: { id: first.token.id }, data: { revokedAt: now } });
+    await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "Laptop" }, now);
   });
 
   it("R5: an expiry in the past (or now) is refused on input.expiresAt; a future one is kept", async () => {
-    const owner = await fixtures.devopsAccount();
+    const owner = await suite.fixtures.devopsAccount();
     const actor = actorOf(owner);
     for (const expiresAt of [new Date(now.getTime() - MINUTE), now, new Date(Number.NaN)]) {
-      await expectDomainError(createPersonalAccessToken(db.prisma, actor, { name: "old", expiresAt }, now), {
+      await expectDomainError(createPersonalAccessToken(suite.db.prisma, actor, { name: "old", expiresAt }, now), {
         code: "INVALID_INPUT",
         field: "input.expiresAt",
       });
     }
     const expiresAt = new Date(now.getTime() + 30 * DAY);
-    const { token } = await createPersonalAccessToken(db.prisma, actor, { name: "new", expiresAt }, now);
+    const { token } = await createPersonalAccessToken(suite.db.prisma, actor, { name: "new", expiresAt }, now);
     expect(token.expiresAt).toEqual(expiresAt);
-    expect(await db.prisma.token.count({ where: { ownerAccountId: owner.id } })).toBe(1);
+    expect(await suite.db.prisma.token.count({ where: { ownerAccountId: owner.id } })).toBe(1);
   });
 
   it("R13: writes one token.created audit event without secret or hash", async () => {
-    const enterprise = await fixtures.enterprise();
-    const owner = await fixtures.ssoAccount(enterprise);
-    const { token, secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "audit me" }, now);
-    const events = await db.prisma.auditEvent.findMany({ where: { targetId: token.id } });
+    const enterprise = await suite.fixtures.enterprise();
+    const owner = await suite.fixtures.ssoAccount(enterprise);
+    const { token, secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "audit me" }, now);
+    const events = await suite.db.prisma.auditEvent.findMany({ where: { targetId: token.id } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: "token.created", actorId: owner.id, enterpriseId: enterprise.id });
     const payload = JSON.stringify(events[0]!.payload);
@@ -111,9 +100,9 @@ describe("personal access tokens", () => {
   });
 
   it("R5: a deleted account cannot create tokens", async () => {
-    const owner = await fixtures.devopsAccount();
-    await db.prisma.account.update({ where: { id: owner.id }, data: { deletedAt: now } });
-    await expectDomainError(createPersonalAccessToken(db.prisma, actorOf(owner), { name: "ghost" }, now), {
+    const owner = await suite.fixtures.devopsAccount();
+    await suite.db.prisma.account.update({ where: { id: owner.id }, data: { deletedAt: now } });
+    await expectDomainError(createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "ghost" }, now), {
       code: "UNAUTHENTICATED",
     });
   });
@@ -121,18 +110,18 @@ describe("personal access tokens", () => {
 
 describe("scoped organization tokens", () => {
   async function organizationWithAdmin(plan: "FREE" | "TEAM" | "ENTERPRISE" = "TEAM") {
-    const enterprise = await fixtures.enterprise();
-    const organization = await fixtures.organization({ enterprise, plan });
-    await fixtures.projects(organization, ["web", "api", "mobile"]);
-    const admin = await fixtures.devopsAccount();
-    await fixtures.member(admin, organization, ["ADMIN"]);
+    const enterprise = await suite.fixtures.enterprise();
+    const organization = await suite.fixtures.organization({ enterprise, plan });
+    await suite.fixtures.projects(organization, ["web", "api", "mobile"]);
+    const admin = await suite.fixtures.devopsAccount();
+    await suite.fixtures.member(admin, organization, ["ADMIN"]);
     return { enterprise, organization, admin };
   }
 
   it("R6: an org admin creates an sqco_ token scoped to chosen projects, allowed only to execute analysis", async () => {
     const { organization, admin } = await organizationWithAdmin("TEAM");
     const { token, secret } = await createScopedOrganizationToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(admin),
       { organizationKey: organization.key, name: "pipeline", projectKeys: ["web", "api", "web"] },
       now,
@@ -141,8 +130,8 @@ describe("scoped organization tokens", () => {
     expect(token).toMatchObject({ kind: "SOT", organizationId: organization.id, ownerAccountId: null, allProjects: false });
     expect(token.prefix).toBe("sqco_");
 
-    const principal = await authenticateToken(db.prisma, secret, now);
-    const info = await tokenInfo(db.prisma, principal, "api", now);
+    const principal = await authenticateToken(suite.db.prisma, secret, now);
+    const info = await tokenInfo(suite.db.prisma, principal, "api", now);
     expect(info).toMatchObject({
       kind: "SOT",
       permissions: ["EXECUTE_ANALYSIS"],
@@ -151,42 +140,42 @@ describe("scoped organization tokens", () => {
       canAnalyze: true,
     });
     expect(info?.organization?.key).toBe(organization.key);
-    expect((await tokenInfo(db.prisma, principal, "mobile", now))?.canAnalyze).toBe(false);
+    expect((await tokenInfo(suite.db.prisma, principal, "mobile", now))?.canAnalyze).toBe(false);
   });
 
   it("R6: an ENTERPRISE-plan token may cover all projects", async () => {
     const { organization, admin } = await organizationWithAdmin("ENTERPRISE");
     const { token } = await createScopedOrganizationToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(admin),
       { organizationKey: organization.key, name: "all", allProjects: true, expiresAt: new Date(now.getTime() + DAY) },
       now,
     );
     expect(token.allProjects).toBe(true);
-    expect(await db.prisma.tokenProject.count({ where: { tokenId: token.id } })).toBe(0);
+    expect(await suite.db.prisma.tokenProject.count({ where: { tokenId: token.id } })).toBe(0);
   });
 
   it("R6: refused on the FREE plan, naming the plan and what to do", async () => {
     const { organization, admin } = await organizationWithAdmin("FREE");
     await expectDomainError(
       createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actorOf(admin),
         { organizationKey: organization.key, name: "free", allProjects: true },
         now,
       ),
       { code: "RULE_VIOLATION", field: "input.organizationKey", message: /FREE plan.*TEAM and ENTERPRISE.*Upgrade/s },
     );
-    expect(await db.prisma.token.count({ where: { organizationId: organization.id } })).toBe(0);
+    expect(await suite.db.prisma.token.count({ where: { organizationId: organization.id } })).toBe(0);
   });
 
   it("R6: refused for a member who is not an org admin (SCAN is not enough)", async () => {
     const { organization } = await organizationWithAdmin("TEAM");
-    const scanner = await fixtures.devopsAccount();
-    await fixtures.member(scanner, organization, ["SCAN"]);
+    const scanner = await suite.fixtures.devopsAccount();
+    await suite.fixtures.member(scanner, organization, ["SCAN"]);
     await expectDomainError(
       createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actorOf(scanner),
         { organizationKey: organization.key, name: "nope", allProjects: true },
         now,
@@ -197,10 +186,10 @@ describe("scoped organization tokens", () => {
 
   it("R6: an admin through a group may create one", async () => {
     const { organization } = await organizationWithAdmin("TEAM");
-    const groupAdmin = await fixtures.devopsAccount();
-    await fixtures.group(organization, ["ADMIN"], [groupAdmin]);
+    const groupAdmin = await suite.fixtures.devopsAccount();
+    await suite.fixtures.group(organization, ["ADMIN"], [groupAdmin]);
     const { token } = await createScopedOrganizationToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(groupAdmin),
       { organizationKey: organization.key, name: "via group", projectKeys: ["mobile"] },
       now,
@@ -212,7 +201,7 @@ describe("scoped organization tokens", () => {
     const { organization, admin } = await organizationWithAdmin("TEAM");
     const error = await expectDomainError(
       createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actorOf(admin),
         { organizationKey: organization.key, name: "typo", projectKeys: ["web", "wbe", "apii"] },
         now,
@@ -226,12 +215,12 @@ describe("scoped organization tokens", () => {
     const { organization, admin } = await organizationWithAdmin("TEAM");
     const actor = actorOf(admin);
     await expectDomainError(
-      createScopedOrganizationToken(db.prisma, actor, { organizationKey: organization.key, name: "neither" }, now),
+      createScopedOrganizationToken(suite.db.prisma, actor, { organizationKey: organization.key, name: "neither" }, now),
       { code: "INVALID_INPUT", field: "input.projectKeys" },
     );
     await expectDomainError(
       createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actor,
         { organizationKey: organization.key, name: "empty", projectKeys: [], allProjects: false },
         now,
@@ -240,7 +229,7 @@ describe("scoped organization tokens", () => {
     );
     await expectDomainError(
       createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actor,
         { organizationKey: organization.key, name: "both", projectKeys: ["web"], allProjects: true },
         now,
@@ -253,21 +242,21 @@ describe("scoped organization tokens", () => {
     const { organization, admin } = await organizationWithAdmin("TEAM");
     const actor = actorOf(admin);
     await expectDomainError(
-      createScopedOrganizationToken(db.prisma, actor, { organizationKey: "no-such-org", name: "x", allProjects: true }, now),
+      createScopedOrganizationToken(suite.db.prisma, actor, { organizationKey: "no-such-org", name: "x", allProjects: true }, now),
       { code: "NOT_FOUND", field: "input.organizationKey" },
     );
     await expectDomainError(
       createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actor,
         { organizationKey: organization.key, name: "x", allProjects: true, expiresAt: new Date(now.getTime() - DAY) },
         now,
       ),
       { code: "INVALID_INPUT", field: "input.expiresAt" },
     );
-    await createScopedOrganizationToken(db.prisma, actor, { organizationKey: organization.key, name: "CI", allProjects: true }, now);
+    await createScopedOrganizationToken(suite.db.prisma, actor, { organizationKey: organization.key, name: "CI", allProjects: true }, now);
     await expectDomainError(
-      createScopedOrganizationToken(db.prisma, actor, { organizationKey: organization.key, name: "ci", allProjects: true }, now),
+      createScopedOrganizationToken(suite.db.prisma, actor, { organizationKey: organization.key, name: "ci", allProjects: true }, now),
       { code: "CONFLICT", field: "input.name" },
     );
   });
@@ -275,12 +264,12 @@ describe("scoped organization tokens", () => {
   it("R13: writes one token.created audit event in the organization's enterprise, without secret or hash", async () => {
     const { enterprise, organization, admin } = await organizationWithAdmin("ENTERPRISE");
     const { token, secret } = await createScopedOrganizationToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(admin),
       { organizationKey: organization.key, name: "audited", projectKeys: ["web"] },
       now,
     );
-    const events = await db.prisma.auditEvent.findMany({ where: { targetId: token.id } });
+    const events = await suite.db.prisma.auditEvent.findMany({ where: { targetId: token.id } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: "token.created", enterpriseId: enterprise.id, actorId: admin.id });
     expect(events[0]!.payload).toMatchObject({ kind: "SOT", organizationKey: organization.key, projectKeys: ["web"] });
@@ -292,14 +281,14 @@ describe("scoped organization tokens", () => {
 
 describe("concurrency", () => {
   it("R5: of concurrent creations of one name by one owner, exactly one succeeds and the others are CONFLICT", async () => {
-    const owner = await fixtures.devopsAccount();
+    const owner = await suite.fixtures.devopsAccount();
     const results = await Promise.allSettled(
-      Array.from({ length: 6 }, () => createPersonalAccessToken(db.prisma, actorOf(owner), { name: "race" }, now)),
+      Array.from({ length: 6 }, () => createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "race" }, now)),
     );
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     for (const result of results) {
       if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "CONFLICT", field: "input.name" });
     }
-    expect(await db.prisma.token.count({ where: { ownerAccountId: owner.id, name: "race" } })).toBe(1);
+    expect(await suite.db.prisma.token.count({ where: { ownerAccountId: owner.id, name: "race" } })).toBe(1);
   });
 });

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Account, Database, Tx } from "@sso-cutover/db";
-import { createTestDatabase } from "@sso-cutover/db/testing";
 import {
   accountTokenGuidance,
   accountTokenGuidanceForViewer,
@@ -15,65 +14,56 @@ import {
   tokenGuidanceForOrganization,
   tokensBreakingWith,
 } from "@sso-cutover/tokens";
-import { actorOf, DAY, expectDomainError, tokenFixtures } from "../../../tests/kit/tokens-fixtures";
+import { actorOf, DAY, expectDomainError, tokenSuite } from "../../../tests/kit/tokens-fixtures";
 
-let db: Database;
-let fixtures: ReturnType<typeof tokenFixtures>;
 const now = new Date("2026-06-01T12:00:00Z");
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fixtures = tokenFixtures(db.prisma);
-});
-afterAll(async () => {
-  await db.close();
-});
+const suite = tokenSuite();
 
 /** An enterprise mid-cutover: DOP accounts with tokens, one of them linked to an SSO account. */
 async function enterpriseWithDopTokens() {
-  const enterprise = await fixtures.enterprise();
-  const web = await fixtures.organization({ enterprise, plan: "ENTERPRISE", key: `web-${enterprise.key}` });
-  const mobile = await fixtures.organization({
+  const enterprise = await suite.fixtures.enterprise();
+  const web = await suite.fixtures.organization({ enterprise, plan: "ENTERPRISE", key: `web-${enterprise.key}` });
+  const mobile = await suite.fixtures.organization({
     enterprise,
     plan: "TEAM",
     devopsPlatform: "BITBUCKET_CLOUD",
     key: `mobile-${enterprise.key}`,
   });
-  const free = await fixtures.organization({ enterprise, plan: "FREE", key: `free-${enterprise.key}` });
-  await fixtures.projects(web, ["web-app"]);
+  const free = await suite.fixtures.organization({ enterprise, plan: "FREE", key: `free-${enterprise.key}` });
+  await suite.fixtures.projects(web, ["web-app"]);
 
-  const alice = await fixtures.devopsAccount();
-  await fixtures.member(alice, web, ["ADMIN"]);
-  await fixtures.group(mobile, ["SCAN"], [alice]);
-  const aliceSso = await fixtures.ssoAccount(enterprise);
-  await fixtures.link(alice, aliceSso);
-  await fixtures.member(aliceSso, web, ["SCAN"]);
+  const alice = await suite.fixtures.devopsAccount();
+  await suite.fixtures.member(alice, web, ["ADMIN"]);
+  await suite.fixtures.group(mobile, ["SCAN"], [alice]);
+  const aliceSso = await suite.fixtures.ssoAccount(enterprise);
+  await suite.fixtures.link(alice, aliceSso);
+  await suite.fixtures.member(aliceSso, web, ["SCAN"]);
 
-  const bob = await fixtures.devopsAccount();
-  await fixtures.member(bob, web);
-  const carol = await fixtures.devopsAccount();
-  await fixtures.member(carol, free, ["SCAN"]);
-  const dave = await fixtures.devopsAccount();
-  await fixtures.member(dave, web, ["SCAN"]);
-  const erin = await fixtures.ssoAccount(enterprise);
-  await fixtures.member(erin, web, ["SCAN"]);
-  const outsider = await fixtures.devopsAccount();
+  const bob = await suite.fixtures.devopsAccount();
+  await suite.fixtures.member(bob, web);
+  const carol = await suite.fixtures.devopsAccount();
+  await suite.fixtures.member(carol, free, ["SCAN"]);
+  const dave = await suite.fixtures.devopsAccount();
+  await suite.fixtures.member(dave, web, ["SCAN"]);
+  const erin = await suite.fixtures.ssoAccount(enterprise);
+  await suite.fixtures.member(erin, web, ["SCAN"]);
+  const outsider = await suite.fixtures.devopsAccount();
 
   const pat = async (account: typeof alice, name: string, expiresAt: Date | null = null) =>
-    (await createPersonalAccessToken(db.prisma, actorOf(account), { name, expiresAt }, new Date(now.getTime() - 10 * DAY))).token;
+    (await createPersonalAccessToken(suite.db.prisma, actorOf(account), { name, expiresAt }, new Date(now.getTime() - 10 * DAY))).token;
   const aliceCi = await pat(alice, "alice ci");
   const aliceShort = await pat(alice, "alice short", new Date(now.getTime() - DAY));
   const aliceRevoked = await pat(alice, "alice revoked");
-  await revokeToken(db.prisma, actorOf(alice), { tokenId: aliceRevoked.id }, now);
-  await db.prisma.token.update({ where: { id: aliceCi.id }, data: { lastUsedAt: new Date(now.getTime() - 2 * DAY) } });
+  await revokeToken(suite.db.prisma, actorOf(alice), { tokenId: aliceRevoked.id }, now);
+  await suite.db.prisma.token.update({ where: { id: aliceCi.id }, data: { lastUsedAt: new Date(now.getTime() - 2 * DAY) } });
   const bobApi = await pat(bob, "bob api");
   const carolCi = await pat(carol, "carol ci");
   await pat(dave, "dave gone");
-  await db.prisma.account.update({ where: { id: dave.id }, data: { deletedAt: now } });
+  await suite.db.prisma.account.update({ where: { id: dave.id }, data: { deletedAt: now } });
   await pat(erin, "erin sso");
   await pat(outsider, "outsider");
   await createScopedOrganizationToken(
-    db.prisma,
+    suite.db.prisma,
     actorOf(alice),
     { organizationKey: web.key, name: "web analysis", allProjects: true },
     now,
@@ -92,7 +82,7 @@ describe("token guidance", () => {
 
   it("R7: lists every non-revoked token of a DOP member as will break, with last use and the SOT replacing it", async () => {
     const w = await enterpriseWithDopTokens();
-    const guidance = await tokenGuidanceForOrganization(db.prisma, w.web.id, now);
+    const guidance = await tokenGuidanceForOrganization(suite.db.prisma, w.web.id, now);
     expect(guidance.recommendation.kind).toBe("SOT");
     expect(guidance.scopedTokensAvailable).toBe(true);
     // Not listed: the revoked token, the deleted account's token, SSO-owned tokens, non-members' tokens, SOTs.
@@ -116,7 +106,7 @@ describe("token guidance", () => {
 
   it("R7: on the FREE plan the replacement is a PAT of the SSO account, since SOTs are unavailable", async () => {
     const w = await enterpriseWithDopTokens();
-    const guidance = await tokenGuidanceForOrganization(db.prisma, w.free.id, now);
+    const guidance = await tokenGuidanceForOrganization(suite.db.prisma, w.free.id, now);
     expect(guidance.recommendation.kind).toBe("PAT");
     expect(guidance.scopedTokensAvailable).toBe(false);
     expect(guidance.willBreak.map((row) => row.token.id)).toEqual([w.carolCi.id]);
@@ -127,7 +117,7 @@ describe("token guidance", () => {
   it("R7: for one person, lists their DOP tokens across the enterprise and whether their SSO account can take over", async () => {
     const w = await enterpriseWithDopTokens();
     for (const named of [w.aliceSso, w.alice]) {
-      const guidance = await accountTokenGuidance(db.prisma, named.id, w.enterprise.id, now);
+      const guidance = await accountTokenGuidance(suite.db.prisma, named.id, w.enterprise.id, now);
       expect(guidance.devopsAccount?.id).toBe(w.alice.id);
       expect(guidance.ssoAccount?.id).toBe(w.aliceSso.id);
       expect(guidance.willBreak.map((row) => row.token.name).sort()).toEqual(["alice ci", "alice short"]);
@@ -144,8 +134,8 @@ describe("token guidance", () => {
       expect(guidance.ssoAccountCanCreateAnalysisTokens).toBe(false);
     }
 
-    await fixtures.group(w.mobile, ["ADMIN"], [w.aliceSso]);
-    const after = await accountTokenGuidance(db.prisma, w.aliceSso.id, w.enterprise.id, now);
+    await suite.fixtures.group(w.mobile, ["ADMIN"], [w.aliceSso]);
+    const after = await accountTokenGuidance(suite.db.prisma, w.aliceSso.id, w.enterprise.id, now);
     const mobile = after.organizations.find((row) => row.organization.key === w.mobile.key);
     expect(mobile).toMatchObject({ canAnalyze: true, canCreateScopedTokens: true, canCreateAnalysisTokens: true });
     expect(after.ssoAccountCanCreateAnalysisTokens).toBe(true);
@@ -153,7 +143,7 @@ describe("token guidance", () => {
 
   it("R7: a DOP account without a linked SSO account cannot take over its own tokens yet", async () => {
     const w = await enterpriseWithDopTokens();
-    const guidance = await accountTokenGuidance(db.prisma, w.bob.id, w.enterprise.id, now);
+    const guidance = await accountTokenGuidance(suite.db.prisma, w.bob.id, w.enterprise.id, now);
     expect(guidance.ssoAccount).toBeNull();
     expect(guidance.willBreak.map((row) => row.token.id)).toEqual([w.bobApi.id]);
     expect(guidance.ssoAccountCanCreateAnalysisTokens).toBe(false);
@@ -161,17 +151,17 @@ describe("token guidance", () => {
 
   it("R7: organization guidance is for organization and enterprise admins; account guidance for the person and enterprise admins", async () => {
     const w = await enterpriseWithDopTokens();
-    await requireOrganizationTokenGuidanceAccess(db.prisma, w.alice.id, w.web);
-    await expectDomainError(requireOrganizationTokenGuidanceAccess(db.prisma, w.bob.id, w.web), { code: "FORBIDDEN" });
-    await expectDomainError(requireOrganizationTokenGuidanceAccess(db.prisma, w.alice.id, w.free), { code: "FORBIDDEN" });
-    await fixtures.enterpriseAdmin(w.erin, w.enterprise);
-    await requireOrganizationTokenGuidanceAccess(db.prisma, w.erin.id, w.free);
+    await requireOrganizationTokenGuidanceAccess(suite.db.prisma, w.alice.id, w.web);
+    await expectDomainError(requireOrganizationTokenGuidanceAccess(suite.db.prisma, w.bob.id, w.web), { code: "FORBIDDEN" });
+    await expectDomainError(requireOrganizationTokenGuidanceAccess(suite.db.prisma, w.alice.id, w.free), { code: "FORBIDDEN" });
+    await suite.fixtures.enterpriseAdmin(w.erin, w.enterprise);
+    await requireOrganizationTokenGuidanceAccess(suite.db.prisma, w.erin.id, w.free);
 
-    await requireAccountTokenGuidanceAccess(db.prisma, w.bob.id, w.bob.id, w.enterprise.id);
-    await requireAccountTokenGuidanceAccess(db.prisma, w.aliceSso.id, w.alice.id, w.enterprise.id);
-    await requireAccountTokenGuidanceAccess(db.prisma, w.alice.id, w.aliceSso.id, w.enterprise.id);
-    await requireAccountTokenGuidanceAccess(db.prisma, w.erin.id, w.bob.id, w.enterprise.id);
-    await expectDomainError(requireAccountTokenGuidanceAccess(db.prisma, w.bob.id, w.alice.id, w.enterprise.id), {
+    await requireAccountTokenGuidanceAccess(suite.db.prisma, w.bob.id, w.bob.id, w.enterprise.id);
+    await requireAccountTokenGuidanceAccess(suite.db.prisma, w.aliceSso.id, w.alice.id, w.enterprise.id);
+    await requireAccountTokenGuidanceAccess(suite.db.prisma, w.alice.id, w.aliceSso.id, w.enterprise.id);
+    await requireAccountTokenGuidanceAccess(suite.db.prisma, w.erin.id, w.bob.id, w.enterprise.id);
+    await expectDomainError(requireAccountTokenGuidanceAccess(suite.db.prisma, w.bob.id, w.alice.id, w.enterprise.id), {
       code: "FORBIDDEN",
     });
   });
@@ -181,22 +171,22 @@ describe("token guidance for a viewer", () => {
   it("R7: organization guidance by key within the enterprise: NOT_FOUND outside it, FORBIDDEN for non-admins", async () => {
     const w = await enterpriseWithDopTokens();
     const other = await enterpriseWithDopTokens();
-    const guidance = await organizationTokenGuidanceForViewer(db.prisma, w.alice.id, w.enterprise.id, w.web.key, now);
+    const guidance = await organizationTokenGuidanceForViewer(suite.db.prisma, w.alice.id, w.enterprise.id, w.web.key, now);
     expect(guidance.organization.id).toBe(w.web.id);
     await expectDomainError(
-      organizationTokenGuidanceForViewer(db.prisma, w.alice.id, w.enterprise.id, other.web.key, now),
+      organizationTokenGuidanceForViewer(suite.db.prisma, w.alice.id, w.enterprise.id, other.web.key, now),
       { code: "NOT_FOUND", field: "organizationKey" },
     );
-    await expectDomainError(organizationTokenGuidanceForViewer(db.prisma, w.bob.id, w.enterprise.id, w.web.key, now), {
+    await expectDomainError(organizationTokenGuidanceForViewer(suite.db.prisma, w.bob.id, w.enterprise.id, w.web.key, now), {
       code: "FORBIDDEN",
     });
   });
 
   it("R7: a person sees their own guidance (either account), an enterprise admin anyone's, others nothing", async () => {
     const w = await enterpriseWithDopTokens();
-    await fixtures.enterpriseAdmin(w.erin, w.enterprise);
+    await suite.fixtures.enterpriseAdmin(w.erin, w.enterprise);
     const ask = (viewer: { id: string }, accountId: string, enterpriseKey: string | null = null) =>
-      accountTokenGuidanceForViewer(db.prisma, viewer.id, [{ accountId, enterpriseKey }], now).then(([row]) => row);
+      accountTokenGuidanceForViewer(suite.db.prisma, viewer.id, [{ accountId, enterpriseKey }], now).then(([row]) => row);
 
     const own = await ask(w.aliceSso, w.alice.id);
     expect(own?.enterprise.id).toBe(w.enterprise.id);
@@ -211,7 +201,7 @@ describe("token guidance for a viewer", () => {
     const w = await enterpriseWithDopTokens();
     const everyone = [w.alice, w.aliceSso, w.bob, w.carol, w.erin, w.outsider, w.web, w.mobile].map((row) => row.id);
     let statements = 0;
-    const counted = db.prisma.$extends({
+    const counted = suite.db.prisma.$extends({
       query: { $allModels: { async $allOperations({ args, query }) { statements++; return query(args); } } },
     }) as unknown as Tx;
     statements = 0;
@@ -228,29 +218,29 @@ describe("token guidance for a viewer", () => {
 describe("tokensBreakingWith", () => {
   it("R7: without organizations, lists every token that breaks when the DOP accounts are deleted", async () => {
     const w = await enterpriseWithDopTokens();
-    const rows = await tokensBreakingWith(db.prisma, [w.alice.id, w.outsider.id, w.erin.id], undefined, now);
+    const rows = await tokensBreakingWith(suite.db.prisma, [w.alice.id, w.outsider.id, w.erin.id], undefined, now);
     expect(rows.map((row) => row.token.name).sort()).toEqual(["alice ci", "alice short", "outsider"]);
     expect(rows.find((row) => row.owner.id === w.outsider.id)?.affectedOrganizations).toEqual([]);
-    expect(await tokensBreakingWith(db.prisma, [], undefined, now)).toEqual([]);
+    expect(await tokensBreakingWith(suite.db.prisma, [], undefined, now)).toEqual([]);
   });
 
   it("R7: uses the same number of statements for 5 and 50 DOP accounts (no N+1)", async () => {
-    const enterprise = await fixtures.enterprise();
+    const enterprise = await suite.fixtures.enterprise();
     const organizations = await Promise.all(
-      ["ENTERPRISE", "TEAM", "FREE"].map((plan) => fixtures.organization({ enterprise, plan: plan as "TEAM" })),
+      ["ENTERPRISE", "TEAM", "FREE"].map((plan) => suite.fixtures.organization({ enterprise, plan: plan as "TEAM" })),
     );
     const accounts: Account[] = [];
     for (let index = 0; index < 50; index++) {
-      const account = await fixtures.devopsAccount();
+      const account = await suite.fixtures.devopsAccount();
       const organization = organizations[index % organizations.length]!;
-      if (index % 2 === 0) await fixtures.member(account, organization, ["SCAN"]);
-      else await fixtures.group(organization, ["ADMIN"], [account]);
-      await createPersonalAccessToken(db.prisma, actorOf(account), { name: "one" }, now);
-      await createPersonalAccessToken(db.prisma, actorOf(account), { name: "two" }, now);
+      if (index % 2 === 0) await suite.fixtures.member(account, organization, ["SCAN"]);
+      else await suite.fixtures.group(organization, ["ADMIN"], [account]);
+      await createPersonalAccessToken(suite.db.prisma, actorOf(account), { name: "one" }, now);
+      await createPersonalAccessToken(suite.db.prisma, actorOf(account), { name: "two" }, now);
       accounts.push(account);
     }
     let statements = 0;
-    const counted = db.prisma.$extends({
+    const counted = suite.db.prisma.$extends({
       query: {
         $allModels: {
           async $allOperations({ args, query }) {

@@ -1,34 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@sso-cutover/db";
-import { createTestDatabase } from "@sso-cutover/db/testing";
+import { describe, expect, it } from "vitest";
 import {
   authenticateToken,
   createPersonalAccessToken,
   createScopedOrganizationToken,
   revokeToken,
 } from "@sso-cutover/tokens";
-import { actorOf, DAY, expectDomainError, MINUTE, tokenFixtures } from "../../../tests/kit/tokens-fixtures";
+import { actorOf, DAY, expectDomainError, MINUTE, tokenSuite } from "../../../tests/kit/tokens-fixtures";
 
-let db: Database;
-let fixtures: ReturnType<typeof tokenFixtures>;
 const now = new Date("2026-06-01T12:00:00Z");
 const later = (ms: number) => new Date(now.getTime() + ms);
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fixtures = tokenFixtures(db.prisma);
-});
-afterAll(async () => {
-  await db.close();
-});
+const suite = tokenSuite();
 
 async function scopedSetup() {
-  const enterprise = await fixtures.enterprise();
-  const organization = await fixtures.organization({ enterprise, plan: "ENTERPRISE" });
-  const admin = await fixtures.devopsAccount();
-  await fixtures.member(admin, organization, ["ADMIN"]);
+  const enterprise = await suite.fixtures.enterprise();
+  const organization = await suite.fixtures.organization({ enterprise, plan: "ENTERPRISE" });
+  const admin = await suite.fixtures.devopsAccount();
+  await suite.fixtures.member(admin, organization, ["ADMIN"]);
   const created = await createScopedOrganizationToken(
-    db.prisma,
+    suite.db.prisma,
     actorOf(admin),
     { organizationKey: organization.key, name: "analysis", allProjects: true },
     now,
@@ -38,53 +27,53 @@ async function scopedSetup() {
 
 describe("revoking tokens", () => {
   it("R5: the owner revokes a PAT; it stops authenticating at once and one token.revoked event is written", async () => {
-    const owner = await fixtures.devopsAccount();
-    const { token, secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "ci" }, now);
-    await authenticateToken(db.prisma, secret, now);
-    const revoked = await revokeToken(db.prisma, actorOf(owner), { tokenId: token.id }, later(MINUTE));
+    const owner = await suite.fixtures.devopsAccount();
+    const { token, secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "ci" }, now);
+    await authenticateToken(suite.db.prisma, secret, now);
+    const revoked = await revokeToken(suite.db.prisma, actorOf(owner), { tokenId: token.id }, later(MINUTE));
     expect(revoked.revokedAt).toEqual(later(MINUTE));
-    await expectDomainError(authenticateToken(db.prisma, secret, later(MINUTE)), { code: "UNAUTHENTICATED" });
-    const events = await db.prisma.auditEvent.findMany({ where: { targetId: token.id, action: "token.revoked" } });
+    await expectDomainError(authenticateToken(suite.db.prisma, secret, later(MINUTE)), { code: "UNAUTHENTICATED" });
+    const events = await suite.db.prisma.auditEvent.findMany({ where: { targetId: token.id, action: "token.revoked" } });
     expect(events).toHaveLength(1);
     expect(JSON.stringify(events[0]!.payload)).not.toContain(secret);
   });
 
   it("R5: another account may not revoke someone's PAT", async () => {
-    const owner = await fixtures.devopsAccount();
-    const stranger = await fixtures.devopsAccount();
-    const { token, secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "mine" }, now);
-    await expectDomainError(revokeToken(db.prisma, actorOf(stranger), { tokenId: token.id }, now), { code: "FORBIDDEN" });
-    await authenticateToken(db.prisma, secret, now);
+    const owner = await suite.fixtures.devopsAccount();
+    const stranger = await suite.fixtures.devopsAccount();
+    const { token, secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "mine" }, now);
+    await expectDomainError(revokeToken(suite.db.prisma, actorOf(stranger), { tokenId: token.id }, now), { code: "FORBIDDEN" });
+    await authenticateToken(suite.db.prisma, secret, now);
   });
 
   it("R6: an org admin revokes a scoped organization token; a non-admin member may not", async () => {
     const { organization, token, secret } = await scopedSetup();
-    const scanner = await fixtures.devopsAccount();
-    await fixtures.member(scanner, organization, ["SCAN"]);
-    await expectDomainError(revokeToken(db.prisma, actorOf(scanner), { tokenId: token.id }, now), {
+    const scanner = await suite.fixtures.devopsAccount();
+    await suite.fixtures.member(scanner, organization, ["SCAN"]);
+    await expectDomainError(revokeToken(suite.db.prisma, actorOf(scanner), { tokenId: token.id }, now), {
       code: "FORBIDDEN",
       message: new RegExp(organization.key),
     });
-    const otherAdmin = await fixtures.ssoAccount(await fixtures.enterprise());
-    await fixtures.group(organization, ["ADMIN"], [otherAdmin]);
-    await revokeToken(db.prisma, actorOf(otherAdmin), { tokenId: token.id }, now);
-    await expectDomainError(authenticateToken(db.prisma, secret, now), { code: "UNAUTHENTICATED" });
+    const otherAdmin = await suite.fixtures.ssoAccount(await suite.fixtures.enterprise());
+    await suite.fixtures.group(organization, ["ADMIN"], [otherAdmin]);
+    await revokeToken(suite.db.prisma, actorOf(otherAdmin), { tokenId: token.id }, now);
+    await expectDomainError(authenticateToken(suite.db.prisma, secret, now), { code: "UNAUTHENTICATED" });
   });
 
   it("R5: revoking an already revoked token is a clear error and writes nothing", async () => {
     const { admin, token } = await scopedSetup();
-    await revokeToken(db.prisma, actorOf(admin), { tokenId: token.id }, now);
-    await expectDomainError(revokeToken(db.prisma, actorOf(admin), { tokenId: token.id }, later(DAY)), {
+    await revokeToken(suite.db.prisma, actorOf(admin), { tokenId: token.id }, now);
+    await expectDomainError(revokeToken(suite.db.prisma, actorOf(admin), { tokenId: token.id }, later(DAY)), {
       code: "CONFLICT",
       field: "input.tokenId",
       message: /already revoked/,
     });
-    expect(await db.prisma.auditEvent.count({ where: { targetId: token.id, action: "token.revoked" } })).toBe(1);
+    expect(await suite.db.prisma.auditEvent.count({ where: { targetId: token.id, action: "token.revoked" } })).toBe(1);
   });
 
   it("R5: an unknown token id is NOT_FOUND on input.tokenId", async () => {
-    const owner = await fixtures.devopsAccount();
-    await expectDomainError(revokeToken(db.prisma, actorOf(owner), { tokenId: "nope" }, now), {
+    const owner = await suite.fixtures.devopsAccount();
+    await expectDomainError(revokeToken(suite.db.prisma, actorOf(owner), { tokenId: "nope" }, now), {
       code: "NOT_FOUND",
       field: "input.tokenId",
     });
@@ -93,52 +82,52 @@ describe("revoking tokens", () => {
 
 describe("authenticating by token", () => {
   it("R5: a token whose owner was deleted never authenticates", async () => {
-    const owner = await fixtures.devopsAccount();
-    const { secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "orphan" }, now);
-    await db.prisma.account.update({ where: { id: owner.id }, data: { deletedAt: now } });
-    await expectDomainError(authenticateToken(db.prisma, secret, later(MINUTE)), { code: "UNAUTHENTICATED" });
+    const owner = await suite.fixtures.devopsAccount();
+    const { secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "orphan" }, now);
+    await suite.db.prisma.account.update({ where: { id: owner.id }, data: { deletedAt: now } });
+    await expectDomainError(authenticateToken(suite.db.prisma, secret, later(MINUTE)), { code: "UNAUTHENTICATED" });
   });
 
   it("R5: an expired token stops authenticating at expiresAt", async () => {
-    const owner = await fixtures.devopsAccount();
+    const owner = await suite.fixtures.devopsAccount();
     const { secret } = await createPersonalAccessToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(owner),
       { name: "short", expiresAt: later(DAY) },
       now,
     );
-    await authenticateToken(db.prisma, secret, later(DAY - 1));
-    await expectDomainError(authenticateToken(db.prisma, secret, later(DAY)), { code: "UNAUTHENTICATED" });
+    await authenticateToken(suite.db.prisma, secret, later(DAY - 1));
+    await expectDomainError(authenticateToken(suite.db.prisma, secret, later(DAY)), { code: "UNAUTHENTICATED" });
   });
 
   it("R5: a scoped organization token authenticates as its organization", async () => {
     const { organization, secret } = await scopedSetup();
-    const principal = await authenticateToken(db.prisma, secret, now);
+    const principal = await authenticateToken(suite.db.prisma, secret, now);
     expect(principal.kind).toBe("ORGANIZATION_TOKEN");
     if (principal.kind === "ORGANIZATION_TOKEN") expect(principal.token.organization.id).toBe(organization.id);
   });
 
   it("R5: lastUsedAt is written at most once a minute", async () => {
-    const owner = await fixtures.devopsAccount();
-    const { token, secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "busy" }, now);
-    const lastUsed = async () => (await db.prisma.token.findUniqueOrThrow({ where: { id: token.id } })).lastUsedAt;
+    const owner = await suite.fixtures.devopsAccount();
+    const { token, secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "busy" }, now);
+    const lastUsed = async () => (await suite.db.prisma.token.findUniqueOrThrow({ where: { id: token.id } })).lastUsedAt;
     expect(await lastUsed()).toBeNull();
 
-    await authenticateToken(db.prisma, secret, later(0));
+    await authenticateToken(suite.db.prisma, secret, later(0));
     expect(await lastUsed()).toEqual(later(0));
     for (const offset of [1_000, 30_000, MINUTE - 1]) {
-      await authenticateToken(db.prisma, secret, later(offset));
+      await authenticateToken(suite.db.prisma, secret, later(offset));
       expect(await lastUsed()).toEqual(later(0));
     }
-    await authenticateToken(db.prisma, secret, later(MINUTE));
+    await authenticateToken(suite.db.prisma, secret, later(MINUTE));
     expect(await lastUsed()).toEqual(later(MINUTE));
-    await authenticateToken(db.prisma, secret, later(MINUTE + 59_000));
+    await authenticateToken(suite.db.prisma, secret, later(MINUTE + 59_000));
     expect(await lastUsed()).toEqual(later(MINUTE));
   });
 
   it("R5: malformed and unknown secrets are refused with one message that reveals nothing", async () => {
-    const first = await expectDomainError(authenticateToken(db.prisma, "sqp_nothex", now), { code: "UNAUTHENTICATED" });
-    const second = await expectDomainError(authenticateToken(db.prisma, `sqp_${"0".repeat(40)}`, now), {
+    const first = await expectDomainError(authenticateToken(suite.db.prisma, "sqp_nothex", now), { code: "UNAUTHENTICATED" });
+    const second = await expectDomainError(authenticateToken(suite.db.prisma, `sqp_${"0".repeat(40)}`, now), {
       code: "UNAUTHENTICATED",
     });
     expect(first.message).toBe(second.message);

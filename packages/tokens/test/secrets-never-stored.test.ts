@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Database } from "@sso-cutover/db";
-import { createTestDatabase } from "@sso-cutover/db/testing";
+import { describe, expect, it, vi } from "vitest";
 import {
   authenticateToken,
   createPersonalAccessToken,
@@ -12,23 +10,14 @@ import {
   tokenGuidanceForOrganization,
   tokenInfo,
 } from "@sso-cutover/tokens";
-import { actorOf, DAY, tokenFixtures } from "../../../tests/kit/tokens-fixtures";
+import { actorOf, DAY, tokenSuite } from "../../../tests/kit/tokens-fixtures";
 
-let db: Database;
-let fixtures: ReturnType<typeof tokenFixtures>;
 const now = new Date("2026-06-01T12:00:00Z");
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fixtures = tokenFixtures(db.prisma);
-});
-afterAll(async () => {
-  await db.close();
-});
+const suite = tokenSuite();
 
 /** Every text-like column (text, varchar, json, jsonb) of every table of the schema. */
 async function textColumns(): Promise<{ table: string; column: string }[]> {
-  return db.prisma.$queryRawUnsafe<{ table: string; column: string }[]>(
+  return suite.db.prisma.$queryRawUnsafe<{ table: string; column: string }[]>(
     `SELECT table_name AS "table", column_name AS "column" FROM information_schema.columns
       WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'json', 'jsonb')
       ORDER BY table_name, column_name`,
@@ -41,7 +30,7 @@ async function rowsContaining(needle: string): Promise<string[]> {
     ({ table, column }) =>
       `SELECT '${table}.${column}' AS place FROM "${table}" WHERE position($1 in "${column}"::text) > 0`,
   );
-  const rows = await db.prisma.$queryRawUnsafe<{ place: string }[]>(scans.join(" UNION ALL "), needle);
+  const rows = await suite.db.prisma.$queryRawUnsafe<{ place: string }[]>(scans.join(" UNION ALL "), needle);
   return [...new Set(rows.map((row) => row.place))];
 }
 
@@ -67,33 +56,33 @@ describe("secrets", () => {
     ];
     const secrets: string[] = [];
     try {
-      const enterprise = await fixtures.enterprise();
-      const organization = await fixtures.organization({ enterprise, plan: "ENTERPRISE" });
-      await fixtures.projects(organization, ["web"]);
-      const admin = await fixtures.devopsAccount();
-      await fixtures.member(admin, organization, ["ADMIN"]);
-      const sso = await fixtures.ssoAccount(enterprise);
+      const enterprise = await suite.fixtures.enterprise();
+      const organization = await suite.fixtures.organization({ enterprise, plan: "ENTERPRISE" });
+      await suite.fixtures.projects(organization, ["web"]);
+      const admin = await suite.fixtures.devopsAccount();
+      await suite.fixtures.member(admin, organization, ["ADMIN"]);
+      const sso = await suite.fixtures.ssoAccount(enterprise);
 
-      const pat = await createPersonalAccessToken(db.prisma, actorOf(admin), { name: "pat" }, now);
-      const ssoPat = await createPersonalAccessToken(db.prisma, actorOf(sso), { name: "sso pat" }, now);
+      const pat = await createPersonalAccessToken(suite.db.prisma, actorOf(admin), { name: "pat" }, now);
+      const ssoPat = await createPersonalAccessToken(suite.db.prisma, actorOf(sso), { name: "sso pat" }, now);
       const sot = await createScopedOrganizationToken(
-        db.prisma,
+        suite.db.prisma,
         actorOf(admin),
         { organizationKey: organization.key, name: "sot", projectKeys: ["web"] },
         now,
       );
-      const stale = await createPersonalAccessToken(db.prisma, actorOf(admin), { name: "stale" }, new Date(now.getTime() - 61 * DAY));
+      const stale = await createPersonalAccessToken(suite.db.prisma, actorOf(admin), { name: "stale" }, new Date(now.getTime() - 61 * DAY));
       secrets.push(pat.secret, ssoPat.secret, sot.secret, stale.secret);
 
       for (const secret of secrets.slice(0, 3)) {
-        await tokenInfo(db.prisma, await authenticateToken(db.prisma, secret, now), "web", now);
+        await tokenInfo(suite.db.prisma, await authenticateToken(suite.db.prisma, secret, now), "web", now);
       }
-      await revokeToken(db.prisma, actorOf(sso), { tokenId: ssoPat.token.id }, now);
-      await tokenGuidanceForOrganization(db.prisma, organization.id, now);
-      expect(await removeUnusedTokens(db.prisma, now)).toBe(1);
-      const stop = startTokenCleanup(db.prisma, { intervalMs: 60_000, log: (line) => console.log(line), now: () => now });
+      await revokeToken(suite.db.prisma, actorOf(sso), { tokenId: ssoPat.token.id }, now);
+      await tokenGuidanceForOrganization(suite.db.prisma, organization.id, now);
+      expect(await removeUnusedTokens(suite.db.prisma, now)).toBe(1);
+      const stop = startTokenCleanup(suite.db.prisma, { intervalMs: 60_000, log: (line) => console.log(line), now: () => now });
       await stop();
-      expect(await db.prisma.auditEvent.count()).toBeGreaterThanOrEqual(5);
+      expect(await suite.db.prisma.auditEvent.count()).toBeGreaterThanOrEqual(5);
     } finally {
       for (const spy of spies) spy.mockRestore();
     }

@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@sso-cutover/db";
-import { createTestDatabase } from "@sso-cutover/db/testing";
+import { describe, expect, it } from "vitest";
 import {
   authenticateToken,
   canAnalyze,
@@ -9,32 +7,23 @@ import {
   tokenInfo,
   type Principal,
 } from "@sso-cutover/tokens";
-import { actorOf, DAY, tokenFixtures } from "../../../tests/kit/tokens-fixtures";
+import { actorOf, DAY, tokenSuite } from "../../../tests/kit/tokens-fixtures";
 
-let db: Database;
-let fixtures: ReturnType<typeof tokenFixtures>;
 const now = new Date("2026-06-01T12:00:00Z");
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fixtures = tokenFixtures(db.prisma);
-});
-afterAll(async () => {
-  await db.close();
-});
+const suite = tokenSuite();
 
 async function world() {
-  const enterprise = await fixtures.enterprise();
-  const scanned = await fixtures.organization({ enterprise, plan: "TEAM" });
-  const administered = await fixtures.organization({ enterprise, plan: "ENTERPRISE" });
-  const memberOnly = await fixtures.organization({ enterprise, plan: "TEAM" });
-  await fixtures.projects(scanned, ["shared", "scanned-app"]);
-  await fixtures.projects(administered, ["shared", "admin-app"]);
-  await fixtures.projects(memberOnly, ["member-app"]);
-  const owner = await fixtures.devopsAccount();
-  await fixtures.group(scanned, ["SCAN"], [owner]);
-  await fixtures.member(owner, administered, ["ADMIN"]);
-  await fixtures.member(owner, memberOnly, ["GATEADMIN"]);
+  const enterprise = await suite.fixtures.enterprise();
+  const scanned = await suite.fixtures.organization({ enterprise, plan: "TEAM" });
+  const administered = await suite.fixtures.organization({ enterprise, plan: "ENTERPRISE" });
+  const memberOnly = await suite.fixtures.organization({ enterprise, plan: "TEAM" });
+  await suite.fixtures.projects(scanned, ["shared", "scanned-app"]);
+  await suite.fixtures.projects(administered, ["shared", "admin-app"]);
+  await suite.fixtures.projects(memberOnly, ["member-app"]);
+  const owner = await suite.fixtures.devopsAccount();
+  await suite.fixtures.group(scanned, ["SCAN"], [owner]);
+  await suite.fixtures.member(owner, administered, ["ADMIN"]);
+  await suite.fixtures.member(owner, memberOnly, ["GATEADMIN"]);
   return { enterprise, scanned, administered, memberOnly, owner };
 }
 
@@ -43,13 +32,13 @@ describe("tokenInfo", () => {
     const { administered, owner } = await world();
     const expiresAt = new Date(now.getTime() + 3 * DAY);
     const { secret } = await createScopedOrganizationToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(owner),
       { organizationKey: administered.key, name: "scanner", projectKeys: ["admin-app"], expiresAt },
       now,
     );
-    const principal = await authenticateToken(db.prisma, secret, now);
-    const info = await tokenInfo(db.prisma, principal, null, now);
+    const principal = await authenticateToken(suite.db.prisma, secret, now);
+    const info = await tokenInfo(suite.db.prisma, principal, null, now);
     expect(info).toMatchObject({
       kind: "SOT",
       name: "scanner",
@@ -63,31 +52,31 @@ describe("tokenInfo", () => {
     });
     expect(info?.display).toMatch(/^sqco_….{4}$/);
     expect(info?.display).toBe(`sqco_…${secret.slice(-4)}`);
-    expect(await canAnalyze(db.prisma, principal, "admin-app")).toBe(true);
-    expect(await canAnalyze(db.prisma, principal, "shared")).toBe(false);
+    expect(await canAnalyze(suite.db.prisma, principal, "admin-app")).toBe(true);
+    expect(await canAnalyze(suite.db.prisma, principal, "shared")).toBe(false);
   });
 
   it("R6: an all-projects token may analyze any project of its organization, and none elsewhere", async () => {
     const { administered, scanned, owner } = await world();
     const { secret } = await createScopedOrganizationToken(
-      db.prisma,
+      suite.db.prisma,
       actorOf(owner),
       { organizationKey: administered.key, name: "everything", allProjects: true },
       now,
     );
-    const principal = await authenticateToken(db.prisma, secret, now);
-    expect((await tokenInfo(db.prisma, principal, "admin-app", now))?.canAnalyze).toBe(true);
-    expect((await tokenInfo(db.prisma, principal, "scanned-app", now))?.canAnalyze).toBe(false);
-    expect(await canAnalyze(db.prisma, principal, "shared", administered.key)).toBe(true);
-    expect(await canAnalyze(db.prisma, principal, "shared", scanned.key)).toBe(false);
-    expect(await canAnalyze(db.prisma, principal, "no-such-project")).toBe(false);
+    const principal = await authenticateToken(suite.db.prisma, secret, now);
+    expect((await tokenInfo(suite.db.prisma, principal, "admin-app", now))?.canAnalyze).toBe(true);
+    expect((await tokenInfo(suite.db.prisma, principal, "scanned-app", now))?.canAnalyze).toBe(false);
+    expect(await canAnalyze(suite.db.prisma, principal, "shared", administered.key)).toBe(true);
+    expect(await canAnalyze(suite.db.prisma, principal, "shared", scanned.key)).toBe(false);
+    expect(await canAnalyze(suite.db.prisma, principal, "no-such-project")).toBe(false);
   });
 
   it("R5: a PAT reports its owner and the organizations where the owner holds SCAN or ADMIN (groups count)", async () => {
     const { scanned, administered, memberOnly, owner } = await world();
-    const { secret } = await createPersonalAccessToken(db.prisma, actorOf(owner), { name: "laptop" }, now);
-    const principal = await authenticateToken(db.prisma, secret, now);
-    const info = await tokenInfo(db.prisma, principal, "member-app", now);
+    const { secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "laptop" }, now);
+    const principal = await authenticateToken(suite.db.prisma, secret, now);
+    const info = await tokenInfo(suite.db.prisma, principal, "member-app", now);
     expect(info).toMatchObject({ kind: "PAT", permissions: ["EXECUTE_ANALYSIS"], status: "ACTIVE", canAnalyze: false });
     expect(info?.owner?.id).toBe(owner.id);
     const organizations = new Map(info?.analysisOrganizations.map((row) => [row.organization.key, row.permissions]));
@@ -98,22 +87,22 @@ describe("tokenInfo", () => {
       ]),
     );
     expect(organizations.has(memberOnly.key)).toBe(false);
-    expect(await canAnalyze(db.prisma, principal, "scanned-app")).toBe(true);
-    expect(await canAnalyze(db.prisma, principal, "admin-app")).toBe(true);
-    expect(await canAnalyze(db.prisma, principal, "shared", scanned.key)).toBe(true);
-    expect(await canAnalyze(db.prisma, principal, "member-app")).toBe(false);
+    expect(await canAnalyze(suite.db.prisma, principal, "scanned-app")).toBe(true);
+    expect(await canAnalyze(suite.db.prisma, principal, "admin-app")).toBe(true);
+    expect(await canAnalyze(suite.db.prisma, principal, "shared", scanned.key)).toBe(true);
+    expect(await canAnalyze(suite.db.prisma, principal, "member-app")).toBe(false);
   });
 
   it("R5: a PAT of an account that may analyze nowhere carries no permission", async () => {
-    const loner = await fixtures.devopsAccount();
-    const { secret } = await createPersonalAccessToken(db.prisma, actorOf(loner), { name: "idle" }, now);
-    const info = await tokenInfo(db.prisma, await authenticateToken(db.prisma, secret, now), "anything", now);
+    const loner = await suite.fixtures.devopsAccount();
+    const { secret } = await createPersonalAccessToken(suite.db.prisma, actorOf(loner), { name: "idle" }, now);
+    const info = await tokenInfo(suite.db.prisma, await authenticateToken(suite.db.prisma, secret, now), "anything", now);
     expect(info).toMatchObject({ kind: "PAT", permissions: [], analysisOrganizations: [], canAnalyze: false });
   });
 
   it("R5: a request authenticated by a session has no token to describe", async () => {
-    const account = await fixtures.devopsAccount();
+    const account = await suite.fixtures.devopsAccount();
     const principal: Principal = { kind: "ACCOUNT", account, via: "SESSION", credentialId: "session-id" };
-    expect(await tokenInfo(db.prisma, principal, null, now)).toBeNull();
+    expect(await tokenInfo(suite.db.prisma, principal, null, now)).toBeNull();
   });
 });
