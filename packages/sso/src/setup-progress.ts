@@ -1,5 +1,6 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
 import { administratorWarnings, enterpriseAccountsWhere } from "@sso-cutover/enterprise";
+import { invitationWhereForStatus } from "@sso-cutover/membership";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
 export type SetupStepStatus = "TODO" | "IN_PROGRESS" | "DONE" | "BLOCKED";
@@ -87,8 +88,8 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     tx.account.count({ where: dopWhere }),
     tx.account.count({ where: { AND: [dopWhere, { linkAsDevops: { isNot: null } }] } }),
     tx.account.count({ where: { kind: "SSO", enterpriseId, deletedAt: null } }),
-    tx.invitation.count({ where: { enterpriseId, status: "PENDING", expiresAt: { gt: now } } }),
-    tx.invitation.count({ where: { enterpriseId, status: "ACCEPTED" } }),
+    tx.invitation.count({ where: { enterpriseId, ...invitationWhereForStatus("PENDING", now) } }),
+    tx.invitation.count({ where: { enterpriseId, ...invitationWhereForStatus("ACCEPTED", now) } }),
     countAdministrators(tx, enterpriseId),
     countAdministrators(tx, enterpriseId, "SSO"),
     countAdministrators(tx, enterpriseId, "DEVOPS"),
