@@ -31,7 +31,7 @@ export async function seedLargeEnterprise(
   const dopIds = Array.from({ length: DOP_ACCOUNTS }, (_, index) => `dop-${index}`);
   await chunks(dopIds, 5000, (ids) =>
     prisma.account.createMany({
-      data: ids.map((id, index) => ({ id, login: `${id}`, name: id, kind: "DEVOPS" as const, email: `${id}@bench.example`, emailNormalized: `${id}@bench.example` })),
+      data: ids.map((id) => ({ id, login: id, name: id, kind: "DEVOPS" as const, email: `${id}@bench.example`, emailNormalized: `${id}@bench.example` })),
     }),
   );
   const memberships = dopIds.flatMap((id, index) => [index % ORGANIZATIONS, (index * 7 + 3) % ORGANIZATIONS].map((org) => ({ accountId: id, organizationId: `org-${org}` })));

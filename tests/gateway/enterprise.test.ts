@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { schema } from "../../apps/gateway/src/schema/index";
 import { seedDemo } from "../../prisma/seed/demo";
 import { certificatePem } from "../kit/certificates";
-import { errorCode, startTestGateway, type TestGateway } from "../kit/gateway";
+import { startTestGateway, type TestGateway } from "../kit/gateway";
 
 let kit: TestGateway;
 let alice: { id: string; token: string };

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import type { Account, Database, Organization } from "@sso-cutover/db";
+import type { Account, Organization } from "@sso-cutover/db";
 import {
   createPersonalAccessToken,
   createScopedOrganizationToken,

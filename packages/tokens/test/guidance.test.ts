@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Account, Database, Tx } from "@sso-cutover/db";
+import type { Account, Tx } from "@sso-cutover/db";
 import {
   accountTokenGuidance,
   accountTokenGuidanceForViewer,

@@ -9,7 +9,7 @@ import {
   type Tx,
 } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
-import { accessReviews, effectiveOrgPermissions, permissionKey } from "@sso-cutover/membership";
+import { accessReviews, permissionKey } from "@sso-cutover/membership";
 import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
 
 export const MAX_ACCOUNTS_PER_REMOVAL = 10_000;
