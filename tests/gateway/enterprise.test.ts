@@ -309,7 +309,7 @@ describe("configureSsoConnection", () => {
 });
 
 describe("N+1 guard", () => {
-  it("enterprise { members(first: N) { … organizations { key } } } sends as many SQL statements for N = 5 as for N = 50", async () => {
+  it("enterprise { members(first: N) { … organizations { key } recoveryAccess } } sends as many SQL statements for N = 5 as for N = 50", async () => {
     const enterprise = await kit.prisma.enterprise.create({
       data: { key: "massive", name: "Massive", organizations: { create: [{ key: "massive-1", name: "M1" }, { key: "massive-2", name: "M2" }] } },
       include: { organizations: true },
@@ -324,7 +324,7 @@ describe("N+1 guard", () => {
       data: accounts.flatMap((account) => enterprise.organizations.map((organization) => ({ accountId: account.id, organizationId: organization.id }))),
     });
     const token = await kit.tokenFor(admin.id);
-    const query = `query($n: Int!) { enterprise(key: "massive") { members(first: $n) { edges { node { login kind organizations { key } } } } } }`;
+    const query = `query($n: Int!) { enterprise(key: "massive") { members(first: $n) { edges { node { login kind organizations { key } recoveryAccess { configured } } } } } }`;
 
     const count = async (n: number) => {
       await kit.graphql(query, { token, variables: { n } }); // warm-up: token lastUsedAt write

@@ -16,5 +16,6 @@ export {
   hashRecoveryPassword,
   verifyRecoveryPassword,
   recoveryAccess,
+  recoveryAccesses,
 } from "./recovery";
 export type { GeneratedRecoveryPassword, RecoveryAccess } from "./recovery";

@@ -3,7 +3,7 @@ import { forbidden, serializable, type PrismaClient, type Tx } from "@sso-cutove
 import type { Actor } from "./actor";
 import { recordAuditEvent } from "./audit";
 import { requireVisibleEnterprise } from "./enterprises";
-import { holdsEnterprisePermission, requireEnterpriseAdmin } from "./permissions";
+import { requireEnterpriseAdmin } from "./permissions";
 
 // No look-alike characters (0/O, 1/l/I): the password is read off a screen and typed in an emergency.
 const ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -100,14 +100,42 @@ export interface RecoveryAccess {
 }
 
 /**
- * Whether the account has a recovery password — for the account itself and the admins of its enterprise;
- * null for anyone else.
+ * Whether each account has a recovery password — for the account itself and the admins of its enterprise; null
+ * for anyone else. Three queries whatever the number of accounts (it backs `members { recoveryAccess }`).
  */
+export async function recoveryAccesses(
+  tx: Tx,
+  viewerAccountId: string,
+  accountIds: readonly string[],
+): Promise<Map<string, RecoveryAccess | null>> {
+  const result = new Map<string, RecoveryAccess | null>(accountIds.map((id) => [id, null]));
+  if (accountIds.length === 0) return result;
+  const accounts = await tx.account.findMany({ where: { id: { in: [...accountIds] } }, select: { id: true, enterpriseId: true } });
+  const enterpriseIds = [...new Set(accounts.flatMap((account) => (account.enterpriseId ? [account.enterpriseId] : [])))];
+  const administered = new Set(
+    enterpriseIds.length === 0
+      ? []
+      : (
+          await tx.enterprisePermission.findMany({
+            where: { accountId: viewerAccountId, permission: "ADMINISTER_ENTERPRISE", enterpriseId: { in: enterpriseIds } },
+            select: { enterpriseId: true },
+          })
+        ).map((grant) => grant.enterpriseId),
+  );
+  const visible = accounts
+    .filter((account) => account.id === viewerAccountId || (account.enterpriseId !== null && administered.has(account.enterpriseId)))
+    .map((account) => account.id);
+  if (visible.length === 0) return result;
+  const credentials = await tx.recoveryCredential.findMany({
+    where: { accountId: { in: visible } },
+    select: { accountId: true, createdAt: true },
+  });
+  const createdAt = new Map(credentials.map((credential) => [credential.accountId, credential.createdAt]));
+  for (const id of visible) result.set(id, { configured: createdAt.has(id), createdAt: createdAt.get(id) ?? null });
+  return result;
+}
+
+/** `recoveryAccesses` for one account. */
 export async function recoveryAccess(tx: Tx, viewerAccountId: string, accountId: string): Promise<RecoveryAccess | null> {
-  if (viewerAccountId !== accountId) {
-    const account = await tx.account.findUnique({ where: { id: accountId }, select: { enterpriseId: true } });
-    if (!account?.enterpriseId || !(await holdsEnterprisePermission(tx, viewerAccountId, account.enterpriseId))) return null;
-  }
-  const credential = await tx.recoveryCredential.findUnique({ where: { accountId }, select: { createdAt: true } });
-  return { configured: credential !== null, createdAt: credential?.createdAt ?? null };
+  return (await recoveryAccesses(tx, viewerAccountId, [accountId])).get(accountId) ?? null;
 }

@@ -5,6 +5,7 @@ import {
   generateRecoveryPassword,
   grantEnterprisePermission,
   recoveryAccess,
+  recoveryAccesses,
   revokeEnterprisePermission,
   verifyRecoveryPassword,
   type Actor,
@@ -154,5 +155,10 @@ describe("recovery password (R12)", () => {
     expect(await recoveryAccess(db.prisma, ssoAdmin.id, ssoAdmin.id)).toMatchObject({ configured: true });
     expect(await recoveryAccess(db.prisma, dopAdmin.id, ssoAdmin.id)).toMatchObject({ configured: true });
     expect(await recoveryAccess(db.prisma, member.id, ssoAdmin.id)).toBeNull();
+    // Batched for many accounts: the admin sees its enterprise's SSO accounts, nobody else's.
+    const many = await recoveryAccesses(db.prisma, dopAdmin.id, [ssoAdmin.id, member.id, stranger.id]);
+    expect(many.get(ssoAdmin.id)).toMatchObject({ configured: true });
+    expect(many.get(member.id)).toBeNull();
+    expect(many.get(stranger.id)).toBeNull();
   });
 });

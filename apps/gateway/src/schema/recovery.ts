@@ -1,4 +1,4 @@
-import { generateRecoveryPassword, recoveryAccess, type GeneratedRecoveryPassword, type RecoveryAccess } from "@sso-cutover/enterprise";
+import { generateRecoveryPassword, recoveryAccesses, type GeneratedRecoveryPassword, type RecoveryAccess } from "@sso-cutover/enterprise";
 import { builder } from "../builder";
 import { AccountRef } from "./account";
 import { payloadErrors } from "./error";
@@ -12,11 +12,15 @@ const RecoveryAccessRef = builder.objectRef<RecoveryAccess>("RecoveryAccess").im
 });
 
 builder.objectField(AccountRef, "recoveryAccess", (t) =>
-  t.field({
+  t.loadable({
     type: RecoveryAccessRef,
     nullable: true,
     description: "Visible to the account itself and to the admins of its enterprise; null for anyone else.",
-    resolve: (account, _args, context) => recoveryAccess(context.prisma, context.viewer?.accountId ?? "", account.id),
+    load: async (accountIds: string[], context) => {
+      const accesses = await recoveryAccesses(context.prisma, context.viewer?.accountId ?? "", accountIds);
+      return accountIds.map((id) => accesses.get(id) ?? null);
+    },
+    resolve: (account) => account.id,
   }),
 );
 
