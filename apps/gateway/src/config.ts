@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   SEED_DEMO: booleanFlag.optional(),
   MAX_BODY_BYTES: z.coerce.number({ message: "expected a number of bytes" }).int().min(1024).default(1_048_576),
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "expected a number of requests" }).int().min(0).default(600),
+  /** How many reverse proxies in front of the gateway append to X-Forwarded-For; 0: the header is not believed. */
+  TRUST_PROXY: z.coerce.number({ message: "expected a number of proxy hops (0 to 10)" }).int().min(0).max(10).default(0),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   TOKEN_CLEANUP_INTERVAL_MINUTES: z.coerce.number({ message: "expected minutes" }).int().min(0).default(60),
 });

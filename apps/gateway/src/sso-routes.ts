@@ -54,7 +54,7 @@ function redirect(location: string, headers: Record<string, string> = {}): Respo
 }
 
 /** HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Secure when served over https. */
-function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }
 
