@@ -6,11 +6,11 @@ import { createYoga, maskError, type Plugin, type YogaServerInstance } from "gra
 import { authenticateRequest } from "./authentication";
 import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
-import { useSessionCsrfPrevention } from "./csrf";
+import { useSessionCsrfPrevention } from "./http/csrf";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
-import { useOperationalRoutes } from "./operational-routes";
-import { useRateLimit } from "./rate-limit";
+import { useOperationalRoutes } from "./http/operational-routes";
+import { useRateLimit } from "./http/rate-limit";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 

@@ -3,8 +3,8 @@ import { Redis } from "ioredis";
 import type { Plugin } from "graphql-yoga";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { SESSION_COOKIE } from "@sso-cutover/sso";
-import { readCookie } from "./authentication";
-import type { Logger } from "./logger";
+import { readCookie } from "../authentication";
+import type { Logger } from "../logger";
 
 /** Routes a load balancer or a monitor calls: never limited. */
 const UNLIMITED = new Set(["/health", "/ready", "/metrics"]);

@@ -1,6 +1,6 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import type { Plugin } from "graphql-yoga";
-import { sessionCookieOf } from "./authentication";
+import { sessionCookieOf } from "../authentication";
 
 /** The header a browser client of the GraphQL API sends with the session cookie (any value). */
 export const CSRF_HEADER = "x-graphql-yoga-csrf";
