@@ -10,11 +10,11 @@ export const CSRF_HEADER = "x-graphql-yoga-csrf";
  * cannot send without a CORS preflight (a JSON body, or the CSRF header), as Yoga's CSRF prevention plugin
  * checks. Requests with an Authorization header carry no ambient credential and are left alone.
  */
-export function useSessionCsrfPrevention(): Plugin {
+export function useSessionCsrfPrevention({ secure }: { secure: boolean }): Plugin {
   const csrf = useCSRFPrevention({ requestHeaders: [CSRF_HEADER] });
   return {
     onRequestParse(payload) {
-      if (sessionCookieOf(payload.request) === null) return;
+      if (sessionCookieOf(payload.request, secure) === null) return;
       return csrf.onRequestParse?.(payload);
     },
   };
