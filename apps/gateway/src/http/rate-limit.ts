@@ -80,9 +80,17 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
   if (perMinute <= 0 && authFailuresPerMinute <= 0 && loginPerMinute <= 0) return {};
   const instance = redisUrl ? "shared" : randomBytes(4).toString("hex");
   let redis: Redis | null = null;
+  // Until the first connection is up (or given up on after a second), requests wait: otherwise the first counts
+  // of a new instance land in its process counters and are missing from Redis once it connects.
+  let storeReady: Promise<void> = Promise.resolve();
   if (redisUrl) {
-    redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    redis.on("error", (error: Error) => log.warn({ err: error.message }, "rate limit store (Redis) unavailable: counting in this process"));
+    const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    client.on("error", (error: Error) => log.warn({ err: error.message }, "rate limit store (Redis) unavailable: counting in this process"));
+    storeReady = new Promise((resolve) => {
+      client.once("ready", () => resolve());
+      setTimeout(resolve, 1000).unref();
+    });
+    redis = client;
   }
   function budget(name: string, points: number): Budget | null {
     if (points <= 0) return null;
@@ -120,6 +128,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
   return {
     async onRequest({ request, url, serverContext, endResponse }) {
       if (UNLIMITED.has(url.pathname)) return;
+      await storeReady;
       const address = clientAddress(request, serverContext, trustProxy);
       if (isSignInRoute(request.method, url.pathname)) {
         const refusal = signIns ? await consume(request, signIns, `address:${address}`) : null;
