@@ -12,6 +12,7 @@ import {
 import type { Plugin } from "graphql-yoga";
 import { readCookie } from "./authentication";
 import type { GatewayConfig } from "./config";
+import { clientAddress } from "./http/client-address";
 import type { Logger } from "./logger";
 import {
   enterpriseKeyFormPage,
@@ -70,7 +71,7 @@ function pathKey(pathname: string, prefix: string): string | null {
 
 function refusalStatus(refusal: SsoLoginRefused): number {
   if (refusal.reason === "OVERSIZED") return 413;
-  if (refusal.reason === "MALFORMED") return 400;
+  if (refusal.reason === "MALFORMED" || refusal.reason === "TOO_COMPLEX") return 400;
   return 401;
 }
 
@@ -83,25 +84,33 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   const publicUrl = config.PUBLIC_URL;
   const secure = publicUrl.startsWith("https:");
 
-  async function loginStart(url: URL): Promise<Response> {
+  async function loginStart(request: Request, url: URL, serverContext: unknown): Promise<Response> {
     const enterpriseKey = url.searchParams.get("enterprise_key")?.trim() ?? "";
     if (enterpriseKey === "") return html(enterpriseKeyFormPage());
-    const { redirectUrl } = await startSsoLogin(prisma, { publicUrl, enterpriseKey, relayState: url.searchParams.get("return_to") });
+    const { redirectUrl } = await startSsoLogin(prisma, {
+      publicUrl,
+      enterpriseKey,
+      clientAddress: clientAddress(request, serverContext, config.TRUST_PROXY),
+      relayState: url.searchParams.get("return_to"),
+    });
     return redirect(redirectUrl);
   }
 
   async function assertionConsumer(request: Request, enterpriseKey: string): Promise<Response> {
     const form = new URLSearchParams(await request.text());
     try {
-      const login = await completeSsoLogin(prisma, {
-        publicUrl,
-        enterpriseKey,
-        samlResponse: form.get("SAMLResponse") ?? "",
-        relayState: form.get("RelayState"),
-      });
-      log.info({ enterpriseKey, accountId: login.account.id, accountCreated: login.accountCreated }, "SSO login");
-      const maxAge = Math.max(0, Math.floor((login.sessionExpiresAt.getTime() - Date.now()) / 1000));
-      return redirect(login.redirectTo, { "set-cookie": sessionCookie(login.sessionSecret, maxAge, secure) });
+      // The redirect and its cookie are built inside the login's transaction: if building them fails, the login
+      // is rolled back (request, account, session) instead of leaving a session nobody received.
+      return await completeSsoLogin(
+        prisma,
+        { publicUrl, enterpriseKey, samlResponse: form.get("SAMLResponse") ?? "", relayState: form.get("RelayState") },
+        (login) => {
+          const maxAge = Math.max(0, Math.floor((login.sessionExpiresAt.getTime() - Date.now()) / 1000));
+          const response = redirect(login.redirectTo, { "set-cookie": sessionCookie(login.sessionSecret, maxAge, secure) });
+          log.info({ enterpriseKey, accountId: login.account.id, accountCreated: login.accountCreated }, "SSO login");
+          return response;
+        },
+      );
     } catch (error) {
       if (!(error instanceof SsoLoginRefused)) throw error;
       log.info({ enterpriseKey, reason: error.reason }, "SSO login refused");
@@ -133,11 +142,11 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
     });
   }
 
-  async function route(request: Request, url: URL): Promise<Response | null> {
+  async function route(request: Request, url: URL, serverContext: unknown): Promise<Response | null> {
     const { pathname } = url;
     const method = request.method;
     if (pathname === "/" && method === "GET") return landing(request);
-    if (pathname === "/login/sso" && method === "GET") return loginStart(url);
+    if (pathname === "/login/sso" && method === "GET") return loginStart(request, url, serverContext);
     if (pathname === "/logout" && method === "POST") return logout(request);
     if (pathname.startsWith("/saml/acs/")) {
       const enterpriseKey = pathKey(pathname, "/saml/acs/");
@@ -157,9 +166,9 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   }
 
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, serverContext, endResponse }) {
       try {
-        const response = await route(request, url);
+        const response = await route(request, url, serverContext);
         if (response) endResponse(response);
       } catch (error) {
         if (error instanceof DomainError && error.code === "NOT_FOUND") {
