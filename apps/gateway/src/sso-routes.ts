@@ -1,17 +1,20 @@
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
 import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
 import {
+  MAX_ACS_FORM_BYTES,
   SESSION_COOKIE,
   SsoLoginRefused,
   authenticateSession,
   completeSsoLogin,
   endSession,
+  refuseOversizedSsoResponse,
   spMetadataXml,
   startSsoLogin,
 } from "@sso-cutover/sso";
 import type { Plugin } from "graphql-yoga";
 import { readCookie } from "./authentication";
 import type { GatewayConfig } from "./config";
+import { readBoundedText } from "./http/bounded-body";
 import { clientAddress } from "./http/client-address";
 import type { Logger } from "./logger";
 import {
@@ -96,8 +99,17 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
     return redirect(redirectUrl);
   }
 
+  function refusedPage(refusal: SsoLoginRefused, enterpriseKey: string): Response {
+    log.info({ enterpriseKey, reason: refusal.reason }, "SSO login refused");
+    const loginUrl = typeof refusal.details.loginUrl === "string" ? refusal.details.loginUrl : enterpriseLoginUrl(publicUrl, enterpriseKey);
+    return html(loginRefusedPage({ message: refusal.message, reason: refusal.reason, loginUrl }), refusalStatus(refusal));
+  }
+
   async function assertionConsumer(request: Request, enterpriseKey: string): Promise<Response> {
-    const form = new URLSearchParams(await request.text());
+    // Bodies no accepted response could make are refused before they are read or parsed.
+    const body = await readBoundedText(request, MAX_ACS_FORM_BYTES);
+    if (body === null) return refusedPage(await refuseOversizedSsoResponse(prisma, { enterpriseKey }), enterpriseKey);
+    const form = new URLSearchParams(body);
     try {
       // The redirect and its cookie are built inside the login's transaction: if building them fails, the login
       // is rolled back (request, account, session) instead of leaving a session nobody received.
@@ -113,9 +125,7 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
       );
     } catch (error) {
       if (!(error instanceof SsoLoginRefused)) throw error;
-      log.info({ enterpriseKey, reason: error.reason }, "SSO login refused");
-      const loginUrl = typeof error.details.loginUrl === "string" ? error.details.loginUrl : enterpriseLoginUrl(publicUrl, enterpriseKey);
-      return html(loginRefusedPage({ message: error.message, reason: error.reason, loginUrl }), refusalStatus(error));
+      return refusedPage(error, enterpriseKey);
     }
   }
 

@@ -25,6 +25,7 @@ export type { ServiceProviderOptions } from "./saml/service-provider";
 export { SsoLoginRefused, REFUSAL_MESSAGES, idpInitiatedMessage } from "./saml/login-refusal";
 export type { SsoLoginRefusalReason } from "./saml/login-refusal";
 export {
+  MAX_ACS_FORM_BYTES,
   MAX_SAML_RESPONSE_BYTES,
   MAX_SAML_RESPONSE_DEPTH,
   MAX_SAML_RESPONSE_ELEMENTS,
@@ -34,6 +35,7 @@ export {
 export {
   startSsoLogin,
   completeSsoLogin,
+  refuseOversizedSsoResponse,
   sameOriginPath,
   clientAddressHash,
   SAML_REQUEST_LIFETIME_MS,

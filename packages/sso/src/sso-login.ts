@@ -5,7 +5,7 @@ import { enterpriseLoginUrl, recordAuditEvent } from "@sso-cutover/enterprise";
 import { acceptInvitationForLogin } from "@sso-cutover/membership";
 import { REFUSAL_MESSAGES, SsoLoginRefused, idpInitiatedMessage, idpStatusMessage } from "./saml/login-refusal";
 import { recordAnonymousRefusal, recordRequestRefusal } from "./saml/refusal-audit";
-import { readResponseEnvelope } from "./saml/response-envelope";
+import { oversized, readResponseEnvelope } from "./saml/response-envelope";
 import { acsUrl, requireActiveConnection, serviceProviderFor } from "./saml/service-provider";
 import { attributeValues, checkSignedAssertion, refusalForValidationError } from "./saml/signed-assertion";
 import { createSession } from "./sessions";
@@ -139,6 +139,21 @@ function identityFrom(profile: Profile, connection: SsoConnection): IdpIdentity 
   }
   const groups = [...new Set(attributeValues(profile, connection.groupsAttribute))];
   return { subject, idpLogin, name, email, groups };
+}
+
+/**
+ * Refuses a post to the assertion consumer service whose body is larger than any accepted response could make
+ * (`MAX_ACS_FORM_BYTES`), before it is read: audited like every refusal no outstanding request stands behind.
+ * NOT_FOUND for an unknown enterprise or an inactive connection, as `completeSsoLogin`.
+ */
+export async function refuseOversizedSsoResponse(
+  prisma: PrismaClient,
+  { enterpriseKey, now = new Date() }: { enterpriseKey: string; now?: Date },
+): Promise<SsoLoginRefused> {
+  const { enterprise } = await requireActiveConnection(prisma, enterpriseKey);
+  const refusal = oversized();
+  await recordAnonymousRefusal(prisma, { enterpriseId: enterprise.id, refusal, now });
+  return refusal;
 }
 
 /**

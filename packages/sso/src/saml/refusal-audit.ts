@@ -1,4 +1,5 @@
-import { Prisma, type PrismaClient } from "@sso-cutover/db";
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "@sso-cutover/db";
 import { recordAuditEvent } from "@sso-cutover/enterprise";
 import type { SsoLoginRefused } from "./login-refusal";
 
@@ -38,7 +39,8 @@ export async function recordRequestRefusal(
 /**
  * A refusal no outstanding request stands behind (garbage, unsolicited, unknown, replayed, expired): anyone can
  * send those, so they are counted in one event per reason, enterprise and clock hour (UTC) — created by the first,
- * its `count` and `lastAt` updated by the others — instead of one row each.
+ * its `count` and `lastAt` updated by the others — instead of one row each. Raw SQL because the count is
+ * incremented inside the JSON payload, in the same statement as the insert.
  */
 export async function recordAnonymousRefusal(
   prisma: PrismaClient,
@@ -47,37 +49,20 @@ export async function recordAnonymousRefusal(
   const windowStart = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
   const aggregationKey = `${REFUSED}:${enterpriseId}:${refusal.reason}:${windowStart.toISOString()}`;
   const lastAt = now.toISOString();
-  const increment = () => prisma.$executeRaw`
-    UPDATE "AuditEvent"
-    SET "payload" = jsonb_set(
-      jsonb_set("payload", '{count}', to_jsonb(COALESCE(("payload"->>'count')::integer, 0) + 1)),
-      '{lastAt}', to_jsonb(${lastAt}::text))
-    WHERE "aggregationKey" = ${aggregationKey}`;
-
-  if ((await increment()) > 0) return;
-  try {
-    await prisma.auditEvent.create({
-      data: {
-        enterpriseId,
-        action: REFUSED,
-        targetType: "Enterprise",
-        targetId: enterpriseId,
-        aggregationKey,
-        createdAt: now,
-        payload: {
-          reason: refusal.reason,
-          method: "SAML",
-          aggregated: true,
-          count: 1,
-          windowStart: windowStart.toISOString(),
-          windowEnd: new Date(windowStart.getTime() + HOUR_MS).toISOString(),
-          lastAt,
-        },
-      },
-    });
-  } catch (error) {
-    // Another refusal of the same hour created the event first: count this one in it.
-    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
-    await increment();
-  }
+  const payload = JSON.stringify({
+    reason: refusal.reason,
+    method: "SAML",
+    aggregated: true,
+    count: 1,
+    windowStart: windowStart.toISOString(),
+    windowEnd: new Date(windowStart.getTime() + HOUR_MS).toISOString(),
+    lastAt,
+  });
+  // One statement, atomic under concurrency: the first refusal of the hour inserts, the others count.
+  await prisma.$executeRaw`
+    INSERT INTO "AuditEvent" ("id", "enterpriseId", "action", "targetType", "targetId", "payload", "createdAt", "aggregationKey")
+    VALUES (${randomUUID()}, ${enterpriseId}, ${REFUSED}, 'Enterprise', ${enterpriseId}, ${payload}::jsonb, ${lastAt}::timestamp(3), ${aggregationKey})
+    ON CONFLICT ("aggregationKey") DO UPDATE SET "payload" = jsonb_set(
+      jsonb_set("AuditEvent"."payload", '{count}', to_jsonb(COALESCE(("AuditEvent"."payload"->>'count')::integer, 0) + 1)),
+      '{lastAt}', to_jsonb(${lastAt}::text))`;
 }

@@ -7,6 +7,11 @@ export const MAX_SAML_RESPONSE_BYTES = 64 * 1024;
 export const MAX_SAML_RESPONSE_DEPTH = 32;
 /** Most elements accepted: a response with a few hundred group values has well under 2,000. */
 export const MAX_SAML_RESPONSE_ELEMENTS = 2_000;
+/**
+ * The largest ACS form body read at all: an accepted response, base64- then URL-encoded, with a RelayState, fits
+ * well within it. Larger posts are refused unread, since even parsing the form costs tens of milliseconds.
+ */
+export const MAX_ACS_FORM_BYTES = 128 * 1024;
 // The form value is base64 of the XML (4 characters per 3 bytes), possibly wrapped in lines: anything longer than
 // this cannot decode to an accepted size, and is refused before decoding.
 const MAX_FORM_VALUE_CHARS = Math.ceil((MAX_SAML_RESPONSE_BYTES * 4) / 3 / 0.9);
@@ -108,7 +113,7 @@ function malformed(): SsoLoginRefused {
   return new SsoLoginRefused("MALFORMED", REFUSAL_MESSAGES.MALFORMED);
 }
 
-function oversized(): SsoLoginRefused {
+export function oversized(): SsoLoginRefused {
   return new SsoLoginRefused("OVERSIZED", REFUSAL_MESSAGES.OVERSIZED, { limitBytes: MAX_SAML_RESPONSE_BYTES });
 }
 
