@@ -16,6 +16,8 @@ import {
 import type { TestGateway } from "./gateway";
 
 export const TEST_PUBLIC_URL = "https://sonar.sso-cutover.test";
+/** The address domain tests start logins from (TEST-NET-2, never routed). */
+export const TEST_CLIENT_ADDRESS = "198.51.100.7";
 
 export interface SsoEnterpriseFixture {
   enterprise: Enterprise;
@@ -28,7 +30,10 @@ export interface SsoEnterpriseOptions {
   key?: string;
   /** Organization key → names of its custom groups. */
   organizations?: Record<string, readonly string[]>;
+  /** The certificate the connection trusts (default: the test IdP's). */
   certificatePem?: string;
+  /** Several certificates (key rotation); wins over `certificatePem`. */
+  certificatePems?: readonly string[];
   status?: "ACTIVE" | "DRAFT";
   /** Attribute mapping of the connection (defaults: login, name, email, groups). */
   attributes?: { login?: string; name?: string; email?: string; groups?: string | null };
@@ -47,7 +52,7 @@ export async function createSsoEnterprise(prisma: PrismaClient, options: SsoEnte
       enterpriseId: enterprise.id,
       idpEntityId: TEST_IDP_ENTITY_ID,
       idpSsoUrl: TEST_IDP_SSO_URL,
-      idpCertificate: options.certificatePem ?? testIdpCertificatePem,
+      idpCertificates: [...(options.certificatePems ?? [options.certificatePem ?? testIdpCertificatePem])],
       loginAttribute: options.attributes?.login ?? "login",
       nameAttribute: options.attributes?.name ?? "name",
       emailAttribute: options.attributes?.email ?? "email",
@@ -123,9 +128,19 @@ export function idpResponse(
 export async function startLogin(
   prisma: PrismaClient,
   enterpriseKey: string,
-  { relayState = null, now }: { relayState?: string | null; now?: Date } = {},
+  {
+    relayState = null,
+    now,
+    clientAddress = TEST_CLIENT_ADDRESS,
+  }: { relayState?: string | null; now?: Date; clientAddress?: string } = {},
 ) {
-  const started = await startSsoLogin(prisma, { publicUrl: TEST_PUBLIC_URL, enterpriseKey, relayState, ...(now ? { now } : {}) });
+  const started = await startSsoLogin(prisma, {
+    publicUrl: TEST_PUBLIC_URL,
+    enterpriseKey,
+    clientAddress,
+    relayState,
+    ...(now ? { now } : {}),
+  });
   return { ...started, authnRequest: readAuthnRequest(started.redirectUrl) };
 }
 
