@@ -21,7 +21,7 @@ export type { SsoLoginRefusalReason } from "./saml/login-refusal";
 export { MAX_SAML_RESPONSE_BYTES } from "./saml/response-envelope";
 export { startSsoLogin, completeSsoLogin, sameOriginPath, SAML_REQUEST_LIFETIME_MS } from "./sso-login";
 export type { StartSsoLoginInput, StartedSsoLogin, CompleteSsoLoginInput, CompletedSsoLogin } from "./sso-login";
-export { provisionSsoAccount, syncGroupMemberships, loginBase, MEMBERS_GROUP } from "./sso-accounts";
+export { provisionSsoAccount, syncGroupMemberships, loginBase, subjectKey, MEMBERS_GROUP } from "./sso-accounts";
 export type { IdpIdentity, ProvisionedAccount, GroupSyncResult } from "./sso-accounts";
 export {
   SESSION_COOKIE,
