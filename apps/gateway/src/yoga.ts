@@ -9,6 +9,7 @@ import { actorOf, type GatewayContext } from "./context";
 import { useSessionCsrfPrevention } from "./csrf";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { useRecoveryRoutes } from "./http/recovery-routes";
 import { useOperationalRoutes } from "./operational-routes";
 import { useRateLimit } from "./rate-limit";
 import { schema } from "./schema/index";
@@ -98,6 +99,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
       useRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL, log }),
       useOperationalRoutes(prisma, metrics.registry),
       useSsoRoutes({ prisma, config, log }),
+      useRecoveryRoutes({ prisma, config, log }),
       useSessionCsrfPrevention(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
