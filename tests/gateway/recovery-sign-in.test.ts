@@ -140,6 +140,8 @@ describe("recovery sign-in over HTTP (R17)", () => {
       const landing = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
       expect(landing).toContain(`Signed in as <code>${account.login}</code>`);
       expect(landing).toContain("Your recovery password was used");
+      const access = await graphqlWithCookie(cookie, "{ viewer { recoveryAccess { configured usedAt } } }");
+      expect(access.body.data.viewer.recoveryAccess).toEqual({ configured: false, usedAt: expect.any(String) });
       const next = await generatePassword(cookie);
       expect(next).not.toBe(password);
       const after = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
