@@ -229,8 +229,13 @@ describe("recovery sign-in over HTTP (R17)", () => {
     expect(page).toMatch(/<input id="password"[^>]* aria-invalid="true"/);
     expect(page).toContain(`value="${key()}"`);
 
-    const crossSite = await postRecovery({ enterprise_key: key(), login: "someone", password: "x" }, { origin: "https://evil.example" });
-    expect(crossSite.status).toBe(403);
+    const form = { enterprise_key: key(), login: "someone", password: "x" };
+    expect((await postRecovery(form, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await postRecovery(form, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await postRecovery(form, { origin: "null" })).status).toBe(403);
+    // Our own page, served with Referrer-Policy: no-referrer, posts with `Origin: null` and says it is same-origin.
+    expect((await postRecovery(form, { origin: "null", "sec-fetch-site": "same-origin" })).status).toBe(401);
+    expect((await postRecovery(form, { origin: new URL(kit.config.PUBLIC_URL).origin })).status).toBe(401);
     const json = await fetch(`${baseUrl}/login/recovery`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -4,8 +4,9 @@ import type { Plugin } from "graphql-yoga";
 import type { GatewayConfig } from "../config";
 import type { Logger } from "../logger";
 import { recoveryFormPage, type RecoveryFormState } from "../sso-pages";
-import { html, sessionCookie } from "../sso-routes";
+import { html } from "../sso-routes";
 import { clientAddress } from "./client-address";
+import { servesOverHttps, sessionCookie } from "./session-cookie";
 
 export const RECOVERY_PATH = "/login/recovery";
 
@@ -18,14 +19,16 @@ const FORM_FIELDS: Record<string, "enterprise_key" | "login" | "password"> = {
 
 /**
  * Whether a browser says the form was posted from another site. A cross-site post could sign the victim's browser
- * into the poster's account (login CSRF), so only our own origin's form is accepted. Clients that send neither
- * header (scripts, tests) are not browsers acting for someone else.
+ * into the poster's account (login CSRF), so only our own origin's form is accepted. Our pages are served with
+ * `Referrer-Policy: no-referrer`, under which browsers send `Origin: null` even for our own form: then
+ * `Sec-Fetch-Site` decides. Clients that send neither header (scripts, tests) are not browsers acting for someone else.
  */
 function crossSite(request: Request, ownOrigin: string): boolean {
   const origin = request.headers.get("origin");
-  if (origin !== null) return origin !== ownOrigin;
+  if (origin !== null && origin !== "null" && origin !== ownOrigin) return true;
   const site = request.headers.get("sec-fetch-site");
-  return site !== null && site !== "same-origin" && site !== "none";
+  if (site !== null) return site !== "same-origin" && site !== "none";
+  return origin === "null";
 }
 
 /**
@@ -34,7 +37,7 @@ function crossSite(request: Request, ownOrigin: string): boolean {
  */
 export function useRecoveryRoutes({ prisma, config, log }: { prisma: PrismaClient; config: GatewayConfig; log: Logger }): Plugin {
   const ownOrigin = new URL(config.PUBLIC_URL).origin;
-  const secure = config.PUBLIC_URL.startsWith("https:");
+  const secure = servesOverHttps(config.PUBLIC_URL);
 
   async function signIn(request: Request, serverContext: unknown): Promise<Response> {
     const contentType = request.headers.get("content-type") ?? "";
