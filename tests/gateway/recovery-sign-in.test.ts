@@ -152,7 +152,8 @@ describe("recovery sign-in over HTTP (R17)", () => {
     } finally {
       await kit.prisma.ssoConnection.update({ where: { enterpriseId: acme.enterprise.id }, data: { status: "ACTIVE" } });
     }
-  });
+    // A SAML login, two password generations and a sign-in, each with its scrypt: room on a busy machine.
+  }, 120_000);
 
   it("R17: a used password is refused the second time", async () => {
     const { account, cookie } = await signedInSsoAdmin("sam");
