@@ -117,7 +117,9 @@ export async function seedDemo(prisma: PrismaClient, now = new Date()): Promise<
         data: { enterpriseId: enterprise.id, accountId: dopAccounts.get("alice")!, permission: "ADMINISTER_ENTERPRISE" },
       });
 
-      // Three SSO accounts: bob's (linked to his DOP account), carol's (not linked yet) and oscar's (SSO only).
+      // Three SSO accounts: bob's (linked to his DOP account), carol's (not linked yet) and oscar's (SSO only). Like
+      // accounts provisioned ahead of any login (SCIM), they have no IdP subject yet: each person's first SAML login
+      // finds theirs by email and stores the subject from then on (R16), so nobody gets a second account.
       const ssoUsers = [
         { login: "bob-acme", name: "Bob Builder", email: "bob@acme.example", groups: ["web-developers"], linksTo: "bob" },
         { login: "carol-acme", name: "Carol Coder", email: "carol@acme.example", groups: ["web-developers"], linksTo: null },

@@ -47,9 +47,15 @@ export function errorPage(heading: string, message: string): string {
   return page(heading, `<h1>${escapeHtml(heading)}</h1>\n<p>${escapeHtml(message)}</p>\n<p><a href="/login/sso">Sign in with single sign-on</a></p>`);
 }
 
+/** Where an enterprise admin goes when single sign-on does not work (R17). */
+const RECOVERY_LINK = `<p>Enterprise administrator locked out by an identity provider outage? <a href="/login/recovery">Sign in with your recovery password</a>.</p>`;
+
 /** Unknown enterprise, or SSO not active for it. */
 export function notFoundPage(message: string): string {
-  return errorPage("Single sign-on is not available", message);
+  return page(
+    "Single sign-on is not available",
+    `<h1>Single sign-on is not available</h1>\n<p>${escapeHtml(message)}</p>\n<p><a href="/login/sso">Sign in with single sign-on</a></p>\n${RECOVERY_LINK}`,
+  );
 }
 
 /** A SAML login refused: the reason in words, and where to start again. */
@@ -68,6 +74,13 @@ export interface LandingAccount {
   name: string;
   email: string | null;
   organizations: { key: string; name: string }[];
+  /** The account's recovery password (R17), when it may see it; a used one asks for the next. */
+  recoveryAccess?: { configured: boolean; usedAt: Date | null } | null;
+}
+
+function recoveryNotice(access: LandingAccount["recoveryAccess"]): string {
+  if (!access || access.configured || access.usedAt === null) return "";
+  return `<p role="status"><strong>Your recovery password was used</strong> to sign in on ${escapeHtml(access.usedAt.toISOString())}: it works only once. Generate a new one (<code>generateRecoveryPassword</code> in the GraphQL API) and keep it offline.</p>`;
 }
 
 /** Where a login lands when it has no RelayState: the account, its organizations, its access review. */
@@ -80,8 +93,9 @@ export function landingPage(account: LandingAccount, accessReviewUrl: string): s
           .join("\n")}\n</ul>`;
   return page(
     "Signed in",
-    `<h1>Signed in as ${escapeHtml(account.name)}</h1>
-<p>Login <code>${escapeHtml(account.login)}</code>${account.email ? `, email ${escapeHtml(account.email)}` : ""}.</p>
+    `<h1>Signed in as <code>${escapeHtml(account.login)}</code></h1>
+<p>${escapeHtml(account.name)}${account.email ? `, ${escapeHtml(account.email)}` : ""}.</p>
+${recoveryNotice(account.recoveryAccess)}
 <h2>Your organizations</h2>
 ${organizations}
 <p><a href="${escapeHtml(accessReviewUrl)}">Review your access</a></p>
@@ -93,6 +107,54 @@ ${organizations}
 export function signedOutPage(): string {
   return page(
     "sso-cutover",
-    `<h1>You are not signed in</h1>\n<p><a href="/login/sso">Sign in with single sign-on</a>, or use the GraphQL API at <a href="/graphql">/graphql</a> with a personal access token.</p>`,
+    `<h1>You are not signed in</h1>\n<p><a href="/login/sso">Sign in with single sign-on</a>, or use the GraphQL API at <a href="/graphql">/graphql</a> with a personal access token.</p>\n${RECOVERY_LINK}`,
+  );
+}
+
+export interface RecoveryFormState {
+  enterpriseKey?: string;
+  login?: string;
+  /** What went wrong with the last submission, and the form field it is about (null: the whole sign-in). */
+  error?: { message: string; field: "enterprise_key" | "login" | "password" | null } | null;
+}
+
+function recoveryField(
+  state: RecoveryFormState,
+  { name, label, type, maxLength, autocomplete, value, help }: {
+    name: "enterprise_key" | "login" | "password";
+    label: string;
+    type: "text" | "password";
+    maxLength: number;
+    autocomplete: string;
+    value: string;
+    help: string;
+  },
+): string {
+  const invalid = state.error?.field === name;
+  const describedBy = [`${name}-help`, ...(invalid ? ["recovery-error"] : [])].join(" ");
+  return `<p><label for="${name}">${escapeHtml(label)}</label><br>
+<input id="${name}" name="${name}" type="${type}" required maxlength="${maxLength}" autocomplete="${autocomplete}" spellcheck="false" autocapitalize="none" value="${escapeHtml(value)}" aria-describedby="${describedBy}"${invalid ? ' aria-invalid="true" autofocus' : ""}><br>
+<small id="${name}-help">${escapeHtml(help)}</small></p>`;
+}
+
+/**
+ * `GET /login/recovery` (R17): enterprise key, login and recovery password, posted to the same origin. After a
+ * refusal it shows the one refusal message and keeps what was typed except the password.
+ */
+export function recoveryFormPage(state: RecoveryFormState = {}): string {
+  const error = state.error
+    ? `<div id="recovery-error" role="alert"><p><strong>${escapeHtml(state.error.message)}</strong></p></div>\n`
+    : "";
+  return page(
+    "Sign in with a recovery password",
+    `<h1>Sign in with a recovery password</h1>
+<p>For enterprise administrators when single sign-on does not work (identity provider down, SSO connection broken or deactivated). Use the recovery password you generated while signed in with SSO. It works once: generate a new one after signing in.</p>
+${error}<form method="post" action="/login/recovery">
+${recoveryField(state, { name: "enterprise_key", label: "Enterprise key", type: "text", maxLength: 64, autocomplete: "organization", value: state.enterpriseKey ?? "", help: "The key in your enterprise's one-click login link, e.g. acme." })}
+${recoveryField(state, { name: "login", label: "Login", type: "text", maxLength: 255, autocomplete: "username", value: state.login ?? "", help: "Your SSO account's login (shown after you signed in with SSO), e.g. alice-acme." })}
+${recoveryField(state, { name: "password", label: "Recovery password", type: "password", maxLength: 256, autocomplete: "current-password", value: "", help: "Six groups of five characters separated by dashes." })}
+<button type="submit">Sign in</button>
+</form>
+<p><a href="/login/sso">Sign in with single sign-on instead</a></p>`,
   );
 }

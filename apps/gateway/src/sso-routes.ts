@@ -1,5 +1,5 @@
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
-import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
+import { enterpriseLoginUrl, recoveryAccess } from "@sso-cutover/enterprise";
 import {
   MAX_ACS_FORM_BYTES,
   SsoLoginRefused,
@@ -48,7 +48,8 @@ const PAGE_HEADERS = {
   "x-content-type-options": "nosniff",
 };
 
-function html(body: string, status = 200, headers: Record<string, string> = {}): Response {
+/** An HTML page of the login flow, with the headers every such page carries (no cache, strict CSP). */
+export function html(body: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body, { status, headers: { ...PAGE_HEADERS, ...headers } });
 }
 
@@ -131,13 +132,18 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
     if (!cookie) return html(signedOutPage());
     const principal = await authenticateSession(prisma, cookie).catch(() => null);
     if (!principal) return html(signedOutPage(), 200, { "set-cookie": sessionCookie("", 0, secure) });
-    const memberships = await prisma.orgMembership.findMany({
-      where: { accountId: principal.account.id },
-      select: { organization: { select: { key: true, name: true } } },
-      orderBy: { organization: { key: "asc" } },
-    });
+    const [memberships, recovery] = await Promise.all([
+      prisma.orgMembership.findMany({
+        where: { accountId: principal.account.id },
+        select: { organization: { select: { key: true, name: true } } },
+        orderBy: { organization: { key: "asc" } },
+      }),
+      recoveryAccess(prisma, principal.account.id, principal.account.id),
+    ]);
     const accessReviewUrl = `/graphql?query=${encodeURIComponent(ACCESS_REVIEW_QUERY)}`;
-    return html(landingPage({ ...principal.account, organizations: memberships.map((row) => row.organization) }, accessReviewUrl));
+    return html(
+      landingPage({ ...principal.account, organizations: memberships.map((row) => row.organization), recoveryAccess: recovery }, accessReviewUrl),
+    );
   }
 
   async function logout(request: Request): Promise<Response> {

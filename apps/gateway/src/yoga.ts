@@ -11,6 +11,7 @@ import { createGraphiQLPage } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
 import { useRateLimit } from "./http/rate-limit";
+import { useRecoveryRoutes } from "./http/recovery-routes";
 import { useSecurityHeaders } from "./http/security-headers";
 import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
@@ -119,6 +120,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
       }),
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN),
       useSsoRoutes({ prisma, config, log }),
+      useRecoveryRoutes({ prisma, config, log }),
       useSessionCsrfPrevention({ secure }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },

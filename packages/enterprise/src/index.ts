@@ -15,7 +15,12 @@ export {
   generateRecoveryPasswordText,
   hashRecoveryPassword,
   verifyRecoveryPassword,
+  decoyRecoveryPasswordHash,
+  recoveryLockedUntil,
+  recoveryFailureCounted,
+  RECOVERY_MAX_FAILED_ATTEMPTS,
+  RECOVERY_FAILURE_WINDOW_MS,
   recoveryAccess,
   recoveryAccesses,
 } from "./recovery";
-export type { GeneratedRecoveryPassword, RecoveryAccess } from "./recovery";
+export type { GeneratedRecoveryPassword, RecoveryAccess, RecoveryFailureState } from "./recovery";

@@ -35,6 +35,43 @@ export async function hashRecoveryPassword(password: string): Promise<string> {
   return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString("base64"), key.toString("base64")].join("$");
 }
 
+/** R17: failed recovery sign-ins an account may have in one window before it is locked for the rest of it. */
+export const RECOVERY_MAX_FAILED_ATTEMPTS = 5;
+/** R17: the window (fixed, from its first failure) in which failed recovery sign-ins are counted. */
+export const RECOVERY_FAILURE_WINDOW_MS = 15 * 60_000;
+
+/** The failure counters of a recovery credential, as stored. */
+export interface RecoveryFailureState {
+  failedAttempts: number;
+  failureWindowStartedAt: Date | null;
+}
+
+/** Until when recovery sign-ins of this credential are refused whatever the password, or null when they are not. */
+export function recoveryLockedUntil(state: RecoveryFailureState, now: Date): Date | null {
+  if (state.failureWindowStartedAt === null || state.failedAttempts < RECOVERY_MAX_FAILED_ATTEMPTS) return null;
+  const windowEnd = new Date(state.failureWindowStartedAt.getTime() + RECOVERY_FAILURE_WINDOW_MS);
+  return windowEnd > now ? windowEnd : null;
+}
+
+/** The counters after one more failed sign-in: counted in the current window, or the first of a new one. */
+export function recoveryFailureCounted(state: RecoveryFailureState, now: Date): RecoveryFailureState {
+  const windowOpen =
+    state.failureWindowStartedAt !== null && state.failureWindowStartedAt.getTime() + RECOVERY_FAILURE_WINDOW_MS > now.getTime();
+  return windowOpen
+    ? { failedAttempts: state.failedAttempts + 1, failureWindowStartedAt: state.failureWindowStartedAt }
+    : { failedAttempts: 1, failureWindowStartedAt: now };
+}
+
+let decoyHash: Promise<string> | null = null;
+/**
+ * A hash of a password nobody knows, verified when there is no credential to verify against: a sign-in for an
+ * unknown enterprise or login then costs the same scrypt work as one for a real admin, so its timing tells nothing.
+ */
+export function decoyRecoveryPasswordHash(): Promise<string> {
+  decoyHash ??= hashRecoveryPassword(randomBytes(32).toString("base64url"));
+  return decoyHash;
+}
+
 export async function verifyRecoveryPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split("$");
   if (scheme !== "scrypt" || !salt || !hash) return false;
@@ -57,7 +94,8 @@ export interface GeneratedRecoveryPassword {
 
 /**
  * R12: an enterprise admin signed in with its SSO account (an SSO session, not a token) generates a recovery
- * password — the way back in when the IdP is down. Regenerating replaces the previous one.
+ * password — the way back in when the IdP is down (R17). Regenerating replaces the previous one; after a recovery
+ * sign-in has used it, the admin generates the next one from the session it opened.
  */
 export async function generateRecoveryPassword(
   prisma: PrismaClient,
@@ -81,7 +119,8 @@ export async function generateRecoveryPassword(
     const credential = await tx.recoveryCredential.upsert({
       where: { accountId: account.id },
       create: { accountId: account.id, enterpriseId: enterprise.id, passwordHash, createdAt: now },
-      update: { enterpriseId: enterprise.id, passwordHash, createdAt: now },
+      // A new password starts unused and with no failed attempts (only its holder, signed in with SSO, gets here).
+      update: { enterpriseId: enterprise.id, passwordHash, createdAt: now, usedAt: null, failedAttempts: 0, failureWindowStartedAt: null },
     });
     await recordAuditEvent(tx, {
       enterpriseId: enterprise.id,
@@ -95,8 +134,11 @@ export async function generateRecoveryPassword(
 }
 
 export interface RecoveryAccess {
+  /** A recovery password exists and has not been used (R17: each opens one session only). */
   configured: boolean;
   createdAt: Date | null;
+  /** When the last recovery password was used to sign in; a new one must be generated. */
+  usedAt: Date | null;
 }
 
 /**
@@ -128,10 +170,17 @@ export async function recoveryAccesses(
   if (visible.length === 0) return result;
   const credentials = await tx.recoveryCredential.findMany({
     where: { accountId: { in: visible } },
-    select: { accountId: true, createdAt: true },
+    select: { accountId: true, createdAt: true, usedAt: true },
   });
-  const createdAt = new Map(credentials.map((credential) => [credential.accountId, credential.createdAt]));
-  for (const id of visible) result.set(id, { configured: createdAt.has(id), createdAt: createdAt.get(id) ?? null });
+  const byAccount = new Map(credentials.map((credential) => [credential.accountId, credential]));
+  for (const id of visible) {
+    const credential = byAccount.get(id);
+    result.set(id, {
+      configured: credential !== undefined && credential.usedAt === null,
+      createdAt: credential?.createdAt ?? null,
+      usedAt: credential?.usedAt ?? null,
+    });
+  }
   return result;
 }
 

@@ -43,11 +43,18 @@ export {
   MAX_SAML_REQUESTS_PER_ADDRESS,
 } from "./sso-login";
 export type { StartSsoLoginInput, StartedSsoLogin, CompleteSsoLoginInput, CompletedSsoLogin } from "./sso-login";
-export { provisionSsoAccount, syncGroupMemberships, loginBase, MEMBERS_GROUP } from "./sso-accounts";
+export { provisionSsoAccount, syncGroupMemberships, loginBase, subjectKey, MEMBERS_GROUP } from "./sso-accounts";
 export type { IdpIdentity, ProvisionedAccount, GroupSyncResult } from "./sso-accounts";
+export {
+  signInWithRecoveryPassword,
+  RecoverySignInRefused,
+  RECOVERY_REFUSED_MESSAGE,
+} from "./recovery-sign-in";
+export type { RecoverySignIn, RecoverySignInInput, RecoverySignInRefusalReason } from "./recovery-sign-in";
 export {
   SESSION_COOKIE,
   SESSION_LIFETIME_MS,
+  RECOVERY_SESSION_LIFETIME_MS,
   authenticateSession,
   endSession,
   createSession,

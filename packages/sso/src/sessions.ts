@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { DomainError, type PrismaClient, type Tx } from "@sso-cutover/db";
 import { digestsEqual, type AccountPrincipal } from "@sso-cutover/tokens";
 
-/** Name of the cookie that carries the session secret after a SAML login. */
+/** Name of the cookie that carries the session secret after a SAML login or a recovery sign-in. */
 export const SESSION_COOKIE = "sso_cutover_session";
 
 /** How long a session lasts after the SAML login that opened it. */
@@ -23,10 +23,16 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-/** Opens a session for the account (inside the login's transaction). */
-export async function createSession(tx: Tx, accountId: string, now = new Date()): Promise<NewSession> {
+/**
+ * How long a session opened with a recovery password lasts (R17): long enough to repair the SSO connection or
+ * generate the next recovery password, short because it bypasses the IdP's own checks (MFA, disabled users).
+ */
+export const RECOVERY_SESSION_LIFETIME_MS = 3600_000;
+
+/** Opens a session for the account (inside the login's transaction); SAML logins get the default lifetime. */
+export async function createSession(tx: Tx, accountId: string, now = new Date(), lifetimeMs = SESSION_LIFETIME_MS): Promise<NewSession> {
   const secret = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+  const expiresAt = new Date(now.getTime() + lifetimeMs);
   const session = await tx.session.create({
     data: { tokenHash: hashSessionSecret(secret), accountId, createdAt: now, expiresAt },
     select: { id: true },

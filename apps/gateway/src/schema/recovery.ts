@@ -6,8 +6,15 @@ import { payloadErrors } from "./error";
 const RecoveryAccessRef = builder.objectRef<RecoveryAccess>("RecoveryAccess").implement({
   description: "Whether the account can get back in with a recovery password when the IdP is unavailable (R12).",
   fields: (t) => ({
-    configured: t.exposeBoolean("configured"),
+    configured: t.exposeBoolean("configured", {
+      description: "A recovery password exists and is unused: each one opens a single recovery session (R17).",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime", nullable: true }),
+    usedAt: t.expose("usedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the last recovery password was used to sign in; generate a new one to be covered again.",
+    }),
   }),
 });
 
