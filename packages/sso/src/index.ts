@@ -38,6 +38,8 @@ export {
   MAX_ACCOUNTS_PER_REMOVAL,
 } from "./cutover/removal-plan";
 export type {
+  AccessLoss,
+  AccessLossAcknowledgementInput,
   CutoverPlan,
   CutoverViolation,
   CutoverViolationCode,
@@ -50,4 +52,4 @@ export type {
 export { deleteMyAccount } from "./cutover/delete-account";
 export type { DeletedAccount } from "./cutover/delete-account";
 export { readinessPage, readinessTotals } from "./cutover/readiness";
-export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals } from "./cutover/readiness";
+export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals, AccessLossRecord } from "./cutover/readiness";
