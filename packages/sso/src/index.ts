@@ -21,8 +21,12 @@ export type { SsoLoginRefusalReason } from "./saml/login-refusal";
 export { MAX_SAML_RESPONSE_BYTES } from "./saml/response-envelope";
 export { startSsoLogin, completeSsoLogin, sameOriginPath, SAML_REQUEST_LIFETIME_MS } from "./sso-login";
 export type { StartSsoLoginInput, StartedSsoLogin, CompleteSsoLoginInput, CompletedSsoLogin } from "./sso-login";
-export { provisionSsoAccount, syncGroupMemberships, loginBase, MEMBERS_GROUP } from "./sso-accounts";
-export type { IdpIdentity, ProvisionedAccount, GroupSyncResult } from "./sso-accounts";
+export { provisionSsoAccount, loginBase, MEMBERS_GROUP } from "./sso-accounts";
+export type { IdpIdentity, ProvisionedAccount } from "./sso-accounts";
+export { syncGroupMemberships, carriesAdmin, OWNERS_GROUP } from "./group-sync";
+export type { GroupSyncResult } from "./group-sync";
+export { setSsoGroupMappings, MAX_SSO_GROUP_MAPPINGS } from "./group-mappings";
+export type { SsoGroupMappingInput, SetSsoGroupMappingsInput } from "./group-mappings";
 export {
   SESSION_COOKIE,
   SESSION_LIFETIME_MS,
