@@ -17,17 +17,18 @@ const PLAN = `mutation($input: RemoveDevopsAccountsFromOrganizationsInput!) {
       tokensThatBreak { display status owner { login } affectedOrganizations { key } replacements { kind organization { key } reason } }
       organizationsLosingLastAdmin { organization { key } adminsBefore }
       missingSsoMemberships { devopsAccount { login } ssoAccount { login } organization { key } missing }
-      violations { code message organization { key } }
+      accessLoss { account { login } ssoAccount { login } organizations { key } acknowledged }
+      violations { code message organization { key } account { login } }
       warnings
     }
     ... on Error { code message field }
   }
 }`;
 
-async function plan(logins: string[], dryRun: boolean, token = aliceToken) {
+async function plan(logins: string[], dryRun: boolean, token = aliceToken, acknowledgement: { acknowledgeAll?: boolean; acknowledgeAccessLoss?: string[] } = {}) {
   const response = await kit.graphql(PLAN, {
     token,
-    variables: { input: { enterpriseKey: "acme", accountIds: logins.map((login) => ids.get(login)!), dryRun } },
+    variables: { input: { enterpriseKey: "acme", accountIds: logins.map((login) => ids.get(login)!), dryRun, ...acknowledgement } },
   });
   expect(response.errors).toBeUndefined();
   return response.data!.removeDevopsAccountsFromOrganizations;
@@ -44,9 +45,17 @@ beforeAll(async () => {
 afterAll(() => kit.close());
 
 describe("removeDevopsAccountsFromOrganizations over GraphQL (R9)", () => {
-  it("R9: the dry run of removing bob lists his memberships, his breaking token with its SOT replacement, and what his SSO account lacks", async () => {
-    const result = await plan(["bob"], true);
+  it("R9, R9 (d): the dry run of removing bob lists his memberships, his breaking token with its SOT replacement, what his SSO account lacks, and his loss of acme-data", async () => {
+    const unacknowledged = await plan(["bob"], true);
+    expect(unacknowledged.accessLoss).toEqual([
+      { account: { login: "bob" }, ssoAccount: { login: "bob-acme" }, organizations: [{ key: "acme-data" }], acknowledged: false },
+    ]);
+    expect(unacknowledged.violations).toEqual([
+      expect.objectContaining({ code: "UNACKNOWLEDGED_ACCESS_LOSS", account: { login: "bob" }, organization: null }),
+    ]);
+    const result = await plan(["bob"], true, aliceToken, { acknowledgeAccessLoss: [ids.get("bob")!] });
     expect(result).toMatchObject({ __typename: "CutoverPlan", dryRun: true, applied: false, violations: [] });
+    expect(result.accessLoss[0].acknowledged).toBe(true);
     expect(result.memberships.map((row: any) => row.organization.key)).toEqual(["acme-data", "acme-web"]);
     expect(result.tokensThatBreak).toHaveLength(1);
     expect(result.tokensThatBreak[0]).toMatchObject({ owner: { login: "bob" }, display: expect.stringMatching(/^sqp_…[0-9a-f]{4}$/) });
@@ -70,16 +79,16 @@ describe("removeDevopsAccountsFromOrganizations over GraphQL (R9)", () => {
   });
 
   it("R9 (b): removing dave, the only DOP admin of the Bitbucket Cloud organization besides alice, keeps alice there", async () => {
-    const result = await plan(["dave"], true);
+    const result = await plan(["dave"], true, aliceToken, { acknowledgeAll: true });
     expect(result.violations).toEqual([]);
-    const both = await plan(["dave", "alice"], true);
+    const both = await plan(["dave", "alice"], true, aliceToken, { acknowledgeAll: true });
     expect(both.violations.map((violation: any) => violation.code)).toContain("BITBUCKET_WITHOUT_DOP_ADMIN");
   });
 
   it("R9/R13: the real run removes exactly the planned memberships and writes one audit event", async () => {
-    const dry = await plan(["carol", "heidi"], true);
+    const dry = await plan(["carol", "heidi"], true, aliceToken, { acknowledgeAll: true });
     const events = await kit.prisma.auditEvent.count();
-    const real = await plan(["carol", "heidi"], false);
+    const real = await plan(["carol", "heidi"], false, aliceToken, { acknowledgeAll: true });
     expect(real.applied).toBe(true);
     expect({ ...real, dryRun: true, applied: false }).toEqual(dry);
     const left = await kit.prisma.orgMembership.count({ where: { account: { login: { in: ["carol", "heidi"] } } } });

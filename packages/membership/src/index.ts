@@ -50,6 +50,7 @@ export {
   visibleAccountWhere,
   cutoverEnterprises,
   cutoverStatusesForViewer,
+  removedWithoutSsoWhere,
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
 export { acceptInvitationForLogin } from "./invitation-acceptance";

@@ -14,14 +14,23 @@ import { invitationWhereForStatus } from "./invitations";
  * - LINKED       linked, not deleted and still in the enterprise.
  * - DOP_REMOVED  linked, and deleted or no longer in the enterprise (the cutover is done for this person).
  *                A deleted DOP account that was never linked is no longer a member at all.
+ * - REMOVED_WITHOUT_SSO  not linked, not deleted, no longer in the enterprise, and removed from it with an
+ *                acknowledged loss of access (R9 d): the person has no way in and stays listed until linked.
  * SSO accounts (of the enterprise)
  * - SSO_ACTIVE   not linked to a DOP account.
  * - LINKED       linked to a DOP account that is still LINKED as above.
  * - DOP_REMOVED  linked to a DOP account that is DOP_REMOVED as above.
  */
-export type CutoverStatus = "NOT_INVITED" | "INVITED" | "SSO_ACTIVE" | "LINKED" | "DOP_REMOVED";
+export type CutoverStatus = "NOT_INVITED" | "INVITED" | "SSO_ACTIVE" | "LINKED" | "DOP_REMOVED" | "REMOVED_WITHOUT_SSO";
 
-export const CUTOVER_STATUSES: readonly CutoverStatus[] = ["NOT_INVITED", "INVITED", "SSO_ACTIVE", "LINKED", "DOP_REMOVED"];
+export const CUTOVER_STATUSES: readonly CutoverStatus[] = [
+  "NOT_INVITED",
+  "INVITED",
+  "SSO_ACTIVE",
+  "LINKED",
+  "DOP_REMOVED",
+  "REMOVED_WITHOUT_SSO",
+];
 
 type AccountWhere = Prisma.AccountWhereInput;
 
@@ -39,7 +48,8 @@ function notInOrganizations(organization: Prisma.OrganizationWhereInput): Accoun
 /**
  * Members of the enterprises matched by the two filters: DOP accounts (not deleted) in one of their
  * organizations, their SSO accounts (not deleted), and DOP accounts linked to those SSO accounts — kept so
- * that a removed or deleted DOP account still shows as DOP_REMOVED.
+ * that a removed or deleted DOP account still shows as DOP_REMOVED — and DOP accounts (not deleted) removed
+ * from their organizations with an acknowledged loss of access (R9 d), kept so that nobody vanishes.
  */
 function membersWhere(organizationOfEnterprise: Prisma.OrganizationWhereInput, ssoAccountOfEnterprise: AccountWhere): AccountWhere {
   return {
@@ -47,6 +57,7 @@ function membersWhere(organizationOfEnterprise: Prisma.OrganizationWhereInput, s
       { kind: "DEVOPS", deletedAt: null, ...inOrganizations(organizationOfEnterprise) },
       { kind: "SSO", deletedAt: null, ...ssoAccountOfEnterprise },
       { kind: "DEVOPS", linkAsDevops: { is: { ssoAccount: ssoAccountOfEnterprise } } },
+      { kind: "DEVOPS", deletedAt: null, accessLosses: { some: { organization: organizationOfEnterprise } } },
     ],
   };
 }
@@ -100,6 +111,19 @@ function devopsAccountStillIn(enterpriseId: string): AccountWhere {
   return { deletedAt: null, ...inOrganizations({ enterpriseId }) };
 }
 
+/**
+ * R9 (d): DOP accounts removed from the enterprise with an acknowledged loss of access and still without a
+ * linked SSO account of it (see REMOVED_WITHOUT_SSO).
+ */
+export function removedWithoutSsoWhere(enterpriseId: string): AccountWhere {
+  return {
+    kind: "DEVOPS",
+    deletedAt: null,
+    accessLosses: { some: { enterpriseId } },
+    AND: [notInOrganizations({ enterpriseId }), notLinkedInEnterprise(enterpriseId)],
+  };
+}
+
 /** Invitations that count as "invited" for a DOP account's cutover status. */
 function invitingWhere(enterpriseId: string, now: Date): Prisma.InvitationWhereInput {
   return { enterpriseId, OR: [invitationWhereForStatus("PENDING", now), invitationWhereForStatus("ACCEPTED", now)] };
@@ -124,6 +148,8 @@ async function cutoverStatusWhere(tx: Tx, enterpriseId: string, status: CutoverS
           { kind: "DEVOPS", AND: [linkedInEnterprise(enterpriseId), devopsAccountRemoved(enterpriseId)] },
         ],
       };
+    case "REMOVED_WITHOUT_SSO":
+      return removedWithoutSsoWhere(enterpriseId);
     case "INVITED":
     case "NOT_INVITED": {
       const invited = await tx.invitation.findMany({
@@ -141,7 +167,7 @@ async function cutoverStatusWhere(tx: Tx, enterpriseId: string, status: CutoverS
 
 /**
  * Cutover status in the enterprise of each given account that is a member of it (others are absent from the
- * map), in four queries whatever the number of accounts.
+ * map), in five queries whatever the number of accounts.
  */
 export async function cutoverStatuses(
   tx: Tx,
@@ -170,7 +196,7 @@ export async function cutoverStatuses(
     if (account.linkAsSso) devopsIds.add(account.linkAsSso.devopsAccount.id);
     if (account.kind === "DEVOPS" && account.emailNormalized) emails.add(account.emailNormalized);
   }
-  const [direct, viaGroups, invitations] = await Promise.all([
+  const [direct, viaGroups, invitations, accessLosses] = await Promise.all([
     tx.orgMembership.findMany({
       where: { accountId: { in: [...devopsIds] }, organization: { enterpriseId } },
       select: { accountId: true },
@@ -183,8 +209,14 @@ export async function cutoverStatuses(
       where: { ...invitingWhere(enterpriseId, now), emailNormalized: { in: [...emails] } },
       select: { emailNormalized: true },
     }),
+    tx.accessLossAcknowledgement.findMany({
+      where: { enterpriseId, devopsAccountId: { in: [...devopsIds] } },
+      select: { devopsAccountId: true },
+      distinct: ["devopsAccountId"],
+    }),
   ]);
   const inEnterprise = new Set([...direct, ...viaGroups].map((row) => row.accountId));
+  const lostAccess = new Set(accessLosses.map((row) => row.devopsAccountId));
   const invitedEmails = new Set(invitations.map((row) => row.emailNormalized));
   const removed = (devops: { id: string; deletedAt: Date | null }) => devops.deletedAt !== null || !inEnterprise.has(devops.id);
 
@@ -200,6 +232,8 @@ export async function cutoverStatuses(
     } else if (!account.deletedAt && inEnterprise.has(account.id)) {
       const invited = account.emailNormalized !== null && invitedEmails.has(account.emailNormalized);
       result.set(account.id, invited ? "INVITED" : "NOT_INVITED");
+    } else if (!account.deletedAt && lostAccess.has(account.id)) {
+      result.set(account.id, "REMOVED_WITHOUT_SSO");
     }
   }
   return result;

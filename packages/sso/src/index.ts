@@ -43,8 +43,12 @@ export {
   MAX_SAML_REQUESTS_PER_ADDRESS,
 } from "./sso-login";
 export type { StartSsoLoginInput, StartedSsoLogin, CompleteSsoLoginInput, CompletedSsoLogin } from "./sso-login";
-export { provisionSsoAccount, syncGroupMemberships, loginBase, subjectKey, MEMBERS_GROUP } from "./sso-accounts";
-export type { IdpIdentity, ProvisionedAccount, GroupSyncResult } from "./sso-accounts";
+export { provisionSsoAccount, loginBase, subjectKey, MEMBERS_GROUP } from "./sso-accounts";
+export type { IdpIdentity, ProvisionedAccount } from "./sso-accounts";
+export { syncGroupMemberships, carriesAdmin, OWNERS_GROUP } from "./group-sync";
+export type { GroupSyncResult } from "./group-sync";
+export { setSsoGroupMappings, MAX_SSO_GROUP_MAPPINGS } from "./group-mappings";
+export type { SsoGroupMappingInput, SetSsoGroupMappingsInput } from "./group-mappings";
 export {
   signInWithRecoveryPassword,
   RecoverySignInRefused,
@@ -67,6 +71,8 @@ export {
   MAX_ACCOUNTS_PER_REMOVAL,
 } from "./cutover/removal-plan";
 export type {
+  AccessLoss,
+  AccessLossAcknowledgementInput,
   CutoverPlan,
   CutoverViolation,
   CutoverViolationCode,
@@ -79,4 +85,4 @@ export type {
 export { deleteMyAccount } from "./cutover/delete-account";
 export type { DeletedAccount } from "./cutover/delete-account";
 export { readinessPage, readinessTotals } from "./cutover/readiness";
-export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals } from "./cutover/readiness";
+export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals, AccessLossRecord } from "./cutover/readiness";

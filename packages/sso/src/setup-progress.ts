@@ -1,6 +1,6 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
 import { administratorWarnings, enterpriseAccountsWhere } from "@sso-cutover/enterprise";
-import { invitationWhereForStatus } from "@sso-cutover/membership";
+import { invitationWhereForStatus, removedWithoutSsoWhere } from "@sso-cutover/membership";
 import { certificateWarnings } from "./sso-connection";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
@@ -31,6 +31,10 @@ export interface SetupCounts {
   breakGlassAccounts: number;
   /** DOP accounts that the cutover still has to remove (every DOP member that is not break-glass). */
   dopAccountsToRemove: number;
+  /** R9 (d): people removed with an acknowledged loss of access and still without an SSO account. */
+  removedWithoutSso: number;
+  /** R14 / R9 (c): organizations whose last admin group sync kept although the IdP no longer grants it. */
+  organizationsKeepingLastAdmin: number;
 }
 
 export interface SetupProgress {
@@ -83,6 +87,10 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     ssoEnterpriseAdministrators,
     dopEnterpriseAdministrators,
     breakGlassAccounts,
+    removedWithoutSso,
+    removedWithoutSsoExamples,
+    retentions,
+    retentionCount,
   ] = await Promise.all([
     tx.ssoConnection.findUnique({ where: { enterpriseId }, select: { status: true, provisioning: true, idpCertificates: true } }),
     tx.organization.count({ where: { enterpriseId } }),
@@ -95,6 +103,15 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     countAdministrators(tx, enterpriseId, "SSO"),
     countAdministrators(tx, enterpriseId, "DEVOPS"),
     tx.account.count({ where: breakGlassWhere(enterpriseId) }),
+    tx.account.count({ where: removedWithoutSsoWhere(enterpriseId) }),
+    tx.account.findMany({ where: removedWithoutSsoWhere(enterpriseId), select: { login: true }, orderBy: { login: "asc" }, take: 5 }),
+    tx.lastAdminRetention.findMany({
+      where: { enterpriseId, account: { deletedAt: null } },
+      select: { account: { select: { login: true } }, organization: { select: { key: true } } },
+      orderBy: { organization: { key: "asc" } },
+      take: 5,
+    }),
+    tx.lastAdminRetention.count({ where: { enterpriseId, account: { deletedAt: null } } }),
   ]);
 
   const counts: SetupCounts = {
@@ -108,6 +125,8 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     ssoEnterpriseAdministrators,
     breakGlassAccounts,
     dopAccountsToRemove: dopAccounts - breakGlassAccounts,
+    removedWithoutSso,
+    organizationsKeepingLastAdmin: retentionCount,
   };
 
   const active = connection?.status === "ACTIVE";
@@ -130,7 +149,8 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
   if (connection?.provisioning === "JIT") {
     inviteWarnings.push(
       "Provisioning is JIT: verify user groups first. SSO accounts join an organization only through groups whose " +
-        "name equals an IdP group name (case-sensitive, Members excluded), and memberships are reset at each login.",
+        "name equals an IdP group name (case-sensitive, Members excluded), and memberships are reset at each login. " +
+        "Groups that carry ADMIN (such as Owners) are joined only through a group mapping (setSsoGroupMappings).",
     );
   }
   const started = ssoAccounts > 0 || pendingInvitations > 0 || acceptedInvitations > 0 || linkedDopAccounts > 0;
@@ -147,6 +167,24 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
   }
 
   const terminateWarnings = administratorWarnings(enterpriseAdministrators, dopEnterpriseAdministrators);
+  if (removedWithoutSso > 0) {
+    // Everyone in this state was acknowledged by an enterprise admin at the removal (R9 d refuses it otherwise),
+    // which is why the step can still be DONE; the warning keeps them from being forgotten.
+    const names = removedWithoutSsoExamples.map((account) => account.login).join(", ");
+    terminateWarnings.push(
+      `${removedWithoutSso} person(s) were removed without an SSO account and can no longer reach organizations they ` +
+        `were in (${names}${removedWithoutSso > 5 ? ", …" : ""}); all ${removedWithoutSso} were acknowledged at the removal. ` +
+        "They stay in readiness with the status REMOVED_WITHOUT_SSO until they sign in with SSO and link their accounts.",
+    );
+  }
+  if (retentionCount > 0) {
+    const kept = retentions.map((row) => `${row.account.login} in "${row.organization.key}"`).join(", ");
+    terminateWarnings.push(
+      `${retentionCount} organization(s) keep an SSO account as their last admin although the IdP no longer grants it ` +
+        `(${kept}${retentionCount > 5 ? ", …" : ""}): group sync never removes an organization's last admin (R9 c). ` +
+        "Grant ADMIN there to another account; the next sign-in then applies the IdP's groups.",
+    );
+  }
   const terminateBlockers = active ? [] : [notConfigured];
   if (active && ssoEnterpriseAdministrators === 0) {
     terminateBlockers.push("No SSO account holds Administer Enterprise yet: grant it before removing DOP accounts.");

@@ -9,7 +9,8 @@ import { oversized, readResponseEnvelope } from "./saml/response-envelope";
 import { acsUrl, requireActiveConnection, serviceProviderFor } from "./saml/service-provider";
 import { attributeValues, checkSignedAssertion, refusalForValidationError } from "./saml/signed-assertion";
 import { createSession } from "./sessions";
-import { provisionSsoAccount, syncGroupMemberships, type IdpIdentity } from "./sso-accounts";
+import { syncGroupMemberships } from "./group-sync";
+import { provisionSsoAccount, type IdpIdentity } from "./sso-accounts";
 
 /** How long an SP-initiated login may take at the IdP before its response is refused. */
 export const SAML_REQUEST_LIFETIME_MS = 10 * 60_000;

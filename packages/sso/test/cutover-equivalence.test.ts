@@ -137,7 +137,8 @@ const dataSets: DataSet[] = [
 describe("dry run = real run (R9)", () => {
   it.each(dataSets)("R9: the dry run predicts the real run exactly — $name", async ({ spec, remove, violations, check }) => {
     const s = await buildScenario(db.prisma, spec);
-    const input = { enterpriseKey: s.enterprise.key, accountIds: remove.map((handle) => s.account(handle).id) };
+    // Access loss acknowledged: the unacknowledged case (R9 d) is replayed in access-loss.test.ts.
+    const input = { enterpriseKey: s.enterprise.key, accountIds: remove.map((handle) => s.account(handle).id), acknowledgeAll: true };
     const before = await snapshotAccess(db.prisma);
 
     const dry = await removeDevopsAccountsFromOrganizations(db.prisma, s.actor("sso-admin"), { ...input, dryRun: true }, NOW);

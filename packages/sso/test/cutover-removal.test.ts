@@ -32,11 +32,12 @@ const violationSpec: ScenarioSpec = {
   },
 };
 
+/** Access loss is acknowledged here: R9 (d) has its own tests (access-loss.test.ts); these are about (a)–(c). */
 async function removal(s: Scenario, handles: string[], dryRun: boolean, actor = "sso-admin"): Promise<CutoverPlan> {
   return removeDevopsAccountsFromOrganizations(
     db.prisma,
     s.actor(actor),
-    { enterpriseKey: s.enterprise.key, accountIds: handles.map((handle) => s.account(handle).id), dryRun },
+    { enterpriseKey: s.enterprise.key, accountIds: handles.map((handle) => s.account(handle).id), dryRun, acknowledgeAll: true },
     NOW,
   );
 }
@@ -309,7 +310,8 @@ describe("removeDevopsAccountsFromOrganizations: consequences (R7, R9)", () => {
     return removeDevopsAccountsFromOrganizations(
       db.prisma,
       s.actor("sso-admin"),
-      { enterpriseKey: s.enterprise.key, accountIds: handles.map((handle) => s.account(handle).id), dryRun: true },
+      // Acknowledged: these tests read the other consequences; R9 (d) is in access-loss.test.ts.
+      { enterpriseKey: s.enterprise.key, accountIds: handles.map((handle) => s.account(handle).id), dryRun: true, acknowledgeAll: true },
       NOW,
     );
   }
@@ -382,7 +384,7 @@ describe("removeDevopsAccountsFromOrganizations: consequences (R7, R9)", () => {
     const result = await removeDevopsAccountsFromOrganizations(
       db.prisma,
       s.actor("sso-admin"),
-      { enterpriseKey: s.enterprise.key, accountIds: [s.account("cy-gh").id], dryRun: false },
+      { enterpriseKey: s.enterprise.key, accountIds: [s.account("cy-gh").id], dryRun: false, acknowledgeAll: true },
       NOW,
     );
     expect(result.applied).toBe(true);

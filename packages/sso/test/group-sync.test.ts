@@ -103,10 +103,13 @@ describe("group sync at SSO login (R2)", () => {
     const { account } = await login(who);
     const infra = acme.organizations[keys.infra]!;
     const mobile = acme.organizations[keys.mobile]!;
+    // Another admin of infra, so that R9 (c) does not keep this account there (see group-mappings.test.ts).
+    const otherAdmin = await db.prisma.account.create({ data: { login: uniqueKey("infra-admin"), name: "infra admin", kind: "DEVOPS" } });
     await db.prisma.orgPermission.createMany({
       data: [
         { accountId: account.id, organizationId: infra.id, permission: "ADMIN" },
         { accountId: account.id, organizationId: mobile.id, permission: "SCAN" },
+        { accountId: otherAdmin.id, organizationId: infra.id, permission: "ADMIN" },
       ],
     });
 

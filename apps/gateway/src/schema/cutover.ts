@@ -3,6 +3,8 @@ import {
   readinessPage,
   readinessTotals,
   removeDevopsAccountsFromOrganizations,
+  type AccessLoss,
+  type AccessLossRecord,
   type CutoverPlan,
   type CutoverViolation,
   type DeletedAccount,
@@ -28,8 +30,9 @@ import { InvitationStatus as InvitationStatusEnum } from "./invitation";
 const CutoverViolationCode = builder.enumType("CutoverViolationCode", {
   description:
     "R9: NO_BREAK_GLASS_ADMIN (a) no DOP account would keep Administer Enterprise; BITBUCKET_WITHOUT_DOP_ADMIN (b) a " +
-    "Bitbucket Cloud organization would keep no DOP admin; ORGANIZATION_WITHOUT_ADMIN (c) an organization would keep no admin.",
-  values: ["NO_BREAK_GLASS_ADMIN", "BITBUCKET_WITHOUT_DOP_ADMIN", "ORGANIZATION_WITHOUT_ADMIN"] as const,
+    "Bitbucket Cloud organization would keep no DOP admin; ORGANIZATION_WITHOUT_ADMIN (c) an organization would keep no admin; " +
+    "UNACKNOWLEDGED_ACCESS_LOSS (d) a person would lose organizations they cannot reach with SSO and was not acknowledged.",
+  values: ["NO_BREAK_GLASS_ADMIN", "BITBUCKET_WITHOUT_DOP_ADMIN", "ORGANIZATION_WITHOUT_ADMIN", "UNACKNOWLEDGED_ACCESS_LOSS"] as const,
 });
 
 const CutoverViolationRef = builder.objectRef<CutoverViolation>("CutoverViolation").implement({
@@ -37,6 +40,26 @@ const CutoverViolationRef = builder.objectRef<CutoverViolation>("CutoverViolatio
     code: t.expose("code", { type: CutoverViolationCode }),
     message: t.exposeString("message"),
     organization: t.field({ type: OrganizationRef, nullable: true, resolve: (violation) => violation.organization }),
+    account: t.field({
+      type: AccountRef,
+      nullable: true,
+      description: "The DOP account the violation is about (UNACKNOWLEDGED_ACCESS_LOSS).",
+      resolve: (violation) => violation.account,
+    }),
+  }),
+});
+
+const AccessLossRef = builder.objectRef<AccessLoss>("AccessLoss").implement({
+  description:
+    "R9 (d): a person the removal leaves with no way into organizations they are in today (no linked SSO account, or " +
+    "one that is not a member there).",
+  fields: (t) => ({
+    account: t.field({ type: AccountRef, description: "The DOP account removed.", resolve: (loss) => loss.account }),
+    ssoAccount: t.field({ type: AccountRef, nullable: true, resolve: (loss) => loss.ssoAccount }),
+    organizations: t.field({ type: [OrganizationRef], resolve: (loss) => loss.organizations }),
+    acknowledged: t.exposeBoolean("acknowledged", {
+      description: "Named in acknowledgeAccessLoss (or acknowledgeAll): this loss does not block the removal.",
+    }),
   }),
 });
 
@@ -87,6 +110,11 @@ const CutoverPlanRef = builder.objectRef<CutoverPlan>("CutoverPlan").implement({
     tokensThatBreak: t.field({ type: [BreakingTokenRef], resolve: (plan) => plan.tokensThatBreak }),
     organizationsLosingLastAdmin: t.field({ type: [OrganizationLosingAdminRef], resolve: (plan) => plan.organizationsLosingLastAdmin }),
     missingSsoMemberships: t.field({ type: [MissingSsoMembershipRef], resolve: (plan) => plan.missingSsoMemberships }),
+    accessLoss: t.field({
+      type: [AccessLossRef],
+      description: "R9 (d): each person left with no way into organizations they are in today, and whether it was acknowledged.",
+      resolve: (plan) => plan.accessLoss,
+    }),
     violations: t.field({ type: [CutoverViolationRef], resolve: (plan) => plan.violations }),
     warnings: t.exposeStringList("warnings"),
     enterprise: t.prismaField({
@@ -102,6 +130,14 @@ const RemoveDevopsAccountsInput = builder.inputType("RemoveDevopsAccountsFromOrg
     enterpriseKey: t.string({ required: true }),
     accountIds: t.globalIDList({ required: true, for: AccountRef, description: "Global ids of DOP accounts (at most 10,000)." }),
     dryRun: t.boolean({ required: true, description: "true: compute the plan only." }),
+    acknowledgeAccessLoss: t.globalIDList({
+      required: false,
+      for: AccountRef,
+      description:
+        "R9 (d): DOP accounts (among accountIds) whose people may lose organizations they cannot reach with SSO. " +
+        "An unacknowledged loss is the violation UNACKNOWLEDGED_ACCESS_LOSS.",
+    }),
+    acknowledgeAll: t.boolean({ required: false, description: "R9 (d): accept the access loss of every person in the batch." }),
   }),
 });
 
@@ -115,7 +151,13 @@ builder.mutationField("removeDevopsAccountsFromOrganizations", (t) =>
       removeDevopsAccountsFromOrganizations(
         context.prisma,
         context.viewer,
-        { enterpriseKey: input.enterpriseKey, accountIds: input.accountIds.map((id) => id.id), dryRun: input.dryRun },
+        {
+          enterpriseKey: input.enterpriseKey,
+          accountIds: input.accountIds.map((id) => id.id),
+          dryRun: input.dryRun,
+          acknowledgeAccessLoss: input.acknowledgeAccessLoss?.map((id) => id.id) ?? null,
+          acknowledgeAll: input.acknowledgeAll ?? null,
+        },
         context.now,
       ),
   }),
@@ -156,6 +198,16 @@ const InvitationSummaryRef = builder
     }),
   });
 
+const AccessLossRecordRef = builder.objectRef<AccessLossRecord>("AccessLossRecord").implement({
+  description: "R9 (d): an organization the person was removed from with no way back in, acknowledged by an enterprise admin.",
+  fields: (t) => ({
+    organization: t.field({ type: OrganizationRef, resolve: (row) => row.organization }),
+    acknowledgedBy: t.field({ type: AccountRef, nullable: true, resolve: (row) => row.acknowledgedBy }),
+    acknowledgedAt: t.expose("acknowledgedAt", { type: "DateTime" }),
+    regained: t.exposeBoolean("regained", { description: "The person's SSO account is a member there now." }),
+  }),
+});
+
 const ReadinessRowRef = builder.objectRef<ReadinessRow>("ReadinessRow").implement({
   description: "One person in the cutover: the DOP account and/or the SSO account that supersedes it.",
   fields: (t) => ({
@@ -171,12 +223,23 @@ const ReadinessRowRef = builder.objectRef<ReadinessRow>("ReadinessRow").implemen
     }),
     tokensThatWouldBreak: t.field({ type: [BreakingTokenRef], resolve: (row) => row.tokensThatWouldBreak }),
     invitation: t.field({ type: InvitationSummaryRef, nullable: true, resolve: (row) => row.invitation }),
+    accessLoss: t.field({
+      type: [AccessLossRecordRef],
+      description: "R9 (d): organizations lost at a removal, with who acknowledged it and when.",
+      resolve: (row) => row.accessLoss,
+    }),
+    warnings: t.exposeStringList("warnings", {
+      description: "R14 / R9 (c): e.g. group sync kept this person as an organization's last admin.",
+    }),
   }),
 });
 
 const ReadinessTotalsRef = builder.objectRef<ReadinessTotals>("ReadinessTotals").implement({
   fields: (t) => ({
     people: t.exposeInt("people"),
+    removedWithoutSso: t.exposeInt("removedWithoutSso", {
+      description: "R9 (d): people in REMOVED_WITHOUT_SSO (counted in people too).",
+    }),
     dopAccounts: t.exposeInt("dopAccounts"),
     linkedDopAccounts: t.exposeInt("linkedDopAccounts"),
     ssoOnlyAccounts: t.exposeInt("ssoOnlyAccounts"),

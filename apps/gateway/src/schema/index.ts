@@ -9,6 +9,7 @@ import "./account";
 import "./setup-progress";
 import "./enterprise";
 import "./sso-connection";
+import "./sso-group-mapping";
 import "./enterprise-permission";
 import "./recovery";
 import "./audit-event";

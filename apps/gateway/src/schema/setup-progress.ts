@@ -31,6 +31,12 @@ const SetupCountsRef = builder.objectRef<SetupCounts>("SetupCounts").implement({
       description: "DOP accounts kept on purpose: Administer Enterprise holders and Bitbucket Cloud organization admins.",
     }),
     dopAccountsToRemove: t.exposeInt("dopAccountsToRemove"),
+    removedWithoutSso: t.exposeInt("removedWithoutSso", {
+      description: "R9 (d): people removed with an acknowledged loss of access and still without an SSO account.",
+    }),
+    organizationsKeepingLastAdmin: t.exposeInt("organizationsKeepingLastAdmin", {
+      description: "R14 / R9 (c): organizations whose last admin group sync kept although the IdP no longer grants it.",
+    }),
   }),
 });
 

@@ -5,6 +5,7 @@ import {
   enterpriseMembersWhere,
   invitationStatus,
   normalizeEmail,
+  removedWithoutSsoWhere,
   type CutoverStatus,
 } from "@sso-cutover/membership";
 import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
@@ -23,11 +24,26 @@ export interface ReadinessRow {
   /** DOP-owned tokens that stop working for the enterprise when the DOP account is removed. */
   tokensThatWouldBreak: BreakingToken[];
   invitation: { status: InvitationStatus; email: string; expiresAt: Date } | null;
+  /** R9 (d): organizations the person was removed from with no way back in, and who acknowledged it when. */
+  accessLoss: AccessLossRecord[];
+  /** R14 / R9 (c): what needs an admin's eye about this person (e.g. kept as an organization's last admin). */
+  warnings: string[];
+}
+
+export interface AccessLossRecord {
+  organization: Organization;
+  acknowledgedBy: Account | null;
+  acknowledgedAt: Date;
+  /** The person's SSO account is a member of the organization again: the loss is resolved. */
+  regained: boolean;
 }
 
 export interface ReadinessFilter {
   cutoverStatus?: CutoverStatus | null;
-  /** Only people who would lose something today: organizations only through DOP, or breaking tokens. */
+  /**
+   * Only people who would lose something today (organizations only through DOP, or breaking tokens) or who lost
+   * an organization at a removal and have not regained it through SSO (R9 d).
+   */
   notReadyOnly?: boolean | null;
   /** Login prefix, case-insensitive. */
   loginStartsWith?: string | null;
@@ -60,6 +76,8 @@ function personWhere(enterpriseId: string): Prisma.AccountWhereInput {
   return {
     OR: [
       { kind: "DEVOPS", deletedAt: null, ...inEnterprise(enterpriseId) },
+      // R9 (d): removed without a way in; they stay listed until they link an SSO account.
+      removedWithoutSsoWhere(enterpriseId),
       {
         kind: "SSO",
         enterpriseId,
@@ -127,7 +145,13 @@ export async function readinessPage(
       if (email) emails.add(normalizeEmail(email));
     }
   }
-  const [reviews, breaking, statuses, invitations] = await Promise.all([
+  const devopsSideIds = accounts.flatMap((account) =>
+    account.kind === "DEVOPS" ? [account.id] : account.linkAsSso ? [account.linkAsSso.devopsAccountId] : [],
+  );
+  const ssoSideIds = accounts.flatMap((account) =>
+    account.kind === "SSO" ? [account.id] : account.linkAsDevops ? [account.linkAsDevops.ssoAccountId] : [],
+  );
+  const [reviews, breaking, statuses, invitations, acknowledgements, retentions, ssoMemberships] = await Promise.all([
     accessReviews(tx, accounts.map((account) => account.id), enterpriseId),
     tokensBreakingWith(tx, devopsIds, organizations.map((organization) => organization.id), now),
     cutoverStatuses(tx, accounts.map((account) => account.id), enterpriseId, now),
@@ -135,7 +159,51 @@ export async function readinessPage(
       where: { enterpriseId, emailNormalized: { in: [...emails] } },
       orderBy: { createdAt: "desc" },
     }),
+    tx.accessLossAcknowledgement.findMany({
+      where: { enterpriseId, devopsAccountId: { in: devopsSideIds } },
+      include: { organization: true, acknowledgedBy: true },
+      orderBy: { organization: { key: "asc" } },
+    }),
+    tx.lastAdminRetention.findMany({
+      where: { enterpriseId, accountId: { in: ssoSideIds } },
+      include: { organization: { select: { key: true } } },
+      orderBy: { organization: { key: "asc" } },
+    }),
+    // Whether an SSO account reaches an organization it lost through its DOP account (the loss is then resolved).
+    tx.organization.findMany({
+      where: {
+        enterpriseId,
+        accessLosses: { some: { devopsAccountId: { in: devopsSideIds } } },
+        OR: [
+          { memberships: { some: { accountId: { in: ssoSideIds } } } },
+          { groups: { some: { memberships: { some: { accountId: { in: ssoSideIds } } } } } },
+        ],
+      },
+      select: {
+        id: true,
+        memberships: { where: { accountId: { in: ssoSideIds } }, select: { accountId: true } },
+        groups: { select: { memberships: { where: { accountId: { in: ssoSideIds } }, select: { accountId: true } } } },
+      },
+    }),
   ]);
+  const ssoMember = new Set(
+    ssoMemberships.flatMap((organization) => [
+      ...organization.memberships.map((row) => `${row.accountId}|${organization.id}`),
+      ...organization.groups.flatMap((group) => group.memberships.map((row) => `${row.accountId}|${organization.id}`)),
+    ]),
+  );
+  const acknowledgementsByAccount = new Map<string, (typeof acknowledgements)[number][]>();
+  for (const row of acknowledgements) {
+    const list = acknowledgementsByAccount.get(row.devopsAccountId) ?? [];
+    list.push(row);
+    acknowledgementsByAccount.set(row.devopsAccountId, list);
+  }
+  const retainedByAccount = new Map<string, string[]>();
+  for (const row of retentions) {
+    const list = retainedByAccount.get(row.accountId) ?? [];
+    list.push(row.organization.key);
+    retainedByAccount.set(row.accountId, list);
+  }
   const latestInvitation = new Map<string, (typeof invitations)[number]>();
   for (const invitation of invitations) {
     if (!latestInvitation.has(invitation.emailNormalized)) latestInvitation.set(invitation.emailNormalized, invitation);
@@ -154,6 +222,7 @@ export async function readinessPage(
     const review = reviews.get(account.id);
     const email = [devopsAccount?.emailNormalized, ssoAccount?.emailNormalized].find((value) => value && latestInvitation.has(value));
     const invitation = email ? latestInvitation.get(email)! : null;
+    const retained = ssoAccount ? (retainedByAccount.get(ssoAccount.id) ?? []) : [];
     return {
       account: plain,
       devopsAccount,
@@ -167,15 +236,37 @@ export async function readinessPage(
       invitation: invitation
         ? { status: invitationStatus(invitation, now), email: invitation.email, expiresAt: invitation.expiresAt }
         : null,
+      accessLoss: (devopsAccount ? (acknowledgementsByAccount.get(devopsAccount.id) ?? []) : []).map((row) => ({
+        organization: row.organization,
+        acknowledgedBy: row.acknowledgedBy,
+        acknowledgedAt: row.acknowledgedAt,
+        regained: ssoAccount !== null && ssoMember.has(`${ssoAccount.id}|${row.organizationId}`),
+      })),
+      warnings: retained.map((key) => lastAdminKeptMessage(key)),
     };
   });
   return request.filter?.notReadyOnly
-    ? rows.filter((row) => row.organizationsOnlyThroughDop.length > 0 || row.tokensThatWouldBreak.length > 0)
+    ? rows.filter(
+        (row) =>
+          row.organizationsOnlyThroughDop.length > 0 ||
+          row.tokensThatWouldBreak.length > 0 ||
+          row.accessLoss.some((loss) => !loss.regained),
+      )
     : rows;
+}
+
+/** R14 / R9 (c): the warning on the row of an SSO account that group sync kept as an organization's last admin. */
+export function lastAdminKeptMessage(organizationKey: string): string {
+  return (
+    `Kept as the last admin of "${organizationKey}" although the IdP no longer grants it (R9 c): grant ADMIN there to ` +
+    "another account; the next sign-in then applies the IdP's groups."
+  );
 }
 
 export interface ReadinessTotals {
   people: number;
+  /** R9 (d): people removed with an acknowledged loss of access and still without an SSO account (REMOVED_WITHOUT_SSO). */
+  removedWithoutSso: number;
   dopAccounts: number;
   linkedDopAccounts: number;
   ssoOnlyAccounts: number;
@@ -200,6 +291,7 @@ export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Da
   const terminate = progress.steps.find((step) => step.step === "TERMINATE")!;
   return {
     people,
+    removedWithoutSso: progress.counts.removedWithoutSso,
     dopAccounts: progress.counts.dopAccounts,
     linkedDopAccounts: progress.counts.linkedDopAccounts,
     ssoOnlyAccounts: people - progress.counts.dopAccounts,

@@ -14,19 +14,45 @@ import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
 
 export const MAX_ACCOUNTS_PER_REMOVAL = 10_000;
 
-export interface RemoveDevopsAccountsInput {
+export interface RemoveDevopsAccountsInput extends AccessLossAcknowledgementInput {
   enterpriseKey: string;
   accountIds: readonly string[];
   dryRun: boolean;
 }
 
-export type CutoverViolationCode = "NO_BREAK_GLASS_ADMIN" | "BITBUCKET_WITHOUT_DOP_ADMIN" | "ORGANIZATION_WITHOUT_ADMIN";
+/** R9 (d): whose loss of access the admin accepts; either list the DOP accounts or accept every loss. */
+export interface AccessLossAcknowledgementInput {
+  /** DOP accounts (among those removed) whose people may lose organizations they cannot reach with SSO. */
+  acknowledgeAccessLoss?: readonly string[] | null;
+  /** Accept the access loss of every person in the batch. */
+  acknowledgeAll?: boolean | null;
+}
+
+export type CutoverViolationCode =
+  | "NO_BREAK_GLASS_ADMIN"
+  | "BITBUCKET_WITHOUT_DOP_ADMIN"
+  | "ORGANIZATION_WITHOUT_ADMIN"
+  | "UNACKNOWLEDGED_ACCESS_LOSS";
 
 /** A rule of R9 the removal would break; any violation makes the real run change nothing. */
 export interface CutoverViolation {
   code: CutoverViolationCode;
   message: string;
   organization: Organization | null;
+  /** The DOP account the violation is about (UNACKNOWLEDGED_ACCESS_LOSS), else null. */
+  account: Account | null;
+}
+
+/**
+ * R9 (d): a person the removal leaves with no way into organizations they are in today: no linked SSO account,
+ * or a linked SSO account that is not a member there.
+ */
+export interface AccessLoss {
+  account: Account;
+  ssoAccount: Account | null;
+  organizations: Organization[];
+  /** Named in `acknowledgeAccessLoss`, or `acknowledgeAll`: the loss does not block the removal. */
+  acknowledged: boolean;
 }
 
 export interface RemovedMembership {
@@ -71,6 +97,7 @@ export interface CutoverPlan {
   tokensThatBreak: BreakingToken[];
   organizationsLosingLastAdmin: OrganizationLosingAdmin[];
   missingSsoMemberships: MissingSsoMembership[];
+  accessLoss: AccessLoss[];
   violations: CutoverViolation[];
   warnings: string[];
 }
@@ -118,6 +145,23 @@ async function requireRemovableAccounts(tx: Tx, enterpriseId: string, accountIds
   });
 }
 
+/** The acknowledged DOP account ids; each must be one of the accounts removed (else the input is refused). */
+function acknowledgedAccounts(accountIds: readonly string[], input: AccessLossAcknowledgementInput): (accountId: string) => boolean {
+  if (input.acknowledgeAll) return () => true;
+  const removed = new Set(accountIds);
+  const listed = input.acknowledgeAccessLoss ?? [];
+  const strangers = listed.flatMap((id, index) => (removed.has(id) ? [] : [index]));
+  if (strangers.length > 0) {
+    throw invalidInput(
+      `input.acknowledgeAccessLoss[${strangers[0]}]`,
+      `${strangers.length} acknowledged account(s) are not among the accounts removed (input.accountIds): ` +
+        `${strangers.slice(0, 5).map((index) => `input.acknowledgeAccessLoss[${index}]`).join(", ")}${strangers.length > 5 ? ", …" : ""}.`,
+    );
+  }
+  const acknowledged = new Set(listed);
+  return (accountId) => acknowledged.has(accountId);
+}
+
 /**
  * R9: what removing these DOP accounts from every organization (and enterprise permission) of the enterprise
  * would do, computed in a fixed number of queries whatever the number of accounts.
@@ -127,8 +171,10 @@ export async function planDevopsAccountRemoval(
   enterpriseId: string,
   accountIds: readonly string[],
   now = new Date(),
+  acknowledgement: AccessLossAcknowledgementInput = {},
 ): Promise<Omit<CutoverPlan, "dryRun" | "applied">> {
   const accounts = await requireRemovableAccounts(tx, enterpriseId, accountIds);
+  const isAcknowledged = acknowledgedAccounts(accountIds, acknowledgement);
   const removed = new Set(accounts.map((account) => account.id));
   const accountsById = new Map(accounts.map((account) => [account.id, account]));
 
@@ -206,6 +252,7 @@ export async function planDevopsAccountRemoval(
         code: "ORGANIZATION_WITHOUT_ADMIN",
         message: `"${organization.key}" would have no admin left: grant ADMIN on it to an account that stays first.`,
         organization,
+        account: null,
       });
     }
     const dopAdminRemoved = [...before].some(([accountId, kind]) => kind === "DEVOPS" && removed.has(accountId));
@@ -216,6 +263,7 @@ export async function planDevopsAccountRemoval(
           `"${organization.key}" is bound to Bitbucket Cloud, whose workspace only a DOP account can link: ` +
           "keep at least one DOP account with ADMIN on it.",
         organization,
+        account: null,
       });
     }
   }
@@ -235,6 +283,7 @@ export async function planDevopsAccountRemoval(
         "No DOP account would keep Administer Enterprise: keep at least one as a break-glass account " +
         "(it is the way in when SSO is unavailable).",
       organization: null,
+      account: null,
     });
   }
 
@@ -251,6 +300,31 @@ export async function planDevopsAccountRemoval(
         ssoAccount: review?.ssoAccount ?? null,
         organization: row.organization,
         missing: row.missingOnSso,
+      });
+    }
+  }
+
+  // R9 (d): organizations each person can no longer enter at all once the DOP account is gone.
+  const accessLoss: AccessLoss[] = [];
+  for (const account of accounts) {
+    const review = reviews.get(account.id);
+    const lost = (review?.organizations ?? [])
+      .filter((row) => row.dop.member && !row.sso.member && memberships.has(membershipKey(account.id, row.organization.id)))
+      .map((row) => row.organization);
+    if (lost.length === 0) continue;
+    const acknowledged = isAcknowledged(account.id);
+    accessLoss.push({ account, ssoAccount: review?.ssoAccount ?? null, organizations: lost, acknowledged });
+    if (!acknowledged) {
+      const keys = lost.map((organization) => `"${organization.key}"`).join(", ");
+      violations.push({
+        code: "UNACKNOWLEDGED_ACCESS_LOSS",
+        message: review?.ssoAccount
+          ? `${account.login} would lose ${keys}: the linked SSO account ${review.ssoAccount.login} is not a member there. ` +
+            "Give the SSO account that access first, or acknowledge the loss (acknowledgeAccessLoss)."
+          : `${account.login} would lose ${keys} with no SSO account to sign in with. ` +
+            "Have the person sign in with SSO and link the accounts first, or acknowledge the loss (acknowledgeAccessLoss).",
+        organization: null,
+        account,
       });
     }
   }
@@ -278,6 +352,7 @@ export async function planDevopsAccountRemoval(
     tokensThatBreak,
     organizationsLosingLastAdmin,
     missingSsoMemberships,
+    accessLoss,
     violations,
     warnings,
   };
@@ -298,7 +373,7 @@ export async function removeDevopsAccountsFromOrganizations(
   return serializable(prisma, async (tx) => {
     const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
     await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
-    const plan = await planDevopsAccountRemoval(tx, enterprise.id, input.accountIds, now);
+    const plan = await planDevopsAccountRemoval(tx, enterprise.id, input.accountIds, now, input);
     if (input.dryRun || plan.violations.length > 0) return { ...plan, dryRun: input.dryRun, applied: false };
 
     const accountIds = plan.accounts.map((account) => account.id);
@@ -311,6 +386,7 @@ export async function removeDevopsAccountsFromOrganizations(
       tx.orgPermission.deleteMany({ where: { accountId: { in: accountIds }, organizationId: { in: organizationIds } } }),
       tx.enterprisePermission.deleteMany({ where: { accountId: { in: accountIds }, enterpriseId: enterprise.id } }),
     ]);
+    await recordAccessLoss(tx, enterprise.id, actor, plan.accessLoss, now);
     await recordAuditEvent(tx, {
       enterpriseId: enterprise.id,
       actor,
@@ -324,10 +400,42 @@ export async function removeDevopsAccountsFromOrganizations(
           organizationPermissions: permissions.count,
           enterprisePermissions: enterprisePermissions.count,
         },
+        accessLoss: plan.accessLoss.map((loss) => ({
+          account: { id: loss.account.id, login: loss.account.login },
+          organizations: loss.organizations.map((organization) => organization.key),
+        })),
         // Not `tokensThatBreak`: audit keys starting with "token" are refused as secret-looking (R5).
         breakingTokens: plan.tokensThatBreak.map((breaking) => ({ id: breaking.token.id, name: breaking.token.name, owner: breaking.owner.login })),
       },
     });
     return { ...plan, dryRun: false, applied: true };
   });
+}
+
+/**
+ * R9 (d): remembers who acknowledged which person's loss of which organization, so that readiness keeps showing
+ * those people. A later acknowledgement of the same person and organization replaces the earlier one.
+ */
+async function recordAccessLoss(tx: Tx, enterpriseId: string, actor: Actor, losses: readonly AccessLoss[], now: Date): Promise<void> {
+  const rows = losses.flatMap((loss) =>
+    loss.organizations.map((organization) => ({
+      enterpriseId,
+      devopsAccountId: loss.account.id,
+      organizationId: organization.id,
+      acknowledgedById: actor.accountId,
+      acknowledgedAt: now,
+    })),
+  );
+  if (rows.length === 0) return;
+  const accountsByOrganization = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = accountsByOrganization.get(row.organizationId) ?? [];
+    ids.push(row.devopsAccountId);
+    accountsByOrganization.set(row.organizationId, ids);
+  }
+  // One condition per organization keeps the statement small whatever the number of people.
+  await tx.accessLossAcknowledgement.deleteMany({
+    where: { OR: [...accountsByOrganization].map(([organizationId, devopsAccountIds]) => ({ organizationId, devopsAccountId: { in: devopsAccountIds } })) },
+  });
+  await tx.accessLossAcknowledgement.createMany({ data: rows });
 }
