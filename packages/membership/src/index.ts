@@ -14,6 +14,7 @@ export {
   invitationStatus,
   invitationWhereForStatus,
   enterpriseInvitationsWhere,
+  visibleInvitationWhere,
   invitationMessage,
   inviteUsers,
   revokeInvitation,
@@ -48,6 +49,8 @@ export {
   cutoverStatuses,
   cutoverStatus,
   visibleAccountWhere,
+  visibleIdentityLinkWhere,
+  requireVisibleAccountIds,
   cutoverEnterprises,
   cutoverStatusesForViewer,
 } from "./members";
