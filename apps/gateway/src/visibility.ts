@@ -163,9 +163,11 @@ export async function loadNodes(
   if (ids.length > MAX_NODE_IDS) {
     throw invalidInput("ids", `At most ${MAX_NODE_IDS} ids per request (got ${ids.length}).`);
   }
+  const nodeType = info.schema.getType("Node");
+  const nodeTypes = new Set(nodeType && isAbstractType(nodeType) ? info.schema.getPossibleTypes(nodeType).map((type) => type.name) : []);
   const byType = new Map<string, Set<string>>();
   for (const globalId of ids) {
-    if (!globalId || !TYPE_VISIBILITY[globalId.typename]) continue;
+    if (!globalId || !nodeTypes.has(globalId.typename) || !TYPE_VISIBILITY[globalId.typename]) continue;
     let typeIds = byType.get(globalId.typename);
     if (!typeIds) byType.set(globalId.typename, (typeIds = new Set()));
     typeIds.add(globalId.id);

@@ -51,7 +51,7 @@ export async function createScopedOrganizationToken(
       where: { key: String(input.organizationKey), ...visibleOrganizationWhere(actor.accountId) },
     });
     if (!organization) {
-      throw notFound(`No organization with key "${input.organizationKey}".`, "input.organizationKey");
+      throw notFound("No organization with this key.", "input.organizationKey");
     }
     if (!(await isOrganizationAdmin(tx, actor.accountId, organization.id))) {
       throw forbidden(
