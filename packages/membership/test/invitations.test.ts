@@ -279,7 +279,7 @@ describe("revokeInvitation", () => {
     expect(revoked.status).toBe("REVOKED");
   });
 
-  it("R3/R15: only enterprise admins may revoke; to a member, an unknown or another enterprise's invitation it is NOT_FOUND", async () => {
+  it("R3/R15: only enterprise admins may revoke; to a member, an unknown or another enterprise's invitation is NOT_FOUND", async () => {
     const { invitation } = invited((await invite(["ana@example.com"])).results[0]);
     const other = await buildScenario(db.prisma, { accounts: { admin: { enterpriseAdmin: true } } });
 
