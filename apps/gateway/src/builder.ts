@@ -9,6 +9,7 @@ import type { GatewayContext } from "./context";
 import { unauthorizedError } from "./auth-errors";
 import type PrismaTypes from "./generated/pothos-prisma-types";
 import { getDatamodel } from "./generated/pothos-prisma-types";
+import { loadNodes, MAX_NODE_IDS } from "./visibility";
 
 export interface AuthenticatedContext extends GatewayContext {
   viewer: Actor;
@@ -44,6 +45,14 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: null,
   },
   relay: {
+    // R15: both load through the types' visibility filters, one statement per type, at most MAX_NODE_IDS ids.
+    nodeQueryOptions: {
+      resolve: async (_root, args, context, info) => (await loadNodes([args.id], context, info))[0] as never,
+    },
+    nodesQueryOptions: {
+      description: `At most ${MAX_NODE_IDS} ids; null in place of an id that does not exist or that you may not see.`,
+      resolve: async (_root, args, context, info) => (await loadNodes(args.ids, context, info)) as never,
+    },
     clientMutationId: "omit",
     cursorType: "String",
     edgesFieldOptions: { nullable: false },

@@ -23,7 +23,7 @@ export async function requireVisibleEnterprise(
   field = "input.enterpriseKey",
 ): Promise<Enterprise> {
   const enterprise = await findVisibleEnterprise(tx, viewerAccountId, key);
-  if (!enterprise) throw notFound(`No enterprise with key "${key}" is visible to you.`, field);
+  if (!enterprise) throw notFound("No enterprise with this key.", field);
   return enterprise;
 }
 

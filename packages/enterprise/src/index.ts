@@ -4,9 +4,12 @@ export type { AuditEventInput } from "./audit";
 export { holdsEnterprisePermission, requireEnterpriseAdmin, enterpriseAdministrators } from "./permissions";
 export { ENTERPRISE_KEY, findVisibleEnterprise, requireVisibleEnterprise, enterpriseLoginUrl, oneClickAccessLink } from "./enterprises";
 export {
+  administeredEnterpriseWhere,
   enterpriseAccountsWhere,
+  visibleAuditEventWhere,
   visibleEnterpriseWhere,
   visibleOrganizationWhere,
+  visibleSsoConnectionWhere,
 } from "./visibility";
 export { grantEnterprisePermission, revokeEnterprisePermission, administratorWarnings } from "./enterprise-permissions";
 export type { EnterprisePermissionInput, EnterprisePermissionChange } from "./enterprise-permissions";

@@ -1,5 +1,9 @@
 import type { Prisma } from "@sso-cutover/db";
 
+// R15: each type that belongs to an enterprise decides here (or in the package that owns it) who may see it, as a
+// where-clause. The gateway applies these filters to every path that reaches an object of the type — lists,
+// relations, `node`, `nodes`, mutation payloads — so a new field cannot show what its type hides.
+
 /**
  * Accounts that belong to an enterprise now: members of one of its organizations (directly or through a group)
  * and the SSO accounts the enterprise's IdP created. Deleted accounts are excluded. (The membership package's
@@ -28,12 +32,31 @@ export function visibleEnterpriseWhere(viewerAccountId: string): Prisma.Enterpri
   };
 }
 
-/** Organizations a viewer may see: its own, and every organization of an enterprise it can see. */
+/** Enterprises where the viewer holds Administer Enterprise. */
+export function administeredEnterpriseWhere(viewerAccountId: string): Prisma.EnterpriseWhereInput {
+  return { permissions: { some: { accountId: viewerAccountId, permission: "ADMINISTER_ENTERPRISE" } } };
+}
+
+/**
+ * Organizations a viewer may see: its own (directly or through a group), and every organization of an enterprise
+ * it can see. An organization outside any enterprise is seen only by its members.
+ */
 export function visibleOrganizationWhere(viewerAccountId: string): Prisma.OrganizationWhereInput {
   return {
     OR: [
       { memberships: { some: { accountId: viewerAccountId } } },
+      { groups: { some: { memberships: { some: { accountId: viewerAccountId } } } } },
       { enterprise: visibleEnterpriseWhere(viewerAccountId) },
     ],
   };
+}
+
+/** Audit events (R13) are read by the admins of their enterprise only. */
+export function visibleAuditEventWhere(viewerAccountId: string): Prisma.AuditEventWhereInput {
+  return { enterprise: administeredEnterpriseWhere(viewerAccountId) };
+}
+
+/** An enterprise's SSO connection is read by the holders of an enterprise permission there. */
+export function visibleSsoConnectionWhere(viewerAccountId: string): Prisma.SsoConnectionWhereInput {
+  return { enterprise: { permissions: { some: { accountId: viewerAccountId } } } };
 }

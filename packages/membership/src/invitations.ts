@@ -11,8 +11,8 @@ import {
   type Tx,
 } from "@sso-cutover/db";
 import {
+  administeredEnterpriseWhere,
   enterpriseLoginUrl,
-  findVisibleEnterprise,
   recordAuditEvent,
   requireEnterpriseAdmin,
   requireVisibleEnterprise,
@@ -65,6 +65,14 @@ export function invitationWhereForStatus(status: InvitationStatus, now: Date = n
     case "REVOKED":
       return { status };
   }
+}
+
+/**
+ * R15: invitations are seen by the admins of their enterprise only, since they name people who may not have an
+ * account yet.
+ */
+export function visibleInvitationWhere(viewerAccountId: string): Prisma.InvitationWhereInput {
+  return { enterprise: administeredEnterpriseWhere(viewerAccountId) };
 }
 
 /**
@@ -304,11 +312,14 @@ export async function inviteUsers(
 
 /** The invitation, for an enterprise admin of its enterprise; NOT_FOUND when its enterprise is not visible. */
 async function requireAdministeredInvitation(tx: Tx, actor: Actor, invitationId: string) {
-  const invitation = await tx.invitation.findUnique({ where: { id: invitationId }, include: { enterprise: true } });
-  const enterprise = invitation ? await findVisibleEnterprise(tx, actor.accountId, invitation.enterprise.key) : null;
-  if (!invitation || !enterprise) throw notFound("No invitation with this id is visible to you.", "input.invitationId");
-  await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
-  return { invitation, enterprise };
+  // R15: an invitation its enterprise's admins alone may see is, to anyone else, an invitation that does not exist.
+  const invitation = await tx.invitation.findFirst({
+    where: { id: invitationId, ...visibleInvitationWhere(actor.accountId) },
+    include: { enterprise: true },
+  });
+  if (!invitation) throw notFound("No invitation with this id.", "input.invitationId");
+  await requireEnterpriseAdmin(tx, actor.accountId, invitation.enterpriseId);
+  return { invitation, enterprise: invitation.enterprise };
 }
 
 function refuseForStatus(status: InvitationStatus, attempted: "revoke" | "resend"): DomainError {

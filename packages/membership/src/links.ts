@@ -8,6 +8,7 @@ import {
   type Tx,
 } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
+import { requireVisibleAccountIds } from "./members";
 
 export interface LinkAccountsInput {
   devopsAccountId: string;
@@ -161,6 +162,8 @@ export async function linkDevopsAccountAsAdmin(
   return serializable(prisma, async (tx) => {
     const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
     await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
+    const fields = [DEFAULT_FIELDS.devopsAccount, DEFAULT_FIELDS.ssoAccount];
+    await requireVisibleAccountIds(tx, actor.accountId, [input.devopsAccountId, input.ssoAccountId], (index) => fields[index]!);
     const { devopsAccount, ssoAccount } = await requireLinkableAccounts(tx, input);
     if (ssoAccount.enterpriseId !== enterprise.id) {
       throw notFound(`No SSO account of ${enterprise.key} with this id.`, "input.ssoAccountId");

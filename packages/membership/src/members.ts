@@ -1,4 +1,4 @@
-import type { AccountKind, Enterprise, Prisma, Tx } from "@sso-cutover/db";
+import { notFound, type AccountKind, type Enterprise, type Prisma, type Tx } from "@sso-cutover/db";
 import { visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { invitationWhereForStatus } from "./invitations";
 
@@ -250,8 +250,9 @@ export async function cutoverStatus(
 }
 
 /**
- * Accounts a viewer may load by id: itself, the account it is linked to, and every member (as above, so also
- * group-only members and linked DOP accounts that left) of an enterprise it can see (`visibleEnterpriseWhere`).
+ * R15: the accounts a viewer may see, on every path: itself, the account it is linked to, every member (as above,
+ * so also group-only members and linked DOP accounts that left) of an enterprise it can see
+ * (`visibleEnterpriseWhere`), and the holders of that enterprise's permissions (its admins, who invite and link).
  */
 export function visibleAccountWhere(viewerAccountId: string): AccountWhere {
   const visibleEnterprise = visibleEnterpriseWhere(viewerAccountId);
@@ -261,8 +262,33 @@ export function visibleAccountWhere(viewerAccountId: string): AccountWhere {
       { linkAsDevops: { is: { ssoAccountId: viewerAccountId } } },
       { linkAsSso: { is: { devopsAccountId: viewerAccountId } } },
       membersWhere({ enterprise: visibleEnterprise }, { enterprise: visibleEnterprise }),
+      { enterprisePermissions: { some: { enterprise: visibleEnterprise } } },
     ],
   };
+}
+
+/**
+ * R15: refuses, as NOT_FOUND naming only the input field (e.g. `input.accountIds[2]`), the first id of an account
+ * the viewer may not see, so that a mutation cannot be used to learn who an id is. One query.
+ */
+export async function requireVisibleAccountIds(
+  tx: Tx,
+  viewerAccountId: string,
+  ids: readonly string[],
+  fieldOf: (index: number) => string,
+): Promise<void> {
+  const visible = await tx.account.findMany({
+    where: { id: { in: [...new Set(ids)] }, ...visibleAccountWhere(viewerAccountId) },
+    select: { id: true },
+  });
+  const visibleIds = new Set(visible.map((account) => account.id));
+  const index = ids.findIndex((id) => !visibleIds.has(id));
+  if (index >= 0) throw notFound("No account with this id.", fieldOf(index));
+}
+
+/** R15: an identity link is seen by whoever may see both of its accounts. */
+export function visibleIdentityLinkWhere(viewerAccountId: string): Prisma.IdentityLinkWhereInput {
+  return { devopsAccount: visibleAccountWhere(viewerAccountId), ssoAccount: visibleAccountWhere(viewerAccountId) };
 }
 
 /** A question about an account within an enterprise: the one named, or else the account's own (see below). */

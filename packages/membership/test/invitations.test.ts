@@ -279,11 +279,14 @@ describe("revokeInvitation", () => {
     expect(revoked.status).toBe("REVOKED");
   });
 
-  it("R3: only enterprise admins may revoke (FORBIDDEN for a member); an unknown or invisible invitation is NOT_FOUND", async () => {
+  it("R3/R15: only enterprise admins may revoke; to a member, an unknown or another enterprise's invitation is NOT_FOUND", async () => {
     const { invitation } = invited((await invite(["ana@example.com"])).results[0]);
     const other = await buildScenario(db.prisma, { accounts: { admin: { enterpriseAdmin: true } } });
 
-    expect((await domainError(revokeInvitation(db.prisma, s.actor("dev"), { invitationId: invitation.id }, now))).code).toBe("FORBIDDEN");
+    expect(await domainError(revokeInvitation(db.prisma, s.actor("dev"), { invitationId: invitation.id }, now))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "input.invitationId",
+    });
     expect(await domainError(revokeInvitation(db.prisma, other.actor("admin"), { invitationId: invitation.id }, now))).toMatchObject({
       code: "NOT_FOUND",
       field: "input.invitationId",
@@ -354,14 +357,14 @@ describe("resendInvitation", () => {
     expect(error).toMatchObject({ code: "CONFLICT", details: { reason: "ALREADY_SSO_MEMBER" } });
   });
 
-  it("R3: resending validates expiresInDays and is for enterprise admins only", async () => {
+  it("R3/R15: resending validates expiresInDays and is for enterprise admins only (NOT_FOUND to others)", async () => {
     const { invitation } = invited((await invite(["ana@example.com"])).results[0]);
 
     expect(await domainError(resendInvitation(db.prisma, s.actor("admin"), { invitationId: invitation.id, expiresInDays: 31 }, context))).toMatchObject({
       code: "INVALID_INPUT",
       field: "input.expiresInDays",
     });
-    expect((await domainError(resendInvitation(db.prisma, s.actor("dev"), { invitationId: invitation.id }, context))).code).toBe("FORBIDDEN");
+    expect((await domainError(resendInvitation(db.prisma, s.actor("dev"), { invitationId: invitation.id }, context))).code).toBe("NOT_FOUND");
   });
 });
 

@@ -206,30 +206,27 @@ describe("removeDevopsAccountsFromOrganizations: bad input and authorization (R9
     expect(error.message).toMatch(/at least one DOP account/);
   });
 
-  it("R9: 10,001 ids are INVALID_INPUT (at most 10,000 per call); 10,000 unknown ids are refused for being unknown", async () => {
+  it("R9/R15: 10,001 ids are INVALID_INPUT (at most 10,000 per call); 10,000 unknown ids are NOT_FOUND, naming the first", async () => {
     const tooMany = Array.from({ length: MAX_ACCOUNTS_PER_REMOVAL + 1 }, (_, index) => `unknown-${index}`);
     const error = await refused(tooMany);
     expect(error).toMatchObject({ code: "INVALID_INPUT", field: "input.accountIds" });
     expect(error.message).toMatch(/At most 10000 accounts per call \(got 10001\)/);
 
     const atLimit = await refused(tooMany.slice(0, MAX_ACCOUNTS_PER_REMOVAL));
-    expect(atLimit).toMatchObject({ code: "INVALID_INPUT", field: "input.accountIds[0]" });
-    expect(atLimit.message).toMatch(/^10000 account\(s\) cannot be removed/);
+    expect(atLimit).toMatchObject({ code: "NOT_FOUND", field: "input.accountIds[0]", message: "No account with this id." });
   });
 
-  it("R9: unknown and deleted account ids are refused, naming their index", async () => {
-    const error = await refused([s.account("dev").id, "no-such-account", s.account("gone").id]);
-    expect(error).toMatchObject({ code: "INVALID_INPUT", field: "input.accountIds[1]" });
-    expect(error.details.refused).toEqual([
-      { index: 1, id: "no-such-account", reason: "no such account" },
-      { index: 2, id: s.account("gone").id, reason: "no such account" },
-    ]);
+  it("R9/R15: unknown and deleted account ids are NOT_FOUND, naming their index", async () => {
+    const unknown = await refused([s.account("dev").id, "no-such-account", s.account("gone").id]);
+    expect(unknown).toMatchObject({ code: "NOT_FOUND", field: "input.accountIds[1]" });
+    const deleted = await refused([s.account("dev").id, s.account("gone").id]);
+    expect(deleted).toMatchObject({ code: "NOT_FOUND", field: "input.accountIds[1]" });
   });
 
-  it("R9: accounts of another enterprise are refused (and nothing of either enterprise changes)", async () => {
+  it("R9/R15: accounts of another enterprise are NOT_FOUND without their login (and nothing of either enterprise changes)", async () => {
     const error = await refused([s.account("dev").id, other.account("other-dev").id]);
-    expect(error).toMatchObject({ code: "INVALID_INPUT", field: "input.accountIds[1]" });
-    expect(error.message).toContain(`${other.account("other-dev").login} does not belong to this enterprise`);
+    expect(error).toMatchObject({ code: "NOT_FOUND", field: "input.accountIds[1]", message: "No account with this id." });
+    expect(error.message).not.toContain(other.account("other-dev").login);
   });
 
   it("R9: SSO accounts passed as DOP accounts are refused", async () => {

@@ -359,7 +359,7 @@ export async function organizationTokenGuidanceForViewer(
 ): Promise<OrganizationTokenGuidance> {
   const organization = await tx.organization.findFirst({ where: { key: organizationKey, enterpriseId } });
   if (!organization) {
-    throw notFound(`The enterprise has no organization with key "${organizationKey}".`, "organizationKey");
+    throw notFound("The enterprise has no organization with this key.", "organizationKey");
   }
   await requireOrganizationTokenGuidanceAccess(tx, viewerAccountId, organization);
   return tokenGuidanceForOrganization(tx, organization.id, now);

@@ -30,7 +30,7 @@ export type { TokenInfo, AnalysisOrganization } from "./token-info";
 export {
   personalAccessTokensOf,
   personalAccessTokensVisibleTo,
-  scopedTokensVisibleTo, visibleTokensByIds, projectKeysOf } from "./listing";
+  scopedTokensVisibleTo, visibleTokensByIds, visibleTokenWhere, projectKeysOf } from "./listing";
 export type { ScopedToken, TokenRecord } from "./listing";
 export {
   removeUnusedTokens,

@@ -1,4 +1,5 @@
-import type { Project, Token, Tx } from "@sso-cutover/db";
+import type { Prisma, Project, Token, Tx } from "@sso-cutover/db";
+import { administeredEnterpriseWhere } from "@sso-cutover/enterprise";
 import { effectiveOrgPermissions, permissionKey } from "@sso-cutover/membership";
 
 /** A token row, with its chosen projects when it is a scoped organization token. */
@@ -49,18 +50,53 @@ export async function scopedTokensVisibleTo(
   return result;
 }
 
+/** Organizations where the account holds ADMIN, directly or through a group. */
+function administeredOrganizationWhere(accountId: string): Prisma.OrganizationWhereInput {
+  return {
+    OR: [
+      { permissions: { some: { accountId, permission: "ADMIN" } } },
+      { groups: { some: { permissions: { some: { permission: "ADMIN" } }, memberships: { some: { accountId } } } } },
+    ],
+  };
+}
+
 /**
- * The tokens with these ids that the viewer may see — its own PATs, and SOTs of organizations it administers —
- * in three queries whatever the number of ids. Others are left out, so ids cannot be used to probe.
+ * R15: the tokens a viewer may see, on every path: its own PATs and the PATs of the account linked to it; SOTs of
+ * organizations it administers (R6); and the PATs of the people whose cutover it oversees — members of an
+ * organization it administers, members and SSO accounts of an enterprise it administers — which the token
+ * guidance (R7) and the cutover plan (R9) list as tokens that will break.
+ */
+export function visibleTokenWhere(viewerAccountId: string): Prisma.TokenWhereInput {
+  const overseen: Prisma.OrganizationWhereInput = {
+    OR: [administeredOrganizationWhere(viewerAccountId), { enterprise: administeredEnterpriseWhere(viewerAccountId) }],
+  };
+  return {
+    OR: [
+      { kind: "SOT", organization: administeredOrganizationWhere(viewerAccountId) },
+      {
+        kind: "PAT",
+        ownerAccount: {
+          OR: [
+            { id: viewerAccountId },
+            { linkAsDevops: { is: { ssoAccountId: viewerAccountId } } },
+            { linkAsSso: { is: { devopsAccountId: viewerAccountId } } },
+            { memberships: { some: { organization: overseen } } },
+            { groupMemberships: { some: { group: { organization: overseen } } } },
+            { kind: "SSO", enterprise: administeredEnterpriseWhere(viewerAccountId) },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The tokens with these ids that the viewer may see (`visibleTokenWhere`), in one query whatever the number of
+ * ids. Others are left out, so ids cannot be used to probe.
  */
 export async function visibleTokensByIds(tx: Tx, viewerAccountId: string, ids: readonly string[]): Promise<ScopedToken[]> {
   if (ids.length === 0 || viewerAccountId === "") return [];
-  const tokens = await tx.token.findMany({ where: { id: { in: [...ids] } }, include: withProjects });
-  const organizationIds = [...new Set(tokens.flatMap((token) => (token.kind === "SOT" && token.organizationId ? [token.organizationId] : [])))];
-  const administered = await administeredOrganizationIds(tx, viewerAccountId, organizationIds);
-  return tokens.filter((token) =>
-    token.kind === "PAT" ? token.ownerAccountId === viewerAccountId : administered.has(token.organizationId ?? ""),
-  );
+  return tx.token.findMany({ where: { id: { in: [...ids] }, ...visibleTokenWhere(viewerAccountId) }, include: withProjects });
 }
 
 async function administeredOrganizationIds(

@@ -1,7 +1,7 @@
 import { DomainError, forbidden, invalidInput, notFound, serializable, type PrismaClient } from "@sso-cutover/db";
 import { recordAuditEvent, type Actor } from "@sso-cutover/enterprise";
 import { isOrganizationAdmin } from "@sso-cutover/membership";
-import type { ScopedToken } from "./listing";
+import { visibleTokenWhere, type ScopedToken } from "./listing";
 import { tokenDisplay } from "./status";
 import { requireActiveAccount } from "./token-input";
 
@@ -25,11 +25,12 @@ export async function revokeToken(
   }
   return serializable(prisma, async (tx) => {
     await requireActiveAccount(tx, actor);
-    const token = await tx.token.findUnique({
-      where: { id: input.tokenId },
+    // R15: a token the actor may not see answers as one that does not exist, naming nothing.
+    const token = await tx.token.findFirst({
+      where: { id: input.tokenId, ...visibleTokenWhere(actor.accountId) },
       include: { organization: true, ownerAccount: true },
     });
-    if (!token) throw notFound(`No token with id "${input.tokenId}".`, "input.tokenId");
+    if (!token) throw notFound("No token with this id.", "input.tokenId");
     if (token.kind === "PAT") {
       if (token.ownerAccountId !== actor.accountId) {
         throw forbidden("A personal access token can be revoked only by the account that owns it.");

@@ -1,5 +1,5 @@
 import { DomainError, forbidden, invalidInput, notFound, serializable, type Plan, type PrismaClient } from "@sso-cutover/db";
-import { recordAuditEvent, type Actor } from "@sso-cutover/enterprise";
+import { recordAuditEvent, visibleOrganizationWhere, type Actor } from "@sso-cutover/enterprise";
 import { isOrganizationAdmin } from "@sso-cutover/membership";
 import type { CreatedToken } from "./personal-tokens";
 import type { ScopedToken } from "./listing";
@@ -46,9 +46,12 @@ export async function createScopedOrganizationToken(
   const scope = validScope(input);
   return serializable(prisma, async (tx) => {
     await requireActiveAccount(tx, actor);
-    const organization = await tx.organization.findUnique({ where: { key: String(input.organizationKey) } });
+    // R15: an organization the actor may not see answers as one that does not exist.
+    const organization = await tx.organization.findFirst({
+      where: { key: String(input.organizationKey), ...visibleOrganizationWhere(actor.accountId) },
+    });
     if (!organization) {
-      throw notFound(`No organization with key "${input.organizationKey}".`, "input.organizationKey");
+      throw notFound("No organization with this key.", "input.organizationKey");
     }
     if (!(await isOrganizationAdmin(tx, actor.accountId, organization.id))) {
       throw forbidden(

@@ -18,6 +18,7 @@ import {
 import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
 import { builder } from "../builder";
+import { seenBeforeTheChange } from "../visibility";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
 import { EnterprisePermissionKind, OrgPermissionKind } from "./enums";
@@ -147,8 +148,8 @@ builder.mutationField("removeDevopsAccountsFromOrganizations", (t) =>
     errors: payloadErrors("removeDevopsAccountsFromOrganizations"),
     description: "R9: removes DOP accounts from the enterprise's organizations; dry-runnable; refuses a batch with violations.",
     args: { input: t.arg({ type: RemoveDevopsAccountsInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      removeDevopsAccountsFromOrganizations(
+    resolve: async (_root, { input }, context) => {
+      const plan = await removeDevopsAccountsFromOrganizations(
         context.prisma,
         context.viewer,
         {
@@ -159,7 +160,12 @@ builder.mutationField("removeDevopsAccountsFromOrganizations", (t) =>
           acknowledgeAll: input.acknowledgeAll ?? null,
         },
         context.now,
-      ),
+      );
+      // The plan names accounts (and their tokens) the admin saw before they left the enterprise.
+      seenBeforeTheChange(context, "Account", plan.accounts.map((account) => account.id));
+      seenBeforeTheChange(context, "Token", plan.tokensThatBreak.map((breaking) => breaking.token.id));
+      return plan;
+    },
   }),
 );
 

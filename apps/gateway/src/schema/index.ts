@@ -1,5 +1,6 @@
 import { lexicographicSortSchema } from "graphql";
 import { builder } from "../builder";
+import { enforceVisibility } from "../visibility";
 import "./scalars";
 import "./error";
 import "./root";
@@ -22,4 +23,5 @@ import "./token-info";
 import "./token-guidance";
 import "./cutover";
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+// R15: every field returning an enterprise-owned type answers only what its type's visibility filter allows.
+export const schema = enforceVisibility(lexicographicSortSchema(builder.toSchema()));

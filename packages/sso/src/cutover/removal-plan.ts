@@ -9,7 +9,7 @@ import {
   type Tx,
 } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
-import { accessReviews, permissionKey } from "@sso-cutover/membership";
+import { accessReviews, permissionKey, requireVisibleAccountIds } from "@sso-cutover/membership";
 import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
 
 export const MAX_ACCOUNTS_PER_REMOVAL = 10_000;
@@ -373,6 +373,9 @@ export async function removeDevopsAccountsFromOrganizations(
   return serializable(prisma, async (tx) => {
     const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
     await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
+    if (input.accountIds.length <= MAX_ACCOUNTS_PER_REMOVAL) {
+      await requireVisibleAccountIds(tx, actor.accountId, input.accountIds, (index) => `input.accountIds[${index}]`);
+    }
     const plan = await planDevopsAccountRemoval(tx, enterprise.id, input.accountIds, now, input);
     if (input.dryRun || plan.violations.length > 0) return { ...plan, dryRun: input.dryRun, applied: false };
 

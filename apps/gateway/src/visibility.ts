@@ -1,0 +1,197 @@
+import { brandWithType, createContextCache } from "@pothos/core";
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import { invalidInput, notFound, type PrismaClient } from "@sso-cutover/db";
+import {
+  visibleAuditEventWhere,
+  visibleEnterpriseWhere,
+  visibleOrganizationWhere,
+  visibleSsoConnectionWhere,
+} from "@sso-cutover/enterprise";
+import { visibleAccountWhere, visibleIdentityLinkWhere, visibleInvitationWhere } from "@sso-cutover/membership";
+import { visibleTokenWhere } from "@sso-cutover/tokens";
+import DataLoader from "dataloader";
+import {
+  defaultFieldResolver,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isAbstractType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from "graphql";
+import type { GatewayContext } from "./context";
+
+/**
+ * R15, wired once: every GraphQL type whose objects belong to an enterprise, with the domain filter that decides who
+ * may see them. `enforceVisibility` applies the filter to every field returning the type, and `node`/`nodes` load
+ * through it, so a field added tomorrow shows only what its type allows; a new Prisma-backed or Node type missing
+ * here stops the schema from building.
+ */
+interface TypeVisibility {
+  /** The Prisma delegate holding the rows. */
+  model: "enterprise" | "organization" | "account" | "invitation" | "token" | "identityLink" | "ssoConnection" | "auditEvent";
+  where: (viewerAccountId: string) => object;
+  /** For a type not built by the Prisma plugin: what its objects need loaded (`node`/`nodes`). */
+  nodeQuery?: object;
+}
+
+export const TYPE_VISIBILITY: Readonly<Record<string, TypeVisibility>> = {
+  Enterprise: { model: "enterprise", where: visibleEnterpriseWhere },
+  Organization: { model: "organization", where: visibleOrganizationWhere },
+  Account: { model: "account", where: visibleAccountWhere },
+  Invitation: { model: "invitation", where: visibleInvitationWhere },
+  IdentityLink: { model: "identityLink", where: visibleIdentityLinkWhere },
+  SsoConnection: { model: "ssoConnection", where: visibleSsoConnectionWhere },
+  AuditEvent: { model: "auditEvent", where: visibleAuditEventWhere },
+  Token: { model: "token", where: visibleTokenWhere, nodeQuery: { include: { projects: { include: { project: true } } } } },
+};
+
+/** The most ids one `nodes` call may name: each type is then loaded in one statement of bounded size. */
+export const MAX_NODE_IDS = 100;
+
+interface Delegate {
+  findMany(args: object): Promise<{ id: string }[]>;
+}
+
+function delegate(prisma: PrismaClient, model: TypeVisibility["model"]): Delegate {
+  return prisma[model] as unknown as Delegate;
+}
+
+function viewerAccountId(context: GatewayContext): string {
+  return context.viewer?.accountId ?? "";
+}
+
+/** Per request and type: which ids the viewer may see, asked for a whole batch of objects in one statement. */
+const visibleIdLoaders = createContextCache((context: GatewayContext) => {
+  const loaders = new Map<string, DataLoader<string, boolean>>();
+  return (typename: string): DataLoader<string, boolean> => {
+    let loader = loaders.get(typename);
+    if (!loader) {
+      const { model, where } = TYPE_VISIBILITY[typename]!;
+      loader = new DataLoader(async (ids: readonly string[]) => {
+        const visible = await delegate(context.prisma, model).findMany({
+          where: { AND: [{ id: { in: [...ids] } }, where(viewerAccountId(context))] },
+          select: { id: true },
+        });
+        const visibleIds = new Set(visible.map((row) => row.id));
+        return ids.map((id) => visibleIds.has(id));
+      });
+      loaders.set(typename, loader);
+    }
+    return loader;
+  };
+});
+
+/**
+ * Objects a mutation checked as visible to the viewer before it changed them (e.g. DOP accounts it just removed from
+ * the enterprise): its payload may show them although the viewer no longer sees them afterwards.
+ */
+export function seenBeforeTheChange(context: GatewayContext, typename: keyof typeof TYPE_VISIBILITY, ids: readonly string[]): void {
+  const loader = visibleIdLoaders(context)(typename);
+  for (const id of ids) loader.clear(id).prime(id, true);
+}
+
+function idOf(typename: string, object: unknown): string {
+  const id = (object as { id?: unknown } | null)?.id;
+  if (typeof id !== "string") throw new Error(`An object of type ${typename} was resolved without its id.`);
+  return id;
+}
+
+/** Keeps what the viewer may see: a list loses the others, a single object becomes null (NOT_FOUND where non-null). */
+async function onlyVisible(
+  value: unknown,
+  typename: string,
+  field: GraphQLField<unknown, GatewayContext>,
+  context: GatewayContext,
+): Promise<unknown> {
+  if (value === null || value === undefined) return value;
+  const loader = visibleIdLoaders(context)(typename);
+  if (isListType(getNullableType(field.type))) {
+    const items = await Promise.all(value as unknown[]);
+    const present = items.filter((item) => item !== null && item !== undefined);
+    const visible = await loader.loadMany(present.map((item) => idOf(typename, item)));
+    return present.filter((_item, index) => visible[index] === true);
+  }
+  if ((await loader.load(idOf(typename, value))) === true) return value;
+  if (isNonNullType(field.type)) throw notFound("Not found.");
+  return null;
+}
+
+/**
+ * Wraps the resolver of every field whose type (or list item type) is in `TYPE_VISIBILITY`, so that what it returns
+ * passes the type's filter. Refuses a schema with a Prisma-backed or Node type that has no filter.
+ */
+export function enforceVisibility(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__")) continue;
+    const isNode = type.getInterfaces().some((iface) => iface.name === "Node");
+    if ((isNode || type.extensions.pothosPrismaModel) && !TYPE_VISIBILITY[type.name]) {
+      throw new Error(`R15: the type ${type.name} belongs to an enterprise but has no visibility filter in TYPE_VISIBILITY.`);
+    }
+    for (const field of Object.values(type.getFields()) as GraphQLField<unknown, GatewayContext>[]) {
+      const named = getNamedType(field.type);
+      if (isAbstractType(named)) {
+        // Only `node`/`nodes` may return enterprise-owned objects through an interface or union: they load through
+        // `loadNodes`. Anywhere else the objects' types would be known only at run time, after this check.
+        const guarded = schema.getPossibleTypes(named).filter((possible) => TYPE_VISIBILITY[possible.name]);
+        if (guarded.length > 0 && !(type.name === "Query" && (field.name === "node" || field.name === "nodes"))) {
+          throw new Error(`R15: ${type.name}.${field.name} returns ${named.name}, which may hide an enterprise-owned object.`);
+        }
+        continue;
+      }
+      if (!TYPE_VISIBILITY[named.name]) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = async (source, args, context, info) =>
+        onlyVisible(await resolve(source, args, context, info), named.name, field, context);
+    }
+  }
+  return schema;
+}
+
+/**
+ * `node` and `nodes`: at most `MAX_NODE_IDS` ids; each type named is loaded, visibility included, in one statement.
+ * An id the viewer may not see, of an unknown type or of a type that is not a Node answers null in its place.
+ */
+export async function loadNodes(
+  ids: readonly ({ typename: string; id: string } | null | undefined)[],
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown[]> {
+  if (ids.length > MAX_NODE_IDS) {
+    throw invalidInput("ids", `At most ${MAX_NODE_IDS} ids per request (got ${ids.length}).`);
+  }
+  const nodeType = info.schema.getType("Node");
+  const nodeTypes = new Set(nodeType && isAbstractType(nodeType) ? info.schema.getPossibleTypes(nodeType).map((type) => type.name) : []);
+  const byType = new Map<string, Set<string>>();
+  for (const globalId of ids) {
+    if (!globalId || !nodeTypes.has(globalId.typename) || !TYPE_VISIBILITY[globalId.typename]) continue;
+    let typeIds = byType.get(globalId.typename);
+    if (!typeIds) byType.set(globalId.typename, (typeIds = new Set()));
+    typeIds.add(globalId.id);
+  }
+  const loaded = new Map<string, Map<string, unknown>>();
+  await Promise.all(
+    [...byType].map(async ([typename, typeIds]) => {
+      const { model, where, nodeQuery } = TYPE_VISIBILITY[typename]!;
+      const query = nodeQuery ?? (await queryFromInfo({ context, info, typeName: typename, awaitSelections: true }));
+      const rows = await delegate(context.prisma, model).findMany({
+        ...query,
+        where: { AND: [{ id: { in: [...typeIds] } }, where(viewerAccountId(context))] },
+      });
+      const loader = visibleIdLoaders(context)(typename);
+      for (const id of typeIds) loader.prime(id, false);
+      const byId = new Map<string, unknown>();
+      for (const row of rows) {
+        brandWithType(row, typename as never);
+        loader.clear(row.id).prime(row.id, true);
+        byId.set(row.id, row);
+      }
+      loaded.set(typename, byId);
+    }),
+  );
+  return ids.map((globalId) => (globalId ? (loaded.get(globalId.typename)?.get(globalId.id) ?? null) : null));
+}
+
