@@ -7,6 +7,10 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import type { Actor } from "@sso-cutover/enterprise";
 import type { GatewayContext } from "./context";
 import { unauthorizedError } from "./auth-errors";
+import { listLimit } from "./input-limits";
+
+/** Ids one `nodes` call resolves. */
+export const MAX_NODES_PER_REQUEST = 100;
 import type PrismaTypes from "./generated/pothos-prisma-types";
 import { getDatamodel } from "./generated/pothos-prisma-types";
 
@@ -47,6 +51,7 @@ export const builder = new SchemaBuilder<{
     clientMutationId: "omit",
     cursorType: "String",
     edgesFieldOptions: { nullable: false },
+    nodesQueryOptions: { args: { ids: listLimit(MAX_NODES_PER_REQUEST, "Global ids of the objects to fetch.") } },
   },
   errors: { defaultTypes: [] },
 });

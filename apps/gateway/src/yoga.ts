@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
+import { PothosValidationError } from "@pothos/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -9,6 +10,8 @@ import { actorOf, type GatewayContext } from "./context";
 import { useSessionCsrfPrevention } from "./csrf";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { useRequestParameterChecks } from "./http/request-parameters";
+import { useInputLimits } from "./input-limits";
 import { useOperationalRoutes } from "./operational-routes";
 import { useRateLimit } from "./rate-limit";
 import { schema } from "./schema/index";
@@ -67,6 +70,8 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
     // Yoga's own empty health answer would shadow ours, which says what was checked.
     healthCheckEndpoint: "/.well-known/yoga-health",
     landingPage: false,
+    // No operation takes a file: multipart bodies are refused (415) rather than parsed.
+    multipart: false,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(" ")),
       info: (...args) => log.info(args.map(String).join(" ")),
@@ -86,6 +91,13 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
             extensions: { code: original.code, field: original.field, http: { status: http } },
           });
         }
+        // A malformed cursor or page size, or an id of the wrong type, found while the arguments are read.
+        if (original instanceof PothosValidationError) {
+          return new GraphQLError(original.message, {
+            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+            extensions: { code: "INVALID_INPUT" },
+          });
+        }
         if (!(error instanceof GraphQLError && error.originalError === undefined)) {
           log.error({ err: original }, "unexpected error while executing an operation");
         }
@@ -98,6 +110,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
       useRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL, log }),
       useOperationalRoutes(prisma, metrics.registry),
       useSsoRoutes({ prisma, config, log }),
+      useRequestParameterChecks(),
       useSessionCsrfPrevention(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
@@ -106,6 +119,8 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
         maxDirectives: { n: 20 },
         costLimit: { maxCost: 100_000 },
       }),
+      // After armor's static limits: what the arguments and variables carry (text, ids, list sizes, cost).
+      useInputLimits(),
     ],
     context: async ({ request }): Promise<GatewayContext> => {
       const now = new Date();

@@ -1,5 +1,6 @@
 import {
   deleteMyAccount,
+  MAX_ACCOUNTS_PER_REMOVAL,
   readinessPage,
   readinessTotals,
   removeDevopsAccountsFromOrganizations,
@@ -16,6 +17,7 @@ import {
 import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
 import { builder } from "../builder";
+import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
 import { EnterprisePermissionKind, OrgPermissionKind } from "./enums";
@@ -100,7 +102,7 @@ const CutoverPlanRef = builder.objectRef<CutoverPlan>("CutoverPlan").implement({
 const RemoveDevopsAccountsInput = builder.inputType("RemoveDevopsAccountsFromOrganizationsInput", {
   fields: (t) => ({
     enterpriseKey: t.string({ required: true }),
-    accountIds: t.globalIDList({ required: true, for: AccountRef, description: "Global ids of DOP accounts (at most 10,000)." }),
+    accountIds: t.globalIDList({ required: true, for: AccountRef, ...listLimit(MAX_ACCOUNTS_PER_REMOVAL, "Global ids of DOP accounts.") }),
     dryRun: t.boolean({ required: true, description: "true: compute the plan only." }),
   }),
 });
