@@ -42,10 +42,11 @@ export const DEFAULT_MAX_LIST_ITEMS = 100;
 
 /**
  * Cost of the largest request allowed. A field costs 1, plus one per item of its list arguments, plus its
- * selection times the number of items it is asked for: `first`/`last` of a connection (20 when neither is given)
- * or the length of its longest list argument (a field taking 100 ids resolves its selection 100 times).
+ * selection times the number of items it is asked for: `first`/`last` of a connection (20 when neither is given),
+ * or for a field returning a list the length of its longest list argument (`nodes` with 100 ids resolves its
+ * selection 100 times).
  */
-export const MAX_REQUEST_COST = 25_000;
+export const MAX_REQUEST_COST = 5_000;
 
 /** Page size of a connection asked for without `first` or `last` (the connections' default). */
 const DEFAULT_PAGE_SIZE = 20;
@@ -233,7 +234,8 @@ function listItems(value: unknown): number {
 const estimateCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
   const isConnection = getNamedType(field.type).name.endsWith("Connection");
   const pageSize = typeof args.first === "number" ? args.first : typeof args.last === "number" ? args.last : DEFAULT_PAGE_SIZE;
-  const times = isConnection ? Math.max(0, pageSize) : Math.max(1, longestList(args));
+  const returnsList = isListType(getNullableType(field.type));
+  const times = isConnection ? Math.max(0, pageSize) : returnsList ? Math.max(1, longestList(args)) : 1;
   return 1 + listItems(args) + times * childComplexity;
 };
 
@@ -298,7 +300,7 @@ export function useInputLimits(): Plugin {
             (problem) =>
               new GraphQLError(problem.path.includes(".") ? `${problem.path}: ${problem.message}` : problem.message, {
                 nodes: [problem.node],
-                extensions: { code: "INVALID_INPUT", field: problem.field, http: { spec: true, status: 400 } },
+                extensions: { code: "INVALID_INPUT", field: problem.field, http: { status: 400 } },
               }),
           ),
         });
@@ -316,7 +318,7 @@ export function useInputLimits(): Plugin {
             new GraphQLError(
               `This request would cost ${cost.toLocaleString("en-US")}; at most ${MAX_REQUEST_COST.toLocaleString("en-US")} is allowed ` +
                 "(each list item counts, and a field's selection counts once per item or requested edge). Ask for fewer items or split the request.",
-              { extensions: { code: "COST_LIMIT_EXCEEDED", cost, maxCost: MAX_REQUEST_COST, http: { spec: true, status: 400 } } },
+              { extensions: { code: "COST_LIMIT_EXCEEDED", cost, maxCost: MAX_REQUEST_COST, http: { status: 400 } } },
             ),
           ],
         });
