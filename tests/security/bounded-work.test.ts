@@ -145,7 +145,9 @@ async function largestRequestKeepsHealthResponsive(document: string, variables: 
   const worst: number[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const measured = await whilePollingHealth(document, variables());
+    const faults = kit.logLines.filter((line) => line.includes('"level":50'));
     expect(measured.status, JSON.stringify(measured.body.errors)).toBe(200);
+    expect(faults.map((line) => line.slice(0, 600))).toEqual([]);
     expect(measured.body.errors).toBeUndefined();
     expect(measured.healthLatencies.length).toBeGreaterThan(0);
     const slowest = Math.max(...measured.healthLatencies);

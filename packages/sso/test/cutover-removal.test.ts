@@ -205,7 +205,7 @@ describe("removeDevopsAccountsFromOrganizations: bad input and authorization (R9
     expect(error.message).toMatch(/at least one DOP account/);
   });
 
-  it("R9: 10,001 ids are INVALID_INPUT (at most 10,000 per call); 10,000 unknown ids are refused for being unknown", async () => {
+  it(`R9: ${MAX_ACCOUNTS_PER_REMOVAL + 1} ids are INVALID_INPUT (at most ${MAX_ACCOUNTS_PER_REMOVAL} per call); ${MAX_ACCOUNTS_PER_REMOVAL} unknown ids are refused for being unknown`, async () => {
     const tooMany = Array.from({ length: MAX_ACCOUNTS_PER_REMOVAL + 1 }, (_, index) => `unknown-${index}`);
     const error = await refused(tooMany);
     expect(error).toMatchObject({ code: "INVALID_INPUT", field: "input.accountIds" });

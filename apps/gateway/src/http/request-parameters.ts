@@ -35,7 +35,8 @@ export function useRequestParameterChecks(): Plugin {
         const query = request.method === "GET" ? url.searchParams : null;
         for (const name of ["variables", "extensions"]) {
           const problem = query ? jsonParameterProblem(name, query.get(name)) : null;
-          if (problem) throw badRequest(problem);
+          // Always 400: Yoga's own parser would have failed here, before any GraphQL request existed.
+          if (problem) throw createGraphQLError(problem, { extensions: { code: "BAD_REQUEST", http: { status: 400 } } });
         }
         try {
           return await parse(incoming);
