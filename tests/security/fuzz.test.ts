@@ -256,7 +256,7 @@ function generateDocument(random: Random): Generated {
   const fieldText = (field: GraphQLField<unknown, unknown>, depth: number): string => {
     const named = getNamedType(field.type as GraphQLOutputType);
     const leaf = isScalarType(named) || isEnumType(named);
-    if (!leaf && depth > 4) return "__typename";
+    if (!leaf && depth > 3) return "__typename";
     const alias = random.chance(0.05) ? `a${random.int(100)}: ` : "";
     return `${alias}${field.name}${argumentsText(field)}${leaf ? "" : ` ${selection(named, depth)}`}`;
   };

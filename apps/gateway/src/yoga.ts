@@ -40,6 +40,11 @@ query CompleteSsoSetup {
 }
 `;
 
+/** Prisma's "required record not found" (P2025), thrown by the `…OrThrow` lookups behind `node` and relations. */
+function isRecordNotFound(error: unknown): boolean {
+  return (error as { name?: string; code?: string } | null)?.name === "PrismaClientKnownRequestError" && (error as { code?: string }).code === "P2025";
+}
+
 /** Refuses a body larger than the limit before it is read (413), per its declared length. */
 function useBodyLimit(maxBytes: number): Plugin {
   return {
@@ -89,6 +94,14 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
           return new GraphQLError(original.message, {
             ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
             extensions: { code: original.code, field: original.field, http: { status: http } },
+          });
+        }
+        // A record looked up by an id that names nothing the caller may see (e.g. `node` with another
+        // enterprise's invitation): indistinguishable from one that does not exist, and not a fault.
+        if (isRecordNotFound(original)) {
+          return new GraphQLError("No such object, or it is not visible to you.", {
+            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+            extensions: { code: "NOT_FOUND" },
           });
         }
         // A malformed cursor or page size, or an id of the wrong type, found while the arguments are read.
