@@ -236,7 +236,7 @@ function generateDocument(random: Random): Generated {
   const selection = (type: GraphQLNamedType, depth: number): string => {
     if (isObjectType(type) || isInterfaceType(type)) {
       const fields = Object.values((type as GraphQLObjectType).getFields());
-      const chosen = fields.filter(() => random.chance(depth === 0 ? 0.5 : 0.35));
+      const chosen = fields.filter(() => random.chance(depth <= 1 ? 0.4 : 0.25));
       if (chosen.length === 0) chosen.push(random.pick(fields));
       const parts = chosen.map((field) => fieldText(field, depth + 1));
       if (isInterfaceType(type) || random.chance(0.2)) parts.push("__typename");
@@ -264,7 +264,7 @@ function generateDocument(random: Random): Generated {
   const operation = random.chance(0.25) ? "mutation" : "query";
   const root = (operation === "mutation" ? schema.getMutationType() : schema.getQueryType())!;
   const rootFields = Object.values(root.getFields());
-  const chosen = Array.from({ length: 1 + random.int(operation === "mutation" ? 1 : 3) }, () => random.pick(rootFields));
+  const chosen = Array.from({ length: 1 + random.int(operation === "mutation" ? 1 : 2) }, () => random.pick(rootFields));
   const body = chosen.map((field, index) => `f${index}: ${fieldText(field, 1)}`).join(" ");
   const header = variableDefinitions.length ? `${operation} Fuzz(${variableDefinitions.join(", ")})` : `${operation} Fuzz`;
   return { query: `${header} { ${body} }`, variables };
@@ -332,6 +332,7 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, () => {
   it(`R15/bad input: ${DOCUMENTS} generated documents as anonymous, member and admin: no 5xx, no unmasked or unexpected error`, async () => {
     const random = generator(SEED);
     const result = tally();
+    const started = performance.now();
     const documents = Array.from({ length: DOCUMENTS }, () => ({ ...generateDocument(random), as: random.pick(["anonymous", "member", "admin"] as const) }));
     let next = 0;
     // A few in flight at once, as clients would send them.
@@ -352,9 +353,9 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, () => {
         }
       }),
     );
-    report("fuzz documents", result, { documents: documents.length });
+    report("fuzz documents", result, { documents: documents.length, seconds: Math.round((performance.now() - started) / 1000) });
     expect(result.failures).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 
   it("bad input: malformed HTTP requests get a 4xx, never a fault", async () => {
     const result = tally();

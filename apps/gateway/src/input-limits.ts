@@ -94,7 +94,8 @@ function globalIdProblem(schema: GraphQLSchema, value: string, accepted: { typen
     return "is not an id given out by this API";
   }
   if (accepted && !accepted.some((entry) => entry.typename === typename)) {
-    return `must be the id of ${accepted.map((entry) => `a ${entry.typename}`).join(" or ")}, not of a ${typename}`;
+    const article = (name: string) => (/^[AEIOU]/.test(name) ? `an ${name}` : `a ${name}`);
+    return `must be the id of ${accepted.map((entry) => article(entry.typename)).join(" or ")}, not of ${article(typename)}`;
   }
   return null;
 }
