@@ -20,7 +20,7 @@ import {
 } from "@sso-cutover/enterprise";
 
 /** R3: at most this many emails per `inviteUsers` call. */
-export const MAX_INVITATIONS_PER_CALL = 200;
+export const MAX_INVITATIONS_PER_CALL = 100;
 /** R3: expiry when none is given, and the longest allowed (days). */
 export const DEFAULT_INVITATION_EXPIRY_DAYS = 14;
 export const MAX_INVITATION_EXPIRY_DAYS = 30;
