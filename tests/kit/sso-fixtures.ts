@@ -13,6 +13,7 @@ import {
   testIdpCertificatePem,
   type TestSamlResponseOptions,
 } from "./test-idp";
+import type { TestGateway } from "./gateway";
 
 export const TEST_PUBLIC_URL = "https://sonar.sso-cutover.test";
 
@@ -138,4 +139,23 @@ export async function createEnterpriseAdmin(prisma: PrismaClient, enterpriseId: 
     data: { enterpriseId, accountId: account.id, permission: "ADMINISTER_ENTERPRISE" },
   });
   return account;
+}
+
+/**
+ * A browser's SSO sign-in through the gateway's own routes (one-click link → test IdP → ACS); returns the
+ * `Set-Cookie` the gateway answered and the `name=value` pair the browser sends back in its Cookie header.
+ */
+export async function signInWithSso(kit: TestGateway, enterpriseKey: string, user: IdpUser): Promise<{ setCookie: string; cookie: string }> {
+  const start = await kit.fetch(`/login/sso?enterprise_key=${encodeURIComponent(enterpriseKey)}`, { redirect: "manual" });
+  const authnRequest = readAuthnRequest(start.headers.get("location") ?? "");
+  const samlResponse = idpResponse(enterpriseKey, authnRequest.id, user, {}, kit.config.PUBLIC_URL);
+  const acs = await kit.fetch(`/saml/acs/${encodeURIComponent(enterpriseKey)}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ SAMLResponse: samlResponse }),
+    redirect: "manual",
+  });
+  const setCookie = acs.headers.get("set-cookie");
+  if (acs.status !== 302 || !setCookie) throw new Error(`SSO sign-in failed: ${acs.status} ${await acs.text()}`);
+  return { setCookie, cookie: setCookie.split(";")[0]! };
 }

@@ -1,7 +1,6 @@
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
 import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
 import {
-  SESSION_COOKIE,
   SsoLoginRefused,
   authenticateSession,
   completeSsoLogin,
@@ -10,7 +9,7 @@ import {
   startSsoLogin,
 } from "@sso-cutover/sso";
 import type { Plugin } from "graphql-yoga";
-import { readCookie } from "./authentication";
+import { readSessionCookie, servesOverHttps, sessionCookie } from "./http/session-cookie";
 import type { GatewayConfig } from "./config";
 import type { Logger } from "./logger";
 import {
@@ -53,10 +52,8 @@ function redirect(location: string, headers: Record<string, string> = {}): Respo
   return new Response(null, { status: 302, headers: { location, "cache-control": "no-store", ...headers } });
 }
 
-/** HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Secure when served over https. */
-export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
-}
+/** The session cookie's builder, defined with its name and reader in http/session-cookie.ts. */
+export { sessionCookie };
 
 function pathKey(pathname: string, prefix: string): string | null {
   const rest = pathname.slice(prefix.length);
@@ -81,7 +78,7 @@ function refusalStatus(refusal: SsoLoginRefused): number {
  */
 export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; config: GatewayConfig; log: Logger }): Plugin {
   const publicUrl = config.PUBLIC_URL;
-  const secure = publicUrl.startsWith("https:");
+  const secure = servesOverHttps(publicUrl);
 
   async function loginStart(url: URL): Promise<Response> {
     const enterpriseKey = url.searchParams.get("enterprise_key")?.trim() ?? "";
@@ -111,7 +108,7 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   }
 
   async function landing(request: Request): Promise<Response> {
-    const cookie = readCookie(request, SESSION_COOKIE);
+    const cookie = readSessionCookie(request, secure);
     if (!cookie) return html(signedOutPage());
     const principal = await authenticateSession(prisma, cookie).catch(() => null);
     if (!principal) return html(signedOutPage(), 200, { "set-cookie": sessionCookie("", 0, secure) });
@@ -125,7 +122,7 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   }
 
   async function logout(request: Request): Promise<Response> {
-    const cookie = readCookie(request, SESSION_COOKIE);
+    const cookie = readSessionCookie(request, secure);
     if (cookie) await endSession(prisma, cookie);
     return new Response(null, {
       status: 303,
