@@ -7,6 +7,9 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import type { Actor } from "@sso-cutover/enterprise";
 import type { GatewayContext } from "./context";
 import { unauthorizedError } from "./auth-errors";
+import { listLimit } from "./input-limits";
+
+/** Ids one `nodes` call resolves. */
 import type PrismaTypes from "./generated/pothos-prisma-types";
 import { getDatamodel } from "./generated/pothos-prisma-types";
 import { loadNodes, MAX_NODE_IDS } from "./visibility";
@@ -51,6 +54,7 @@ export const builder = new SchemaBuilder<{
     },
     nodesQueryOptions: {
       description: `At most ${MAX_NODE_IDS} ids; null in place of an id that does not exist or that you may not see.`,
+      args: { ids: listLimit(MAX_NODE_IDS, "Global ids of the objects to fetch.") },
       resolve: async (_root, args, context, info) => (await loadNodes(args.ids, context, info)) as never,
     },
     clientMutationId: "omit",

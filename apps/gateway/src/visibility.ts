@@ -5,7 +5,9 @@ import {
   visibleAuditEventWhere,
   visibleEnterpriseWhere,
   visibleOrganizationWhere,
+  visibleGroupWhere,
   visibleSsoConnectionWhere,
+  visibleSsoGroupMappingWhere,
 } from "@sso-cutover/enterprise";
 import { visibleAccountWhere, visibleIdentityLinkWhere, visibleInvitationWhere } from "@sso-cutover/membership";
 import { visibleTokenWhere } from "@sso-cutover/tokens";
@@ -32,7 +34,17 @@ import type { GatewayContext } from "./context";
  */
 interface TypeVisibility {
   /** The Prisma delegate holding the rows. */
-  model: "enterprise" | "organization" | "account" | "invitation" | "token" | "identityLink" | "ssoConnection" | "auditEvent";
+  model:
+    | "enterprise"
+    | "organization"
+    | "account"
+    | "invitation"
+    | "token"
+    | "identityLink"
+    | "ssoConnection"
+    | "auditEvent"
+    | "group"
+    | "ssoGroupMapping";
   where: (viewerAccountId: string) => object;
   /** For a type not built by the Prisma plugin: what its objects need loaded (`node`/`nodes`). */
   nodeQuery?: object;
@@ -46,6 +58,8 @@ export const TYPE_VISIBILITY: Readonly<Record<string, TypeVisibility>> = {
   IdentityLink: { model: "identityLink", where: visibleIdentityLinkWhere },
   SsoConnection: { model: "ssoConnection", where: visibleSsoConnectionWhere },
   AuditEvent: { model: "auditEvent", where: visibleAuditEventWhere },
+  OrganizationGroup: { model: "group", where: visibleGroupWhere },
+  SsoGroupMapping: { model: "ssoGroupMapping", where: visibleSsoGroupMappingWhere },
   Token: { model: "token", where: visibleTokenWhere, nodeQuery: { include: { projects: { include: { project: true } } } } },
 };
 

@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
+import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { carriesCredential, requestAuthentication } from "./authentication";
@@ -12,9 +13,11 @@ import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
 import { useRateLimit } from "./http/rate-limit";
 import { useRecoveryRoutes } from "./http/recovery-routes";
+import { useRequestParameterChecks } from "./http/request-parameters";
 import { useSecurityHeaders } from "./http/security-headers";
 import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
+import { useInputLimits } from "./input-limits";
 import { createMetrics } from "./metrics";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
@@ -42,6 +45,11 @@ query CompleteSsoSetup {
   }
 }
 `;
+
+/** Prisma's "required record not found" (P2025), thrown by the `…OrThrow` lookups behind `node` and relations. */
+function isRecordNotFound(error: unknown): boolean {
+  return (error as { name?: string; code?: string } | null)?.name === "PrismaClientKnownRequestError" && (error as { code?: string }).code === "P2025";
+}
 
 /** Refuses a body larger than the limit before it is read (413), per its declared length. */
 function useBodyLimit(maxBytes: number): Plugin {
@@ -78,6 +86,8 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
     // Yoga's own empty health answer would shadow ours, which says what was checked.
     healthCheckEndpoint: "/.well-known/yoga-health",
     landingPage: false,
+    // No operation takes a file: multipart bodies are refused (415) rather than parsed.
+    multipart: false,
     logging: yogaLogging(log),
     // No prefilled Authorization header: an empty "Bearer " would make GraphiQL's introspection fail with 401.
     graphiql: { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY },
@@ -93,6 +103,22 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
           const mapped = new GraphQLError(original.message, {
             ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
             extensions: { code: original.code, field: original.field, http: { status: http } },
+          });
+          logClientError(log, mapped);
+          return mapped;
+        }
+        // A record looked up by an id that names nothing the caller may see (e.g. `node` with another
+        // enterprise's invitation): indistinguishable from one that does not exist, and not a fault.
+        // A malformed cursor or page size, or an id of the wrong type, found while the arguments are read: bad input.
+        const clientMistake = isRecordNotFound(original)
+          ? { message: "No such object, or it is not visible to you.", code: "NOT_FOUND" }
+          : original instanceof PothosValidationError
+            ? { message: original.message, code: "INVALID_INPUT" }
+            : null;
+        if (clientMistake) {
+          const mapped = new GraphQLError(clientMistake.message, {
+            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+            extensions: { code: clientMistake.code },
           });
           logClientError(log, mapped);
           return mapped;
@@ -121,6 +147,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN),
       useSsoRoutes({ prisma, config, log }),
       useRecoveryRoutes({ prisma, config, log }),
+      useRequestParameterChecks(),
       useSessionCsrfPrevention({ secure }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
@@ -129,6 +156,8 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
         maxDirectives: { n: 20 },
         costLimit: { maxCost: 100_000 },
       }),
+      // After armor's static limits: what the arguments and variables carry (text, ids, list sizes, cost).
+      useInputLimits(),
     ],
     context: async ({ request }): Promise<GatewayContext> => {
       const now = new Date();

@@ -9,7 +9,9 @@ export {
   visibleAuditEventWhere,
   visibleEnterpriseWhere,
   visibleOrganizationWhere,
+  visibleGroupWhere,
   visibleSsoConnectionWhere,
+  visibleSsoGroupMappingWhere,
 } from "./visibility";
 export { grantEnterprisePermission, revokeEnterprisePermission, administratorWarnings } from "./enterprise-permissions";
 export type { EnterprisePermissionInput, EnterprisePermissionChange } from "./enterprise-permissions";

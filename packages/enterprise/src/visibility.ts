@@ -60,3 +60,13 @@ export function visibleAuditEventWhere(viewerAccountId: string): Prisma.AuditEve
 export function visibleSsoConnectionWhere(viewerAccountId: string): Prisma.SsoConnectionWhereInput {
   return { enterprise: { permissions: { some: { accountId: viewerAccountId } } } };
 }
+
+/** An organization's groups are seen by whoever sees the organization. */
+export function visibleGroupWhere(viewerAccountId: string): Prisma.GroupWhereInput {
+  return { organization: visibleOrganizationWhere(viewerAccountId) };
+}
+
+/** IdP group mappings (R14) are part of the SSO connection: seen by those who see the connection. */
+export function visibleSsoGroupMappingWhere(viewerAccountId: string): Prisma.SsoGroupMappingWhereInput {
+  return { ssoConnection: visibleSsoConnectionWhere(viewerAccountId) };
+}

@@ -20,7 +20,7 @@ import {
 } from "@sso-cutover/enterprise";
 
 /** R3: at most this many emails per `inviteUsers` call. */
-export const MAX_INVITATIONS_PER_CALL = 1000;
+export const MAX_INVITATIONS_PER_CALL = 100;
 /** R3: expiry when none is given, and the longest allowed (days). */
 export const DEFAULT_INVITATION_EXPIRY_DAYS = 14;
 export const MAX_INVITATION_EXPIRY_DAYS = 30;
@@ -179,7 +179,7 @@ interface Candidate {
 }
 
 /**
- * R3: invites up to 1,000 emails to sign in with the enterprise's SSO. Enterprise admins only. Emails are
+ * R3: invites up to MAX_INVITATIONS_PER_CALL emails to sign in with the enterprise's SSO. Enterprise admins only. Emails are
  * validated and de-duplicated case-insensitively; each distinct email gets either an invitation or a typed
  * refusal. The batch is one serializable transaction with a fixed number of statements, whatever its size;
  * when every email is refused nothing is written and no audit event is recorded.

@@ -11,6 +11,7 @@ import {
   invitationStatus,
   invitationWhereForStatus,
   inviteUsers,
+  MAX_INVITATIONS_PER_CALL,
   resendInvitation,
   revokeInvitation,
   type InviteUserResult,
@@ -124,13 +125,13 @@ describe("inviteUsers", () => {
     expect(await storedInvitations()).toHaveLength(1);
   });
 
-  it("R3: more than 1,000 emails are refused as a whole (INVALID_INPUT on input.emails) and nothing is written", async () => {
-    const emails = Array.from({ length: 1001 }, (_, i) => `user${i}@example.com`);
+  it(`R3: more than ${MAX_INVITATIONS_PER_CALL} emails are refused as a whole (INVALID_INPUT on input.emails) and nothing is written`, async () => {
+    const emails = Array.from({ length: MAX_INVITATIONS_PER_CALL + 1 }, (_, i) => `user${i}@example.com`);
 
     const error = await domainError(invite(emails));
 
     expect(error).toMatchObject({ code: "INVALID_INPUT", field: "input.emails" });
-    expect(error.message).toContain("1000");
+    expect(error.message).toContain(String(MAX_INVITATIONS_PER_CALL));
     expect(await storedInvitations()).toHaveLength(0);
     expect(await s.auditEvents()).toHaveLength(0);
   });
@@ -214,7 +215,7 @@ describe("inviteUsers", () => {
     expect(await storedInvitations()).toHaveLength(0);
   });
 
-  it("R3: a batch of 1,000 emails is written in one transaction with the same bounded number of statements as a batch of 10", async () => {
+  it(`R3: a batch of ${MAX_INVITATIONS_PER_CALL} emails (the most one call takes) is written in one transaction with the same bounded number of statements as a batch of 10`, async () => {
     const counter = countQueries(db.prisma);
     const batch = (size: number, tag: string) =>
       counter.measure((client) =>
@@ -227,9 +228,9 @@ describe("inviteUsers", () => {
       );
 
     const small = await batch(10, "small");
-    const large = await batch(1000, "large");
+    const large = await batch(MAX_INVITATIONS_PER_CALL, "large");
 
-    expect(large.result.createdCount).toBe(1000);
+    expect(large.result.createdCount).toBe(MAX_INVITATIONS_PER_CALL);
     expect(large.transactions).toBe(1);
     expect(large.operations).toBe(small.operations);
     expect(large.operations).toBeLessThanOrEqual(8);

@@ -1,5 +1,6 @@
 import {
   deleteMyAccount,
+  MAX_ACCOUNTS_PER_REMOVAL,
   readinessPage,
   readinessTotals,
   removeDevopsAccountsFromOrganizations,
@@ -19,6 +20,7 @@ import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
 import { builder } from "../builder";
 import { seenBeforeTheChange } from "../visibility";
+import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
 import { EnterprisePermissionKind, OrgPermissionKind } from "./enums";
@@ -129,14 +131,16 @@ const CutoverPlanRef = builder.objectRef<CutoverPlan>("CutoverPlan").implement({
 const RemoveDevopsAccountsInput = builder.inputType("RemoveDevopsAccountsFromOrganizationsInput", {
   fields: (t) => ({
     enterpriseKey: t.string({ required: true }),
-    accountIds: t.globalIDList({ required: true, for: AccountRef, description: "Global ids of DOP accounts (at most 10,000)." }),
+    accountIds: t.globalIDList({ required: true, for: AccountRef, ...listLimit(MAX_ACCOUNTS_PER_REMOVAL, "Global ids of DOP accounts.") }),
     dryRun: t.boolean({ required: true, description: "true: compute the plan only." }),
     acknowledgeAccessLoss: t.globalIDList({
       required: false,
       for: AccountRef,
-      description:
+      ...listLimit(
+        MAX_ACCOUNTS_PER_REMOVAL,
         "R9 (d): DOP accounts (among accountIds) whose people may lose organizations they cannot reach with SSO. " +
-        "An unacknowledged loss is the violation UNACKNOWLEDGED_ACCESS_LOSS.",
+          "An unacknowledged loss is the violation UNACKNOWLEDGED_ACCESS_LOSS.",
+      ),
     }),
     acknowledgeAll: t.boolean({ required: false, description: "R9 (d): accept the access loss of every person in the batch." }),
   }),

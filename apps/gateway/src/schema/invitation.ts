@@ -7,10 +7,12 @@ import {
   revokeInvitation,
   type InvitationRefusal,
   type InviteUserResult,
+  MAX_INVITATIONS_PER_CALL,
 } from "@sso-cutover/membership";
 import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
 import { builder } from "../builder";
 import { idOfType } from "../global-ids";
+import { listLimit } from "../input-limits";
 import { EnterpriseRef } from "./enterprise";
 import { payloadErrors } from "./error";
 
@@ -110,7 +112,7 @@ const InviteUserResultRef = builder.objectRef<InviteUserResult>("InviteUserResul
 const InviteUsersInput = builder.inputType("InviteUsersInput", {
   fields: (t) => ({
     enterpriseKey: t.string({ required: true }),
-    emails: t.stringList({ required: true, description: "Up to 1,000 emails; de-duplicated case-insensitively." }),
+    emails: t.stringList({ required: true, ...listLimit(MAX_INVITATIONS_PER_CALL, "Emails to invite; de-duplicated case-insensitively.") }),
     expiresInDays: t.int({ required: false, description: "1 to 30; default 14." }),
   }),
 });

@@ -1,5 +1,6 @@
-import { carriesAdmin, setSsoGroupMappings } from "@sso-cutover/sso";
+import { carriesAdmin, MAX_SSO_GROUP_MAPPINGS, setSsoGroupMappings } from "@sso-cutover/sso";
 import { builder } from "../builder";
+import { listLimit } from "../input-limits";
 import { OrgPermissionKind } from "./enums";
 import { payloadErrors } from "./error";
 import { OrganizationRef } from "./organization";
@@ -61,7 +62,7 @@ const SetSsoGroupMappingsInput = builder.inputType("SetSsoGroupMappingsInput", {
     mappings: t.field({
       type: [SsoGroupMappingInput],
       required: true,
-      description: "The complete set (at most 500): replaces the current mappings; an empty list removes them.",
+      ...listLimit(MAX_SSO_GROUP_MAPPINGS, "The complete set: replaces the current mappings; an empty list removes them."),
     }),
   }),
 });

@@ -9,9 +9,11 @@ import {
   tokenStatus,
   visibleTokensByIds,
   type TokenRecord,
+  MAX_PROJECT_KEYS,
 } from "@sso-cutover/tokens";
 import { builder } from "../builder";
 import { idOfType } from "../global-ids";
+import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
 import { payloadErrors } from "./error";
 import { OrganizationRef } from "./organization";
@@ -144,7 +146,7 @@ const CreateScopedOrganizationTokenInput = builder.inputType("CreateScopedOrgani
   fields: (t) => ({
     organizationKey: t.string({ required: true }),
     name: t.string({ required: true, description: "1 to 100 characters, unique among the organization's tokens." }),
-    projectKeys: t.stringList({ required: false, description: "The projects it may analyze; or set allProjects." }),
+    projectKeys: t.stringList({ required: false, ...listLimit(MAX_PROJECT_KEYS, "The projects it may analyze; or set allProjects.") }),
     allProjects: t.boolean({ required: false, description: "May analyze every project of the organization." }),
     expiresAt: t.field({ type: "DateTime", required: false, description: "In the future; none: no expiry." }),
   }),

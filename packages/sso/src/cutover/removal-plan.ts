@@ -12,7 +12,7 @@ import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, typ
 import { accessReviews, permissionKey, requireVisibleAccountIds } from "@sso-cutover/membership";
 import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
 
-export const MAX_ACCOUNTS_PER_REMOVAL = 10_000;
+export const MAX_ACCOUNTS_PER_REMOVAL = 200;
 
 export interface RemoveDevopsAccountsInput extends AccessLossAcknowledgementInput {
   enterpriseKey: string;
