@@ -20,6 +20,8 @@ export interface GatewayOptions {
   log: Logger;
   /** Collect Node's process metrics (off in tests, where many gateways share a process). */
   processMetrics?: boolean;
+  /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
+  draining?: () => boolean;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -59,7 +61,7 @@ function useBodyLimit(maxBytes: number): Plugin {
  * is deliberate: body limit first, then the routes that answer without GraphQL, CSRF protection for
  * cookie-authenticated requests, query limits (armor), then authentication in the context, execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -96,7 +98,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
       useRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL, log }),
-      useOperationalRoutes(prisma, metrics.registry),
+      useOperationalRoutes(prisma, metrics.registry, draining),
       useSsoRoutes({ prisma, config, log }),
       useSessionCsrfPrevention(),
       EnvelopArmorPlugin({
