@@ -5,8 +5,8 @@ import { removeUnusedTokens } from "@sso-cutover/tokens";
 
 async function main(): Promise<void> {
   const database = await openDatabase({
-    databaseUrl: process.env.DATABASE_URL,
-    dataDir: process.env.DATA_DIR,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: process.env.DATA_DIR || ".data",
     log: (message) => console.error(message),
   });
   try {

@@ -83,25 +83,37 @@ async function start(): Promise<void> {
   });
   server.on("error", (error) => log.error({ err: error }, "HTTP server error"));
 
-  const db = await import("@sso-cutover/db");
+  const checks = await import("@sso-cutover/db/startup-checks");
+  // Errors whose message already names the variable and the remedy are shown as they are.
+  const explained: (abstract new (...args: never[]) => Error)[] = [
+    checks.DatabaseUnreachableError,
+    checks.DataDirUnusableError,
+    checks.DataDirLockedError,
+  ];
+  const failure = (error: unknown): string => {
+    const known = explained.some((kind) => error instanceof kind);
+    const source = config.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${config.DATA_DIR}`;
+    return known ? (error as Error).message : `Cannot open the database (${source}): ${(error as Error).message}`;
+  };
+  const target = {
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+  };
+  await checks.checkDatabaseCanOpen(target).catch((error: unknown) => fail(failure(error)));
+
+  const { MigrationsPendingError, openDatabase } = await import("@sso-cutover/db");
+  explained.push(MigrationsPendingError);
   let opened: Database;
   try {
-    opened = await db.openDatabase({
-      databaseUrl: config.DATABASE_URL,
-      dataDir: config.DATA_DIR,
+    opened = await openDatabase({
+      ...target,
       poolSize: config.DATABASE_POOL_SIZE,
       migrateOnStart: config.MIGRATE_ON_START,
-      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
       log: (message) => log.info(message),
     });
   } catch (error) {
-    const known =
-      error instanceof db.DatabaseUnreachableError ||
-      error instanceof db.DataDirUnusableError ||
-      error instanceof db.DataDirLockedError ||
-      error instanceof db.MigrationsPendingError;
-    const source = config.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${config.DATA_DIR}`;
-    fail(known ? (error as Error).message : `Cannot open the database (${source}): ${(error as Error).message}`);
+    fail(failure(error));
   }
   database = opened;
   if (stopping) return;

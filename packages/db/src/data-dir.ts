@@ -137,18 +137,34 @@ export function lockDataDir(dataDir: string): DataDirLock {
     const text = readText(lockFile);
     if (text === null) continue; // released meanwhile: try again
     const holder = parseHolder(text);
-    if (holder && holderIsRunning(holder) !== false) {
-      throw new DataDirLockedError(
-        dataDir,
-        holder,
-        holder.hostname === self.hostname
-          ? "Stop that process first, or set DATA_DIR to another folder."
-          : `That host shares this folder, so whether the process still runs cannot be checked from here: stop it, or if it is gone, delete ${lockFile}.`,
-      );
-    }
+    if (holder && holderIsRunning(holder) !== false) throw lockedBy(dataDir, lockFile, holder);
     if (replaceStaleLock(dataDir, lockFile, text, selfText) && holder) tookOverFrom = holder;
   }
   throw new DataDirUnusableError(dataDir, `its lock file ${lockFile} keeps changing: another process is starting on it.`);
+}
+
+/**
+ * Refuses (`DataDirLockedError`) when another running process holds the data directory, without taking the lock:
+ * a quick check before the slower work of opening the database (`lockDataDir` decides for real).
+ */
+export function checkDataDirAvailable(dataDir: string): void {
+  const lockFile = path.join(dataDir, DATA_DIR_LOCK_FILE);
+  if (heldHere.has(lockFile)) {
+    throw new DataDirLockedError(dataDir, currentHolder(), "This process has it open already: close that database first.");
+  }
+  const text = readText(lockFile);
+  const holder = text === null ? null : parseHolder(text);
+  if (holder && holderIsRunning(holder) !== false) throw lockedBy(dataDir, lockFile, holder);
+}
+
+function lockedBy(dataDir: string, lockFile: string, holder: DataDirHolder): DataDirLockedError {
+  return new DataDirLockedError(
+    dataDir,
+    holder,
+    holder.hostname === hostname()
+      ? "Stop that process first, or set DATA_DIR to another folder."
+      : `That host shares this folder, so whether the process still runs cannot be checked from here: stop it, or if it is gone, delete ${lockFile}.`,
+  );
 }
 
 /**

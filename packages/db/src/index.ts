@@ -1,7 +1,14 @@
 export * from "./generated/prisma/client";
 export { openDatabase, clientFor, serveEmbedded, MigrationsPendingError } from "./database";
 export type { Database, DatabaseOptions, EmbeddedServer } from "./database";
-export { DATA_DIR_LOCK_FILE, DataDirLockedError, DataDirUnusableError, ensureDataDir, lockDataDir } from "./data-dir";
+export {
+  DATA_DIR_LOCK_FILE,
+  DataDirLockedError,
+  DataDirUnusableError,
+  checkDataDirAvailable,
+  ensureDataDir,
+  lockDataDir,
+} from "./data-dir";
 export type { DataDirHolder, DataDirLock } from "./data-dir";
 export { checkPostgresConnection, DatabaseUnreachableError, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";
 export { pendingMigrations, applyPendingMigrations, committedMigrations } from "./migrations";
