@@ -1,14 +1,14 @@
 // `pnpm db:seed`: seeds the demo enterprise into the configured database (DATABASE_URL, or the embedded one in
 // DATA_DIR) unless it is there already, and prints a fresh admin token.
-import { openDatabase } from "@sso-cutover/db";
-import { demoIsSeeded, issueDemoAdminToken, seedDemo } from "../prisma/seed/demo";
+import { checkDatabaseCanOpen } from "@sso-cutover/db/startup-checks";
 
 async function main(): Promise<void> {
-  const database = await openDatabase({
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: process.env.DATA_DIR || ".data",
-    log: (message) => console.error(message),
-  });
+  const target = { databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR || ".data" };
+  // Says at once when the database cannot be opened (in use, unreachable), before the slow imports below.
+  await checkDatabaseCanOpen(target);
+  const { openDatabase } = await import("@sso-cutover/db");
+  const { demoIsSeeded, issueDemoAdminToken, seedDemo } = await import("../prisma/seed/demo");
+  const database = await openDatabase({ ...target, log: (message) => console.error(message) });
   try {
     if (await demoIsSeeded(database.prisma)) console.log("the demo enterprise `acme` exists already: not seeded again");
     else {
