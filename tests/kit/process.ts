@@ -30,6 +30,8 @@ export interface RunningProcess {
   exited: Promise<Exit>;
   /** Waits for the gateway's "listening" log line and returns its base URL. */
   listening(timeoutMs?: number): Promise<string>;
+  /** Waits until stdout matches the pattern and returns the match. */
+  printed(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Kills the process (SIGKILL) if it still runs. */
   kill(): void;
 }
@@ -52,6 +54,19 @@ export function runEntryPoint(entry: string, environment: Record<string, string>
   const exited = new Promise<Exit>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal, elapsedMs: Date.now() - started })),
   );
+  const printed = async (pattern: RegExp, timeoutMs = 120_000): Promise<RegExpExecArray> => {
+    const deadline = Date.now() + timeoutMs;
+    let ended = false;
+    void exited.then(() => (ended = true));
+    for (;;) {
+      // Checked once more after the exit, for output written just before it.
+      const match = pattern.exec(stdout);
+      if (match) return match;
+      if (ended || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the process did not print ${pattern}.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  };
   return {
     child,
     pid: child.pid!,
@@ -62,18 +77,10 @@ export function runEntryPoint(entry: string, environment: Record<string, string>
       return stderr;
     },
     exited,
+    printed,
     async listening(timeoutMs = 120_000) {
-      const deadline = Date.now() + timeoutMs;
-      let ended = false;
-      void exited.then(() => (ended = true));
-      while (Date.now() < deadline && !ended) {
-        for (const line of stdout.split("\n")) {
-          if (!line.includes('"sso-cutover listening"')) continue;
-          return `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error(`the gateway did not start listening.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+      const line = await printed(/^.*"sso-cutover listening".*$/m, timeoutMs);
+      return `http://127.0.0.1:${(JSON.parse(line[0]) as { port: number }).port}`;
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

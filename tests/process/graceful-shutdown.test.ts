@@ -94,10 +94,8 @@ async function serverDatabase(): Promise<{ environment: Record<string, string>; 
   return { environment: { DATABASE_URL: postgres.url }, postgres };
 }
 
-function adminTokenOf(server: RunningProcess): string {
-  const token = /admin token: (\S+)/.exec(server.stdout)?.[1];
-  if (!token) throw new Error(`no admin token printed:\n${server.stdout}\n${server.stderr}`);
-  return token;
+async function adminTokenOf(server: RunningProcess): Promise<string> {
+  return (await server.printed(/admin token: (\S+)/, 10_000))[1]!;
 }
 
 describe("graceful shutdown", () => {
@@ -106,7 +104,7 @@ describe("graceful shutdown", () => {
     const server = startGatewayProcess({ ...environment, SEED_DEMO: "true", TOKEN_CLEANUP_INTERVAL_MINUTES: "60" });
     running.push(server);
     const baseUrl = await server.listening();
-    const token = adminTokenOf(server);
+    const token = await adminTokenOf(server);
 
     const held = Array.from({ length: 20 }, (_, index) =>
       heldGraphQLRequest(baseUrl, token, `query Held${index} { enterprise(key: "acme") { key name } }`),
@@ -147,7 +145,7 @@ describe("graceful shutdown", () => {
     const server = startGatewayProcess({ ...environment, SEED_DEMO: "true", SHUTDOWN_GRACE_SECONDS: "1" });
     running.push(server);
     const baseUrl = await server.listening();
-    const stuck = heldGraphQLRequest(baseUrl, adminTokenOf(server), "{ enterprise(key: \"acme\") { key } }");
+    const stuck = heldGraphQLRequest(baseUrl, await adminTokenOf(server), "{ enterprise(key: \"acme\") { key } }");
     await stuck.accepted;
 
     server.child.kill("SIGTERM");
