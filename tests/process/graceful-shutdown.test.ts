@@ -101,7 +101,8 @@ async function adminTokenOf(server: RunningProcess): Promise<string> {
 describe("graceful shutdown", () => {
   it("SIGTERM with 20 requests in flight: the listener closes, all 20 get complete answers, the process exits 0 and the data dir reopens", async () => {
     const { environment, postgres } = await serverDatabase();
-    const server = startGatewayProcess({ ...environment, SEED_DEMO: "true", TOKEN_CLEANUP_INTERVAL_MINUTES: "60" });
+    // A grace period long enough that a busy machine's slow answers are not cut (the cut is the next test's subject).
+    const server = startGatewayProcess({ ...environment, SEED_DEMO: "true", SHUTDOWN_GRACE_SECONDS: "120" });
     running.push(server);
     const baseUrl = await server.listening();
     const token = await adminTokenOf(server);
@@ -114,7 +115,9 @@ describe("graceful shutdown", () => {
     server.child.kill("SIGTERM");
     await listenerClosed(baseUrl);
     held.forEach((request) => request.finish());
-    const answers = await Promise.all(held.map((request) => request.answer));
+    const answers = await Promise.all(held.map((request) => request.answer)).catch((error: Error) => {
+      throw new Error(`${error.message}\nserver stdout:\n${server.stdout}\nserver stderr:\n${server.stderr}`);
+    });
 
     for (const answer of answers) {
       expect(answer.status).toBe(200);
