@@ -154,7 +154,10 @@ async function start(): Promise<void> {
 }
 
 let stopping = false;
-const starting = start();
+// Anything else that fails while starting (seeding, loading the schema) ends the process with its reason.
+const starting = start().catch((error: unknown) =>
+  fail(`The server could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+);
 
 /**
  * Graceful shutdown: `/ready` turns 503, the listener stops accepting, requests in flight finish (each response
