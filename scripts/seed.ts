@@ -4,8 +4,9 @@ import { checkDatabaseCanOpen } from "@sso-cutover/db/startup-checks";
 
 async function main(): Promise<void> {
   const target = { databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR || ".data" };
-  // Says at once when the database cannot be opened (in use, unreachable), before the slow imports below.
-  await checkDatabaseCanOpen(target);
+  // Says at once when the data directory cannot be opened (in use, not writable), before the slow imports below;
+  // a PostgreSQL server is checked by openDatabase.
+  if (!target.databaseUrl) await checkDatabaseCanOpen(target);
   const { openDatabase } = await import("@sso-cutover/db");
   const { demoIsSeeded, issueDemoAdminToken, seedDemo } = await import("../prisma/seed/demo");
   const database = await openDatabase({ ...target, log: (message) => console.error(message) });

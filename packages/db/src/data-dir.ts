@@ -42,8 +42,10 @@ export class DataDirLockedError extends Error {
     remedy: string,
   ) {
     super(
-      `DATA_DIR=${dataDir} is in use by another process: pid ${holder.pid} on ${holder.hostname}, ` +
-        `started ${holder.startedAt}, command: ${holder.command}. ${remedy}`,
+      holder.pid === process.pid && holder.hostname === hostname()
+        ? `DATA_DIR=${dataDir} is in use: ${remedy}`
+        : `DATA_DIR=${dataDir} is in use by another process: pid ${holder.pid} on ${holder.hostname}, ` +
+            `started ${holder.startedAt}, command: ${holder.command}. ${remedy}`,
     );
   }
 }
@@ -120,7 +122,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   let tookOverFrom: DataDirHolder | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (heldHere.has(lockFile)) {
-      throw new DataDirLockedError(dataDir, self, "This process has it open already: close that database first.");
+      throw new DataDirLockedError(dataDir, self, "This process has it open already: close that database first (PGlite cannot share a folder).");
     }
     if (createExclusively(dataDir, lockFile, selfText)) {
       heldHere.add(lockFile);
@@ -150,7 +152,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
 export function checkDataDirAvailable(dataDir: string): void {
   const lockFile = path.join(dataDir, DATA_DIR_LOCK_FILE);
   if (heldHere.has(lockFile)) {
-    throw new DataDirLockedError(dataDir, currentHolder(), "This process has it open already: close that database first.");
+    throw new DataDirLockedError(dataDir, currentHolder(), "This process has it open already: close that database first (PGlite cannot share a folder).");
   }
   const text = readText(lockFile);
   const holder = text === null ? null : parseHolder(text);
