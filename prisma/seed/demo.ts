@@ -151,7 +151,7 @@ export async function seedDemo(prisma: PrismaClient, now = new Date()): Promise<
           enterpriseId: enterprise.id,
           idpEntityId: "https://idp.acme.example/saml/metadata",
           idpSsoUrl: "https://idp.acme.example/saml/sso",
-          idpCertificate: certificate,
+          idpCertificates: [certificate],
           provisioning: "JIT",
           status: "ACTIVE",
         },

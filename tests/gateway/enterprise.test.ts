@@ -175,7 +175,7 @@ describe("setup progress step statuses", () => {
 
   it("state 2 — connection ACTIVE, nobody invited or linked yet: DONE, TODO, TODO", async () => {
     await kit.prisma.ssoConnection.create({
-      data: { enterpriseId, idpEntityId: "urn:idp", idpSsoUrl: "https://idp.test/sso", idpCertificate: validCertificate, status: "ACTIVE" },
+      data: { enterpriseId, idpEntityId: "urn:idp", idpSsoUrl: "https://idp.test/sso", idpCertificates: [validCertificate], status: "ACTIVE" },
     });
     const enterprise = await setup("umbrella", admin.token);
     expect(statuses(enterprise)).toEqual(["DONE", "TODO", "TODO"]);

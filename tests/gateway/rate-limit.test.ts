@@ -1,7 +1,11 @@
+import { randomInt } from "node:crypto";
+import { generateTokenSecret } from "@sso-cutover/tokens";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GatewayConfig } from "../../apps/gateway/src/config";
 import { createLogger } from "../../apps/gateway/src/logger";
-import { createGateway } from "../../apps/gateway/src/yoga";
+import { createGateway, type Gateway } from "../../apps/gateway/src/yoga";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
+import { countQueries } from "../kit/query-counter";
 
 const LIMIT = 3;
 let kit: TestGateway;
@@ -80,6 +84,151 @@ describe("rate limits", () => {
       expect((await callSecond()).status).toBe(process.env.REDIS_URL ? 429 : 200);
     } finally {
       await second.dispose();
+    }
+  });
+});
+
+// Rate limits that cannot be sidestepped (R5: token secrets must not be guessable by brute force).
+
+/** A fresh client address per test (counters in Redis outlive a run by up to a minute). */
+function someAddress(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+/** Sends a request to `target` as if from `peer` (the TCP peer the Node server would see). */
+function fromPeer(target: Gateway, peer: string, path: string, init: RequestInit = {}) {
+  return target.fetch(new Request(`http://sso-cutover.test${path}`, init), { req: { socket: { remoteAddress: peer } } });
+}
+
+function typenameWith(authorization: string, extra: Record<string, string> = {}): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization, ...extra },
+    body: JSON.stringify({ query: "{ viewer { login } }" }),
+  };
+}
+
+function gatewayWith(overrides: Partial<GatewayConfig>, prisma = kit.prisma): Gateway {
+  return createGateway({ prisma, config: { ...kit.config, ...overrides }, log: createLogger("silent") });
+}
+
+describe("rate limits keyed on who the caller is, not on how the header is spelled (R5)", () => {
+  it("R5: after 600 requests with a token, `bearer`, extra spaces or another token of the same account still get 429", async () => {
+    const account = await kit.prisma.account.create({ data: { login: `uma-${Date.now()}`, name: "Uma", kind: "DEVOPS" } });
+    const secret = await kit.tokenFor(account.id);
+    const secondToken = await kit.tokenFor(account.id);
+    const limited = gatewayWith({ RATE_LIMIT_PER_MINUTE: 600 });
+    const peer = someAddress();
+    try {
+      // 600 requests, 25 at a time (a browser or script would pipeline them too).
+      const remaining: number[] = [];
+      for (let batch = 0; batch < 600 / 25; batch++) {
+        const responses = await Promise.all(
+          Array.from({ length: 25 }, () => fromPeer(limited, peer, "/graphql", typenameWith(`Bearer ${secret}`))),
+        );
+        for (const response of responses) {
+          expect(response.status).toBe(200);
+          expect(response.headers.get("ratelimit-limit")).toBe("600");
+          expect(Number(response.headers.get("ratelimit-reset"))).toBeGreaterThanOrEqual(1);
+          remaining.push(Number(response.headers.get("ratelimit-remaining")));
+        }
+      }
+      expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, index) => index));
+      for (const authorization of [`Bearer ${secret}`, `bearer ${secret}`, `BEARER    ${secret}   `, `Bearer\t${secret}`, `Bearer ${secondToken}`]) {
+        const refused = await fromPeer(limited, someAddress(), "/graphql", typenameWith(authorization));
+        expect(refused.status, authorization).toBe(429);
+        expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+        expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+      }
+      // Another account from the same address is not affected.
+      expect((await fromPeer(limited, peer, "/graphql", typenameWith(`Bearer ${token}`))).status).toBe(200);
+    } finally {
+      await limited.dispose();
+    }
+    // 600+ authenticated requests in one go: far from a speed target, only room for a loaded machine.
+  }, 180_000);
+
+  it("R5: after the address's 20 failed authentications, 300 more well-formed tokens get 429 without a single database lookup", async () => {
+    const counter = countQueries(kit.prisma);
+    const guarded = gatewayWith({ RATE_LIMIT_PER_MINUTE: 600, AUTH_FAILURES_PER_MINUTE: 20 }, counter.client);
+    const guesser = someAddress();
+    try {
+      for (let guess = 0; guess < 20; guess++) {
+        const response = await fromPeer(guarded, guesser, "/graphql", typenameWith(`Bearer ${generateTokenSecret("PAT")}`));
+        expect(response.status).toBe(401);
+      }
+      counter.reset();
+      const statuses = new Map<number, number>();
+      for (let guess = 0; guess < 300; guess++) {
+        const response = await fromPeer(guarded, guesser, "/graphql", typenameWith(`Bearer ${generateTokenSecret(guess % 2 ? "PAT" : "SOT")}`));
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        if (guess === 0) {
+          expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+          expect(response.headers.get("ratelimit-limit")).toBe("20");
+          expect(response.headers.get("ratelimit-remaining")).toBe("0");
+          expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: "RATE_LIMITED" } }] });
+        }
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 429: 300 });
+      expect(counter.operations).toBe(0);
+      // Guessing session ids is the same guessing; even a valid token is not looked up from that address now.
+      expect((await fromPeer(guarded, guesser, "/graphql", { ...typenameWith(""), headers: { cookie: "sso_cutover_session=guess" } })).status).toBe(429);
+      expect((await fromPeer(guarded, guesser, "/graphql", typenameWith(`Bearer ${token}`))).status).toBe(429);
+      expect(counter.operations).toBe(0);
+      // Anonymous requests from that address and credentials from other addresses are served.
+      expect((await fromPeer(guarded, guesser, "/health")).status).toBe(200);
+      expect((await fromPeer(guarded, someAddress(), "/graphql", typenameWith(`Bearer ${token}`))).status).toBe(200);
+    } finally {
+      await guarded.dispose();
+    }
+  });
+
+  it("R5: X-Forwarded-For is ignored unless TRUST_PROXY says how many proxies to believe", async () => {
+    const direct = gatewayWith({ AUTH_FAILURES_PER_MINUTE: 2, TRUST_PROXY: 0 });
+    const proxied = gatewayWith({ AUTH_FAILURES_PER_MINUTE: 2, TRUST_PROXY: 1 });
+    try {
+      // Without TRUST_PROXY, a client inventing a new X-Forwarded-For per request stays one address.
+      const peer = someAddress();
+      const spoofed = (target: Gateway, from: string, forwardedFor: string) =>
+        fromPeer(target, from, "/graphql", typenameWith(`Bearer ${generateTokenSecret("PAT")}`, { "x-forwarded-for": forwardedFor }));
+      expect((await spoofed(direct, peer, someAddress())).status).toBe(401);
+      expect((await spoofed(direct, peer, someAddress())).status).toBe(401);
+      expect((await spoofed(direct, peer, someAddress())).status).toBe(429);
+      // Behind one trusted proxy (the peer), the address the proxy appended is the client's: two clients, two budgets.
+      const proxy = someAddress();
+      const [first, second] = [someAddress(), someAddress()];
+      for (let failure = 0; failure < 2; failure++) expect((await spoofed(proxied, proxy, first)).status).toBe(401);
+      expect((await spoofed(proxied, proxy, first)).status).toBe(429);
+      expect((await spoofed(proxied, proxy, second)).status).toBe(401);
+      // A client prepending its own entry does not escape: the proxy's appended entry is the one believed.
+      expect((await spoofed(proxied, proxy, `${someAddress()}, ${first}`)).status).toBe(429);
+    } finally {
+      await Promise.all([direct.dispose(), proxied.dispose()]);
+    }
+  });
+
+  it("R1, R17: the anonymous sign-in routes share a tighter budget per address (LOGIN_RATE_LIMIT_PER_MINUTE)", async () => {
+    const signIn = gatewayWith({ LOGIN_RATE_LIMIT_PER_MINUTE: 3 });
+    const visitor = someAddress();
+    try {
+      const first = await fromPeer(signIn, visitor, "/login/sso");
+      expect(first.status).toBe(200);
+      expect(first.headers.get("ratelimit-limit")).toBe("3");
+      expect(first.headers.get("ratelimit-remaining")).toBe("2");
+      await fromPeer(signIn, visitor, "/saml/acs/acme", { method: "POST", body: "SAMLResponse=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      await fromPeer(signIn, visitor, "/login/recovery", { method: "POST", body: "x=1", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      for (const [path, init] of [
+        ["/login/sso?enterprise_key=acme", {}],
+        ["/saml/acs/acme", { method: "POST", body: "SAMLResponse=x" }],
+        ["/login/recovery", { method: "POST", body: "x=1" }],
+      ] as const) {
+        const refused = await fromPeer(signIn, visitor, path, init);
+        expect(refused.status, path).toBe(429);
+        expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      }
+      expect((await fromPeer(signIn, someAddress(), "/login/sso")).status).toBe(200);
+    } finally {
+      await signIn.dispose();
     }
   });
 });

@@ -43,8 +43,16 @@ export interface TestGateway {
 
 export async function startTestGateway(environment: Record<string, string> = {}): Promise<TestGateway> {
   const db = await createTestDatabase();
-  // Rate limiting is off unless a test turns it on: a test file may send many requests with one token.
-  const config = loadConfig({ PUBLIC_URL: "http://sso-cutover.test", LOG_LEVEL: "debug", RATE_LIMIT_PER_MINUTE: "0", ...environment });
+  // Rate limits are off unless a test turns them on: a test file may send many requests with one token, many
+  // refused credentials, or many sign-ins, all from the one in-process "address".
+  const config = loadConfig({
+    PUBLIC_URL: "http://sso-cutover.test",
+    LOG_LEVEL: "debug",
+    RATE_LIMIT_PER_MINUTE: "0",
+    AUTH_FAILURES_PER_MINUTE: "0",
+    LOGIN_RATE_LIMIT_PER_MINUTE: "0",
+    ...environment,
+  });
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {

@@ -127,7 +127,7 @@ export async function buildScenario(prisma: PrismaClient, spec: ScenarioSpec = {
         enterpriseId: enterprise.id,
         idpEntityId: `https://idp.${enterpriseKey}.test/metadata`,
         idpSsoUrl: `https://idp.${enterpriseKey}.test/sso`,
-        idpCertificate: await scenarioCertificate(),
+        idpCertificates: [await scenarioCertificate()],
         status: connectionStatus,
       },
     });

@@ -13,8 +13,11 @@ import {
   testIdpCertificatePem,
   type TestSamlResponseOptions,
 } from "./test-idp";
+import type { TestGateway } from "./gateway";
 
 export const TEST_PUBLIC_URL = "https://sonar.sso-cutover.test";
+/** The address domain tests start logins from (TEST-NET-2, never routed). */
+export const TEST_CLIENT_ADDRESS = "198.51.100.7";
 
 export interface SsoEnterpriseFixture {
   enterprise: Enterprise;
@@ -27,7 +30,10 @@ export interface SsoEnterpriseOptions {
   key?: string;
   /** Organization key → names of its custom groups. */
   organizations?: Record<string, readonly string[]>;
+  /** The certificate the connection trusts (default: the test IdP's). */
   certificatePem?: string;
+  /** Several certificates (key rotation); wins over `certificatePem`. */
+  certificatePems?: readonly string[];
   status?: "ACTIVE" | "DRAFT";
   /** Attribute mapping of the connection (defaults: login, name, email, groups). */
   attributes?: { login?: string; name?: string; email?: string; groups?: string | null };
@@ -46,7 +52,7 @@ export async function createSsoEnterprise(prisma: PrismaClient, options: SsoEnte
       enterpriseId: enterprise.id,
       idpEntityId: TEST_IDP_ENTITY_ID,
       idpSsoUrl: TEST_IDP_SSO_URL,
-      idpCertificate: options.certificatePem ?? testIdpCertificatePem,
+      idpCertificates: [...(options.certificatePems ?? [options.certificatePem ?? testIdpCertificatePem])],
       loginAttribute: options.attributes?.login ?? "login",
       nameAttribute: options.attributes?.name ?? "name",
       emailAttribute: options.attributes?.email ?? "email",
@@ -122,9 +128,19 @@ export function idpResponse(
 export async function startLogin(
   prisma: PrismaClient,
   enterpriseKey: string,
-  { relayState = null, now }: { relayState?: string | null; now?: Date } = {},
+  {
+    relayState = null,
+    now,
+    clientAddress = TEST_CLIENT_ADDRESS,
+  }: { relayState?: string | null; now?: Date; clientAddress?: string } = {},
 ) {
-  const started = await startSsoLogin(prisma, { publicUrl: TEST_PUBLIC_URL, enterpriseKey, relayState, ...(now ? { now } : {}) });
+  const started = await startSsoLogin(prisma, {
+    publicUrl: TEST_PUBLIC_URL,
+    enterpriseKey,
+    clientAddress,
+    relayState,
+    ...(now ? { now } : {}),
+  });
   return { ...started, authnRequest: readAuthnRequest(started.redirectUrl) };
 }
 
@@ -138,4 +154,23 @@ export async function createEnterpriseAdmin(prisma: PrismaClient, enterpriseId: 
     data: { enterpriseId, accountId: account.id, permission: "ADMINISTER_ENTERPRISE" },
   });
   return account;
+}
+
+/**
+ * A browser's SSO sign-in through the gateway's own routes (one-click link → test IdP → ACS); returns the
+ * `Set-Cookie` the gateway answered and the `name=value` pair the browser sends back in its Cookie header.
+ */
+export async function signInWithSso(kit: TestGateway, enterpriseKey: string, user: IdpUser): Promise<{ setCookie: string; cookie: string }> {
+  const start = await kit.fetch(`/login/sso?enterprise_key=${encodeURIComponent(enterpriseKey)}`, { redirect: "manual" });
+  const authnRequest = readAuthnRequest(start.headers.get("location") ?? "");
+  const samlResponse = idpResponse(enterpriseKey, authnRequest.id, user, {}, kit.config.PUBLIC_URL);
+  const acs = await kit.fetch(`/saml/acs/${encodeURIComponent(enterpriseKey)}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ SAMLResponse: samlResponse }),
+    redirect: "manual",
+  });
+  const setCookie = acs.headers.get("set-cookie");
+  if (acs.status !== 302 || !setCookie) throw new Error(`SSO sign-in failed: ${acs.status} ${await acs.text()}`);
+  return { setCookie, cookie: setCookie.split(";")[0]! };
 }

@@ -10,8 +10,14 @@ import { SignedXml } from "xml-crypto";
 
 const PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol";
 const ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
-const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+const SIGNATURE_ALGORITHMS = {
+  sha256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+  sha1: "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+} as const;
+const DIGEST_ALGORITHMS = {
+  sha256: "http://www.w3.org/2001/04/xmlenc#sha256",
+  sha1: "http://www.w3.org/2000/09/xmldsig#sha1",
+} as const;
 const EXCLUSIVE_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED_SIGNATURE = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
@@ -31,15 +37,22 @@ async function generateKeyMaterial(commonName: string): Promise<KeyMaterial> {
   return { privateKeyPem: pems.private, certificatePem: pems.cert };
 }
 
-const [idpKeys, strangerKeys] = await Promise.all([
+const [idpKeys, nextIdpKeys, strangerKeys] = await Promise.all([
   generateKeyMaterial("test-idp.sso-cutover.test"),
+  generateKeyMaterial("next.test-idp.sso-cutover.test"),
   generateKeyMaterial("someone-else.sso-cutover.test"),
 ]);
 
 /** The test IdP's signing certificate (PEM): what an enterprise admin pastes into its SSO connection. */
 export const testIdpCertificatePem: string = idpKeys.certificatePem;
+/** The test IdP's next signing certificate: the key it switches to in a rotation (`signingKey: "next"`). */
+export const nextIdpCertificatePem: string = nextIdpKeys.certificatePem;
 /** A certificate the test IdP does not sign with: configure it to test "wrong certificate". */
 export const strangerCertificatePem: string = strangerKeys.certificatePem;
+
+/** Which key pair signs: the IdP's current key, its next key (rotation), or a key nobody trusts. */
+export type TestIdpKey = "current" | "next" | "stranger";
+const KEYS: Record<TestIdpKey, KeyMaterial> = { current: idpKeys, next: nextIdpKeys, stranger: strangerKeys };
 export const TEST_IDP_ENTITY_ID = "https://idp.sso-cutover.test/metadata";
 export const TEST_IDP_SSO_URL = "https://idp.sso-cutover.test/sso";
 
@@ -73,8 +86,22 @@ export interface TestSamlResponseOptions {
   signAssertion?: boolean;
   /** Sign with a key other than the one behind `testIdpCertificatePem`. */
   signWithStrangerKey?: boolean;
+  /** Which key signs (default: the current one; `signWithStrangerKey` means "stranger"). */
+  signingKey?: TestIdpKey;
+  /** Which key signs the `<Response>`, when it differs from the assertion's. Default: `signingKey`. */
+  responseSigningKey?: TestIdpKey;
+  /** Signature algorithm (RSA with this hash). Default: sha256. */
+  signatureAlgorithm?: "sha256" | "sha1";
+  /** Digest algorithm of the signed references. Default: sha256. */
+  digestAlgorithm?: "sha256" | "sha1";
+  /** Breaks the signature value of the `<Response>` or of the `<Assertion>` after signing (the other stays valid). */
+  corruptSignatureOf?: "Response" | "Assertion";
   /** Status code of the response. Default: Success. */
   statusCode?: "Success" | "Requester" | "Responder" | "AuthnFailed";
+  /** Second-level status code (inside the top-level one), e.g. `RequestDenied`. */
+  secondLevelStatusCode?: "RequestDenied" | "AuthnFailed" | "UnknownPrincipal" | "NoPassive";
+  /** Keep the (signed) assertion even when the status is not Success, as a careless or hostile IdP might. */
+  assertionDespiteStatus?: boolean;
   /** Rewrites the signed XML, as an attacker between the IdP and us would (signature wrapping). */
   alterAfterSigning?: (signedXml: string) => string;
 }
@@ -105,16 +132,22 @@ function attributeStatement(attributes: Record<string, string | readonly string[
   return `<saml:AttributeStatement>${rendered}</saml:AttributeStatement>`;
 }
 
-function sign(xml: string, elementLocalName: "Response" | "Assertion", keys: KeyMaterial): string {
+interface SigningChoice {
+  keys: KeyMaterial;
+  signatureAlgorithm: "sha256" | "sha1";
+  digestAlgorithm: "sha256" | "sha1";
+}
+
+function sign(xml: string, elementLocalName: "Response" | "Assertion", { keys, signatureAlgorithm, digestAlgorithm }: SigningChoice): string {
   const signer = new SignedXml({
     privateKey: keys.privateKeyPem,
     publicCert: keys.certificatePem,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: SIGNATURE_ALGORITHMS[signatureAlgorithm],
     canonicalizationAlgorithm: EXCLUSIVE_C14N,
   });
   signer.addReference({
     xpath: `//*[local-name(.)='${elementLocalName}']`,
-    digestAlgorithm: SHA256,
+    digestAlgorithm: DIGEST_ALGORITHMS[digestAlgorithm],
     transforms: [ENVELOPED_SIGNATURE, EXCLUSIVE_C14N],
   });
   // The schema puts <ds:Signature> right after the element's <Issuer>.
@@ -136,7 +169,13 @@ export function buildSamlResponseXml(options: TestSamlResponseOptions): string {
   const inResponseToAttribute = options.inResponseTo === null ? "" : ` InResponseTo="${escapeXml(options.inResponseTo)}"`;
   const destinationAttribute = destination === null ? "" : ` Destination="${escapeXml(destination)}"`;
   const subjectInResponseToAttribute = subjectInResponseTo === null ? "" : ` InResponseTo="${escapeXml(subjectInResponseTo)}"`;
-  const keys = options.signWithStrangerKey ? strangerKeys : idpKeys;
+  const keyName = options.signingKey ?? (options.signWithStrangerKey ? "stranger" : "current");
+  const algorithms = { signatureAlgorithm: options.signatureAlgorithm ?? "sha256", digestAlgorithm: options.digestAlgorithm ?? "sha256" } as const;
+  const status = options.statusCode ?? "Success";
+  const withAssertion = status === "Success" || options.assertionDespiteStatus === true;
+  const secondLevel = options.secondLevelStatusCode
+    ? `<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:${options.secondLevelStatusCode}"/>`
+    : "";
 
   const assertion =
     `<saml:Assertion xmlns:saml="${ASSERTION_NS}" ID="${samlId()}" Version="2.0" IssueInstant="${issuedAt.toISOString()}">` +
@@ -161,14 +200,33 @@ export function buildSamlResponseXml(options: TestSamlResponseOptions): string {
   let xml =
     `<samlp:Response xmlns:samlp="${PROTOCOL_NS}" xmlns:saml="${ASSERTION_NS}" ID="${samlId()}" Version="2.0" IssueInstant="${issuedAt.toISOString()}"${destinationAttribute}${inResponseToAttribute}>` +
     `<saml:Issuer>${issuer}</saml:Issuer>` +
-    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:${options.statusCode ?? "Success"}"/></samlp:Status>` +
-    ((options.statusCode ?? "Success") === "Success" ? assertion : "") +
+    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:${status}">${secondLevel}</samlp:StatusCode></samlp:Status>` +
+    (withAssertion ? assertion : "") +
     `</samlp:Response>`;
 
   // The assertion first: a signed response then covers the assertion's signature too, as IdPs do it.
-  if ((options.signAssertion ?? true) && (options.statusCode ?? "Success") === "Success") xml = sign(xml, "Assertion", keys);
-  if (options.signResponse ?? false) xml = sign(xml, "Response", keys);
+  const signAssertion = (options.signAssertion ?? true) && withAssertion;
+  const signResponse = options.signResponse ?? false;
+  if (signAssertion) xml = sign(xml, "Assertion", { keys: KEYS[keyName], ...algorithms });
+  if (signResponse) xml = sign(xml, "Response", { keys: KEYS[options.responseSigningKey ?? keyName], ...algorithms });
+  if (options.corruptSignatureOf) {
+    const signed = options.corruptSignatureOf === "Response" ? signResponse : signAssertion;
+    if (!signed) throw new Error(`the ${options.corruptSignatureOf} is not signed: nothing to corrupt`);
+    // The response's signature follows the response's Issuer, so it comes first in the document when present.
+    xml = corruptSignatureValue(xml, options.corruptSignatureOf === "Response" ? "first" : "last");
+  }
   return options.alterAfterSigning ? options.alterAfterSigning(xml) : xml;
+}
+
+/** Flips bits of one `<ds:SignatureValue>` (still valid base64): that signature no longer verifies. */
+function corruptSignatureValue(xml: string, which: "first" | "last"): string {
+  const values = [...xml.matchAll(/<ds:SignatureValue>([^<]+)<\/ds:SignatureValue>/g)];
+  const target = which === "first" ? values[0] : values.at(-1);
+  if (!target || target.index === undefined) throw new Error("no signature value to corrupt");
+  const bytes = Buffer.from(target[1]!, "base64");
+  bytes[bytes.length >> 1]! ^= 0xff;
+  const corrupted = `<ds:SignatureValue>${bytes.toString("base64")}</ds:SignatureValue>`;
+  return xml.slice(0, target.index) + corrupted + xml.slice(target.index + target[0].length);
 }
 
 /** The `SAMLResponse` form value (base64 of the XML) the browser posts to our ACS URL. */

@@ -1,28 +1,31 @@
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
-import { SESSION_COOKIE, authenticateSession } from "@sso-cutover/sso";
+import { authenticateSession } from "@sso-cutover/sso";
 import { authenticateToken, type Principal } from "@sso-cutover/tokens";
 import { GraphQLError } from "graphql";
 import { unauthenticatedError } from "./auth-errors";
+import { readSessionCookie } from "./http/session-cookie";
 
-/** The value of one cookie of the request, or null. */
-export function readCookie(request: Request, name: string): string | null {
-  const header = request.headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const separator = part.indexOf("=");
-    if (separator > 0 && part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
-  }
-  return null;
-}
+export { readCookie } from "./http/session-cookie";
 
 /**
  * The session cookie, when the request authenticates by it: it does unless it carries an Authorization header
  * (which a cross-site page cannot add without a CORS preflight, so only cookie requests need CSRF protection).
  */
-export function sessionCookieOf(request: Request): string | null {
+export function sessionCookieOf(request: Request, secure: boolean): string | null {
   const authorization = request.headers.get("authorization");
   if (authorization !== null && authorization.trim() !== "") return null;
-  return readCookie(request, SESSION_COOKIE);
+  return readSessionCookie(request, secure);
+}
+
+/** Whether the request presents a credential (any Authorization header, or the session cookie). */
+export function carriesCredential(request: Request, secure: boolean): boolean {
+  const authorization = request.headers.get("authorization");
+  return (authorization !== null && authorization.trim() !== "") || readSessionCookie(request, secure) !== null;
+}
+
+/** Whether authentication failed because of the credential (as opposed to a fault of the server). */
+export function isAuthenticationRefusal(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED";
 }
 
 function refusedWith(error: unknown): never {
@@ -43,11 +46,12 @@ export async function authenticateRequest(
   prisma: PrismaClient,
   request: Request,
   now: Date,
+  secure: boolean,
 ): Promise<Principal | null> {
   const header = request.headers.get("authorization");
   if (header === null || header.trim() === "") {
-    const session = readCookie(request, SESSION_COOKIE);
-    if (session === null || session === "") return null;
+    const session = readSessionCookie(request, secure);
+    if (session === null) return null;
     return authenticateSession(prisma, session, now).catch(refusedWith);
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -57,4 +61,22 @@ export async function authenticateRequest(
     });
   }
   return authenticateToken(prisma, match[1], now).catch(refusedWith);
+}
+
+/**
+ * Authenticates each request once, however many steps ask: the rate limiter (which keys on the principal) and the
+ * GraphQL context share one lookup per request.
+ */
+export function requestAuthentication(prisma: PrismaClient, secure: boolean): (request: Request) => Promise<Principal | null> {
+  const principals = new WeakMap<Request, Promise<Principal | null>>();
+  return (request) => {
+    let principal = principals.get(request);
+    if (principal === undefined) {
+      principal = authenticateRequest(prisma, request, new Date(), secure);
+      // Whoever awaits it sees the rejection; this keeps an unawaited one from being reported as unhandled.
+      principal.catch(() => undefined);
+      principals.set(request, principal);
+    }
+    return principal;
+  };
 }

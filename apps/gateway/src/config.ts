@@ -15,6 +15,29 @@ function seconds(min: number, max: number) {
   return z.coerce.number({ message }).int({ message }).min(min, { message }).max(max, { message });
 }
 
+/**
+ * A comma-separated list of web origins (`https://dashboard.example.com`): scheme, host and port only, no path.
+ * `null` and `*` are refused: a credentialed CORS answer must name one real origin.
+ */
+const originList = z.string().transform((value, context) => {
+  const origins: string[] = [];
+  for (const entry of value.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry);
+      if ((url.protocol === "http:" || url.protocol === "https:") && url.origin === entry.replace(/\/$/, "")) origin = url.origin;
+    } catch {
+      origin = null;
+    }
+    if (origin === null) {
+      context.addIssue({ code: "custom", message: `${JSON.stringify(entry)} is not an origin: expected scheme://host[:port], e.g. https://dashboard.example.com` });
+      return z.NEVER;
+    }
+    origins.push(origin);
+  }
+  return origins;
+});
+
 const ConfigSchema = z.object({
   PORT: z.coerce
     .number({ message: PORT_RANGE })
@@ -37,6 +60,14 @@ const ConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "expected a number of requests" }).int().min(0).default(600),
   /** How many reverse proxies in front of the gateway append to X-Forwarded-For; 0: the header is not believed. */
   TRUST_PROXY: z.coerce.number({ message: "expected a number of proxy hops (0 to 10)" }).int().min(0).max(10).default(0),
+  /** Failed authentications a minute per client address before credentials from it are refused unchecked; 0: off. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number({ message: "expected a number of failures" }).int().min(0).default(20),
+  /** Requests a minute per client address to the anonymous sign-in routes; 0: off. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "expected a number of requests" }).int().min(0).default(30),
+  /** Origins other than PUBLIC_URL's whose pages may call the API with the session cookie (credentialed CORS). */
+  CORS_ORIGINS: originList.default([]),
+  /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, { message: "expected at least 16 characters" }).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
   SHUTDOWN_GRACE_SECONDS: seconds(0, 3600).default(10),
@@ -47,6 +78,9 @@ export type GatewayConfig = Omit<z.output<typeof ConfigSchema>, "PUBLIC_URL" | "
   PUBLIC_URL: string;
   SEED_DEMO: boolean;
 };
+
+/** Never echoed in an error message: the message goes to the console and to logs. */
+const SECRET_VARIABLES = new Set(["METRICS_TOKEN"]);
 
 export class ConfigError extends Error {}
 
@@ -62,7 +96,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(raw[name] ?? "")}: ${issue.message}`;
+      const shown = SECRET_VARIABLES.has(name) ? "[redacted]" : JSON.stringify(raw[name] ?? "");
+      return `${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   }

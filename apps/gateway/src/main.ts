@@ -50,7 +50,13 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   }
   const chunked = request.headers["transfer-encoding"] !== undefined && request.headers["content-length"] === undefined;
   if (chunked) {
-    response.writeHead(411, { "content-type": "application/json", connection: "close" });
+    response.writeHead(411, {
+      "content-type": "application/json",
+      connection: "close",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "cache-control": "no-store",
+    });
     response.end(JSON.stringify({ errors: [{ message: "Send the request body with a Content-Length header." }] }));
     request.resume();
     return;

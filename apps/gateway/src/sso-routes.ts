@@ -1,17 +1,20 @@
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
 import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
 import {
-  SESSION_COOKIE,
+  MAX_ACS_FORM_BYTES,
   SsoLoginRefused,
   authenticateSession,
   completeSsoLogin,
   endSession,
+  refuseOversizedSsoResponse,
   spMetadataXml,
   startSsoLogin,
 } from "@sso-cutover/sso";
 import type { Plugin } from "graphql-yoga";
-import { readCookie } from "./authentication";
+import { readSessionCookie, servesOverHttps, sessionCookie } from "./http/session-cookie";
 import type { GatewayConfig } from "./config";
+import { readBoundedText } from "./http/bounded-body";
+import { clientAddress } from "./http/client-address";
 import type { Logger } from "./logger";
 import {
   enterpriseKeyFormPage,
@@ -53,10 +56,8 @@ function redirect(location: string, headers: Record<string, string> = {}): Respo
   return new Response(null, { status: 302, headers: { location, "cache-control": "no-store", ...headers } });
 }
 
-/** HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Secure when served over https. */
-export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
-}
+/** The session cookie's builder, defined with its name and reader in http/session-cookie.ts. */
+export { sessionCookie };
 
 function pathKey(pathname: string, prefix: string): string | null {
   const rest = pathname.slice(prefix.length);
@@ -70,7 +71,7 @@ function pathKey(pathname: string, prefix: string): string | null {
 
 function refusalStatus(refusal: SsoLoginRefused): number {
   if (refusal.reason === "OVERSIZED") return 413;
-  if (refusal.reason === "MALFORMED") return 400;
+  if (refusal.reason === "MALFORMED" || refusal.reason === "TOO_COMPLEX") return 400;
   return 401;
 }
 
@@ -81,37 +82,52 @@ function refusalStatus(refusal: SsoLoginRefused): number {
  */
 export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; config: GatewayConfig; log: Logger }): Plugin {
   const publicUrl = config.PUBLIC_URL;
-  const secure = publicUrl.startsWith("https:");
+  const secure = servesOverHttps(publicUrl);
 
-  async function loginStart(url: URL): Promise<Response> {
+  async function loginStart(request: Request, url: URL, serverContext: unknown): Promise<Response> {
     const enterpriseKey = url.searchParams.get("enterprise_key")?.trim() ?? "";
     if (enterpriseKey === "") return html(enterpriseKeyFormPage());
-    const { redirectUrl } = await startSsoLogin(prisma, { publicUrl, enterpriseKey, relayState: url.searchParams.get("return_to") });
+    const { redirectUrl } = await startSsoLogin(prisma, {
+      publicUrl,
+      enterpriseKey,
+      clientAddress: clientAddress(request, serverContext, config.TRUST_PROXY),
+      relayState: url.searchParams.get("return_to"),
+    });
     return redirect(redirectUrl);
   }
 
+  function refusedPage(refusal: SsoLoginRefused, enterpriseKey: string): Response {
+    log.info({ enterpriseKey, reason: refusal.reason }, "SSO login refused");
+    const loginUrl = typeof refusal.details.loginUrl === "string" ? refusal.details.loginUrl : enterpriseLoginUrl(publicUrl, enterpriseKey);
+    return html(loginRefusedPage({ message: refusal.message, reason: refusal.reason, loginUrl }), refusalStatus(refusal));
+  }
+
   async function assertionConsumer(request: Request, enterpriseKey: string): Promise<Response> {
-    const form = new URLSearchParams(await request.text());
+    // Bodies no accepted response could make are refused before they are read or parsed.
+    const body = await readBoundedText(request, MAX_ACS_FORM_BYTES);
+    if (body === null) return refusedPage(await refuseOversizedSsoResponse(prisma, { enterpriseKey }), enterpriseKey);
+    const form = new URLSearchParams(body);
     try {
-      const login = await completeSsoLogin(prisma, {
-        publicUrl,
-        enterpriseKey,
-        samlResponse: form.get("SAMLResponse") ?? "",
-        relayState: form.get("RelayState"),
-      });
-      log.info({ enterpriseKey, accountId: login.account.id, accountCreated: login.accountCreated }, "SSO login");
-      const maxAge = Math.max(0, Math.floor((login.sessionExpiresAt.getTime() - Date.now()) / 1000));
-      return redirect(login.redirectTo, { "set-cookie": sessionCookie(login.sessionSecret, maxAge, secure) });
+      // The redirect and its cookie are built inside the login's transaction: if building them fails, the login
+      // is rolled back (request, account, session) instead of leaving a session nobody received.
+      return await completeSsoLogin(
+        prisma,
+        { publicUrl, enterpriseKey, samlResponse: form.get("SAMLResponse") ?? "", relayState: form.get("RelayState") },
+        (login) => {
+          const maxAge = Math.max(0, Math.floor((login.sessionExpiresAt.getTime() - Date.now()) / 1000));
+          const response = redirect(login.redirectTo, { "set-cookie": sessionCookie(login.sessionSecret, maxAge, secure) });
+          log.info({ enterpriseKey, accountId: login.account.id, accountCreated: login.accountCreated }, "SSO login");
+          return response;
+        },
+      );
     } catch (error) {
       if (!(error instanceof SsoLoginRefused)) throw error;
-      log.info({ enterpriseKey, reason: error.reason }, "SSO login refused");
-      const loginUrl = typeof error.details.loginUrl === "string" ? error.details.loginUrl : enterpriseLoginUrl(publicUrl, enterpriseKey);
-      return html(loginRefusedPage({ message: error.message, reason: error.reason, loginUrl }), refusalStatus(error));
+      return refusedPage(error, enterpriseKey);
     }
   }
 
   async function landing(request: Request): Promise<Response> {
-    const cookie = readCookie(request, SESSION_COOKIE);
+    const cookie = readSessionCookie(request, secure);
     if (!cookie) return html(signedOutPage());
     const principal = await authenticateSession(prisma, cookie).catch(() => null);
     if (!principal) return html(signedOutPage(), 200, { "set-cookie": sessionCookie("", 0, secure) });
@@ -125,7 +141,7 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   }
 
   async function logout(request: Request): Promise<Response> {
-    const cookie = readCookie(request, SESSION_COOKIE);
+    const cookie = readSessionCookie(request, secure);
     if (cookie) await endSession(prisma, cookie);
     return new Response(null, {
       status: 303,
@@ -133,11 +149,11 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
     });
   }
 
-  async function route(request: Request, url: URL): Promise<Response | null> {
+  async function route(request: Request, url: URL, serverContext: unknown): Promise<Response | null> {
     const { pathname } = url;
     const method = request.method;
     if (pathname === "/" && method === "GET") return landing(request);
-    if (pathname === "/login/sso" && method === "GET") return loginStart(url);
+    if (pathname === "/login/sso" && method === "GET") return loginStart(request, url, serverContext);
     if (pathname === "/logout" && method === "POST") return logout(request);
     if (pathname.startsWith("/saml/acs/")) {
       const enterpriseKey = pathKey(pathname, "/saml/acs/");
@@ -157,9 +173,9 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   }
 
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, serverContext, endResponse }) {
       try {
-        const response = await route(request, url);
+        const response = await route(request, url, serverContext);
         if (response) endResponse(response);
       } catch (error) {
         if (error instanceof DomainError && error.code === "NOT_FOUND") {

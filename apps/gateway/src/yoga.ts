@@ -1,16 +1,20 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import { authenticateRequest } from "./authentication";
+import { carriesCredential, requestAuthentication } from "./authentication";
 import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
-import { useSessionCsrfPrevention } from "./csrf";
+import { isFault, logClientError, yogaLogging } from "./error-log";
+import { useSessionCsrfPrevention } from "./http/csrf";
+import { createGraphiQLPage } from "./http/graphiql-page";
+import { useOperationalRoutes } from "./http/operational-routes";
+import { corsPolicy, useOriginCheck } from "./http/origin";
+import { useRateLimit } from "./http/rate-limit";
+import { useSecurityHeaders } from "./http/security-headers";
+import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
-import { useOperationalRoutes } from "./operational-routes";
-import { useRateLimit } from "./rate-limit";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 
@@ -26,7 +30,8 @@ export interface GatewayOptions {
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
-const EXAMPLE_QUERY = `# Send your token as a header (Headers tab below):  {"Authorization": "Bearer <admin token>"}
+const EXAMPLE_QUERY = `# Signed in with SSO, this runs as you. With a token instead, add it in the Headers tab below:
+#   {"Authorization": "Bearer <admin token>"}
 query CompleteSsoSetup {
   enterprise(key: "acme") {
     name
@@ -58,49 +63,65 @@ function useBodyLimit(maxBytes: number): Plugin {
 
 /**
  * The gateway: one Yoga instance serving GraphQL, the operational routes and the SSO login routes. Plugin order
- * is deliberate: body limit first, then the routes that answer without GraphQL, CSRF protection for
- * cookie-authenticated requests, query limits (armor), then authentication in the context, execution and metrics.
+ * is deliberate: security headers (on every response) and body limit first, then the Origin check of cookie
+ * requests, rate limits (which authenticate the request once, to count it against its principal), the routes that
+ * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
+ * (reusing that authentication), execution and metrics.
  */
 export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
+  const secure = servesOverHttps(config.PUBLIC_URL);
+  const authenticate = requestAuthentication(prisma, secure);
+  const graphiql = createGraphiQLPage();
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: "/graphql",
     // Yoga's own empty health answer would shadow ours, which says what was checked.
     healthCheckEndpoint: "/.well-known/yoga-health",
     landingPage: false,
-    logging: {
-      debug: (...args) => log.debug(args.map(String).join(" ")),
-      info: (...args) => log.info(args.map(String).join(" ")),
-      warn: (...args) => log.warn(args.map(String).join(" ")),
-      error: (...args) => log.error(args.map(String).join(" ")),
-    },
-    graphiql: { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ Authorization: "Bearer " }) },
-    renderGraphiQL,
+    logging: yogaLogging(log),
+    // No prefilled Authorization header: an empty "Bearer " would make GraphiQL's introspection fail with 401.
+    graphiql: { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY },
+    renderGraphiQL: graphiql.render,
+    // Same origin only, unless CORS_ORIGINS lists a dashboard's origin.
+    cors: corsPolicy(config),
     maskedErrors: {
       maskError(error, message, isDev) {
         // Domain errors thrown outside a mutation payload (e.g. a query refused) keep their code and message.
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof DomainError) {
           const http = original.code === "UNAUTHENTICATED" ? 401 : original.code === "FORBIDDEN" ? 403 : 200;
-          return new GraphQLError(original.message, {
+          const mapped = new GraphQLError(original.message, {
             ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
             extensions: { code: original.code, field: original.field, http: { status: http } },
           });
+          logClientError(log, mapped);
+          return mapped;
         }
-        if (!(error instanceof GraphQLError && error.originalError === undefined)) {
-          log.error({ err: original }, "unexpected error while executing an operation");
-        }
+        // Refused fields, parse and validation errors: answers to the caller, not faults.
+        if (error instanceof GraphQLError && !isFault(error)) logClientError(log, error);
+        // A fault is masked here and logged once, with its stack, by Yoga's logger (`yogaLogging`).
         return maskError(error, message, isDev);
       },
     },
     plugins: [
+      useSecurityHeaders({ graphiqlPolicy: graphiql.contentSecurityPolicy }),
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
-      useRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL, log }),
-      useOperationalRoutes(prisma, metrics.registry, draining),
+      useOriginCheck(config),
+      useRateLimit({
+        perMinute: config.RATE_LIMIT_PER_MINUTE,
+        authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+        loginPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+        trustProxy: config.TRUST_PROXY,
+        redisUrl: config.REDIS_URL,
+        authenticate,
+        carriesCredential: (request) => carriesCredential(request, secure),
+        log,
+      }),
+      useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
       useSsoRoutes({ prisma, config, log }),
-      useSessionCsrfPrevention(),
+      useSessionCsrfPrevention({ secure }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 20 },
@@ -111,7 +132,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
     ],
     context: async ({ request }): Promise<GatewayContext> => {
       const now = new Date();
-      const principal = await authenticateRequest(prisma, request, now);
+      const principal = await authenticate(request);
       return { prisma, config, log, principal, viewer: actorOf(principal), now };
     },
   });

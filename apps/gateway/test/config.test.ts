@@ -18,6 +18,24 @@ describe("configuration", () => {
     expect(loadConfig({ PUBLIC_URL: "https://sso.example.com/" }).PUBLIC_URL).toBe("https://sso.example.com");
   });
 
+  it("reads CORS_ORIGINS as a list of origins and defaults to none (same origin only)", () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: "https://dash.example.com, http://localhost:5173/" }).CORS_ORIGINS).toEqual([
+      "https://dash.example.com",
+      "http://localhost:5173",
+    ]);
+  });
+
+  it("has limits on by default: 20 failed authentications and 30 sign-ins a minute per address, X-Forwarded-For not believed", () => {
+    expect(loadConfig({})).toMatchObject({ AUTH_FAILURES_PER_MINUTE: 20, LOGIN_RATE_LIMIT_PER_MINUTE: 30, TRUST_PROXY: 0 });
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+  });
+
+  it("stops on a METRICS_TOKEN shorter than 16 characters without echoing it", () => {
+    expect(() => loadConfig({ METRICS_TOKEN: "hunter2" })).toThrow(/METRICS_TOKEN=\[redacted\]: expected at least 16 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: "hunter2" })).not.toThrow(/hunter2/);
+  });
+
   const bad: [string, string, RegExp][] = [
     ["PORT", "abc", /PORT="abc"/],
     ["PORT", "70000", /PORT="70000": expected a port number from 0 to 65535/],
@@ -31,6 +49,14 @@ describe("configuration", () => {
     ["SEED_DEMO", "sometimes", /SEED_DEMO/],
     ["REDIS_URL", "localhost:6379", /REDIS_URL=.*redis:\/\//],
     ["RATE_LIMIT_PER_MINUTE", "-1", /RATE_LIMIT_PER_MINUTE/],
+    ["AUTH_FAILURES_PER_MINUTE", "many", /AUTH_FAILURES_PER_MINUTE="many": expected a number/],
+    ["LOGIN_RATE_LIMIT_PER_MINUTE", "-5", /LOGIN_RATE_LIMIT_PER_MINUTE="-5"/],
+    ["TRUST_PROXY", "yes", /TRUST_PROXY="yes": expected a number of proxy hops/],
+    ["TRUST_PROXY", "11", /TRUST_PROXY="11"/],
+    ["CORS_ORIGINS", "*", /CORS_ORIGINS="\*": "\*" is not an origin/],
+    ["CORS_ORIGINS", "null", /CORS_ORIGINS="null": "null" is not an origin/],
+    ["CORS_ORIGINS", "https://ok.example, https://dash.example/app", /CORS_ORIGINS=.*"https:\/\/dash.example\/app" is not an origin/],
+    ["CORS_ORIGINS", "dash.example:8443", /CORS_ORIGINS=.*not an origin/],
   ];
   for (const [name, value, message] of bad) {
     it(`stops with a message naming ${name} when it is ${JSON.stringify(value)}`, () => {

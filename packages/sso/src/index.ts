@@ -2,8 +2,14 @@ export {
   configureSsoConnection,
   parseIdpSsoUrl,
   parseIdpCertificate,
+  parseIdpCertificates,
+  describeIdpCertificate,
+  newestCertificate,
+  certificateWarnings,
+  MAX_IDP_CERTIFICATES,
+  CERTIFICATE_EXPIRY_WARNING_MS,
 } from "./sso-connection";
-export type { ConfigureSsoConnectionInput, AttributeMappingInput, ParsedCertificate } from "./sso-connection";
+export type { ConfigureSsoConnectionInput, AttributeMappingInput, IdpCertificateInfo } from "./sso-connection";
 export { computeSetupProgress, enterpriseDopAccountsWhere, breakGlassWhere } from "./setup-progress";
 export type { SetupProgress, SetupStep, SetupCounts, SetupStepName, SetupStepStatus } from "./setup-progress";
 export {
@@ -18,8 +24,24 @@ export {
 export type { ServiceProviderOptions } from "./saml/service-provider";
 export { SsoLoginRefused, REFUSAL_MESSAGES, idpInitiatedMessage } from "./saml/login-refusal";
 export type { SsoLoginRefusalReason } from "./saml/login-refusal";
-export { MAX_SAML_RESPONSE_BYTES } from "./saml/response-envelope";
-export { startSsoLogin, completeSsoLogin, sameOriginPath, SAML_REQUEST_LIFETIME_MS } from "./sso-login";
+export {
+  MAX_ACS_FORM_BYTES,
+  MAX_SAML_RESPONSE_BYTES,
+  MAX_SAML_RESPONSE_DEPTH,
+  MAX_SAML_RESPONSE_ELEMENTS,
+  ACCEPTED_SIGNATURE_ALGORITHMS,
+  ACCEPTED_DIGEST_ALGORITHMS,
+} from "./saml/response-envelope";
+export {
+  startSsoLogin,
+  completeSsoLogin,
+  refuseOversizedSsoResponse,
+  sameOriginPath,
+  clientAddressHash,
+  SAML_REQUEST_LIFETIME_MS,
+  SAML_REQUEST_RETENTION_MS,
+  MAX_SAML_REQUESTS_PER_ADDRESS,
+} from "./sso-login";
 export type { StartSsoLoginInput, StartedSsoLogin, CompleteSsoLoginInput, CompletedSsoLogin } from "./sso-login";
 export { provisionSsoAccount, syncGroupMemberships, loginBase, MEMBERS_GROUP } from "./sso-accounts";
 export type { IdpIdentity, ProvisionedAccount, GroupSyncResult } from "./sso-accounts";

@@ -1,6 +1,7 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
 import { administratorWarnings, enterpriseAccountsWhere } from "@sso-cutover/enterprise";
 import { invitationWhereForStatus } from "@sso-cutover/membership";
+import { certificateWarnings } from "./sso-connection";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
 export type SetupStepStatus = "TODO" | "IN_PROGRESS" | "DONE" | "BLOCKED";
@@ -83,7 +84,7 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     dopEnterpriseAdministrators,
     breakGlassAccounts,
   ] = await Promise.all([
-    tx.ssoConnection.findUnique({ where: { enterpriseId }, select: { status: true, provisioning: true } }),
+    tx.ssoConnection.findUnique({ where: { enterpriseId }, select: { status: true, provisioning: true, idpCertificates: true } }),
     tx.organization.count({ where: { enterpriseId } }),
     tx.account.count({ where: dopWhere }),
     tx.account.count({ where: { AND: [dopWhere, { linkAsDevops: { isNot: null } }] } }),
@@ -114,7 +115,11 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     step: "CONFIGURE_ONE_CLICK_ACCESS",
     status: active ? "DONE" : connection ? "IN_PROGRESS" : "TODO",
     blockers: [],
-    warnings: connection && !active ? ["The SSO connection is a draft: activate it to enable the one-click access link."] : [],
+    warnings: [
+      ...(connection && !active ? ["The SSO connection is a draft: activate it to enable the one-click access link."] : []),
+      // Rotation: the IdP's next certificate must be added before it switches keys, or sign-ins stop.
+      ...(connection ? certificateWarnings(connection.idpCertificates, now) : []),
+    ],
     completed: active ? 1 : 0,
     total: 1,
   };

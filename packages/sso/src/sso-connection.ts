@@ -14,7 +14,10 @@ export interface ConfigureSsoConnectionInput {
   enterpriseKey: string;
   idpEntityId: string;
   idpSsoUrl: string;
-  idpCertificate: string;
+  /** The IdP's signing certificate (PEM); or give `idpCertificates`. */
+  idpCertificate?: string | null;
+  /** Up to three certificates (PEM) while the IdP rotates its key: any one of them validates a response. */
+  idpCertificates?: readonly string[] | null;
   provisioning?: Provisioning | null;
   attributeMapping?: AttributeMappingInput | null;
 }
@@ -38,19 +41,46 @@ export function parseIdpSsoUrl(value: string, field = "input.idpSsoUrl"): string
   return url.toString();
 }
 
-export interface ParsedCertificate {
+/** At most this many IdP certificates are trusted at once: the current one and the next ones of a key rotation. */
+export const MAX_IDP_CERTIFICATES = 3;
+/** `setupProgress` warns this long before the newest IdP certificate expires. */
+export const CERTIFICATE_EXPIRY_WARNING_MS = 30 * 24 * 3600_000;
+
+/** What an admin needs to know of an IdP certificate to tell it from another and to plan its rotation. */
+export interface IdpCertificateInfo {
   pem: string;
+  /** SHA-256 of the DER encoding, lower-case hex: what IdP consoles show to identify the certificate. */
   fingerprintSha256: string;
   subject: string;
-  validTo: Date;
+  notBefore: Date;
+  notAfter: Date;
 }
 
-/** The IdP signing certificate: one PEM certificate, currently valid. */
-export function parseIdpCertificate(value: string, now = new Date(), field = "input.idpCertificate"): ParsedCertificate {
+function describe(certificate: X509Certificate): IdpCertificateInfo {
+  return {
+    pem: certificate.toString().trim(),
+    fingerprintSha256: createHash("sha256").update(certificate.raw).digest("hex"),
+    subject: certificate.subject,
+    notBefore: new Date(certificate.validFrom),
+    notAfter: new Date(certificate.validTo),
+  };
+}
+
+/** A stored IdP certificate as it is now (expired ones included): for `ssoConnection.idpCertificates`. */
+export function describeIdpCertificate(pem: string): IdpCertificateInfo {
+  return describe(new X509Certificate(pem));
+}
+
+/** An IdP signing certificate given by an admin: one PEM certificate, currently valid. */
+export function parseIdpCertificate(value: string, now = new Date(), field = "input.idpCertificate"): IdpCertificateInfo {
   const pem = value.trim();
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----/g) ?? [];
   if (blocks.length !== 1) {
-    throw invalidInput(field, "Expected exactly one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).");
+    throw invalidInput(
+      field,
+      "Expected exactly one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----); " +
+        "to trust several during a key rotation, list them in idpCertificates.",
+    );
   }
   let certificate: X509Certificate;
   try {
@@ -58,16 +88,78 @@ export function parseIdpCertificate(value: string, now = new Date(), field = "in
   } catch {
     throw invalidInput(field, "The certificate is not a valid PEM-encoded X.509 certificate.");
   }
-  const validFrom = new Date(certificate.validFrom);
-  const validTo = new Date(certificate.validTo);
-  if (validTo <= now) throw invalidInput(field, `The certificate expired on ${validTo.toISOString()}.`);
-  if (validFrom > now) throw invalidInput(field, `The certificate is not valid before ${validFrom.toISOString()}.`);
-  return {
-    pem: certificate.toString().trim(),
-    fingerprintSha256: createHash("sha256").update(certificate.raw).digest("hex"),
-    subject: certificate.subject,
-    validTo,
-  };
+  const info = describe(certificate);
+  if (info.notAfter <= now) throw invalidInput(field, `The certificate expired on ${info.notAfter.toISOString()}.`);
+  if (info.notBefore > now) throw invalidInput(field, `The certificate is not valid before ${info.notBefore.toISOString()}.`);
+  return info;
+}
+
+/**
+ * The certificates a configuration gives: `idpCertificate` (one, as before) or `idpCertificates` (one to three,
+ * each checked on its own, no duplicates). Every error names the exact field, e.g. `input.idpCertificates[1]`.
+ */
+export function parseIdpCertificates(
+  input: Pick<ConfigureSsoConnectionInput, "idpCertificate" | "idpCertificates">,
+  now = new Date(),
+): IdpCertificateInfo[] {
+  const single = input.idpCertificate ?? null;
+  const list = input.idpCertificates ?? null;
+  if (single !== null && list !== null) {
+    throw invalidInput("input.idpCertificates", "Give either idpCertificate (one certificate) or idpCertificates (up to 3), not both.");
+  }
+  if (list === null) {
+    if (single === null) {
+      throw invalidInput("input.idpCertificate", "The IdP's signing certificate is required (idpCertificate, or idpCertificates for up to 3).");
+    }
+    return [parseIdpCertificate(single, now)];
+  }
+  if (list.length === 0) throw invalidInput("input.idpCertificates", "List at least one certificate.");
+  if (list.length > MAX_IDP_CERTIFICATES) {
+    throw invalidInput(
+      "input.idpCertificates",
+      `At most ${MAX_IDP_CERTIFICATES} certificates are trusted at once (the current one and the next ones of a key rotation); got ${list.length}.`,
+    );
+  }
+  const certificates = list.map((pem, index) => parseIdpCertificate(pem, now, `input.idpCertificates[${index}]`));
+  certificates.forEach((certificate, index) => {
+    const first = certificates.findIndex((other) => other.fingerprintSha256 === certificate.fingerprintSha256);
+    if (first !== index) {
+      throw invalidInput(`input.idpCertificates[${index}]`, `The same certificate as input.idpCertificates[${first}] (listed twice).`);
+    }
+  });
+  return certificates;
+}
+
+/** The newest certificate: the one valid from the latest moment (then the one valid the longest). */
+export function newestCertificate<T extends Pick<IdpCertificateInfo, "notBefore" | "notAfter">>(certificates: readonly T[]): T | null {
+  return certificates.reduce<T | null>((newest, certificate) => {
+    if (!newest) return certificate;
+    const later = certificate.notBefore.getTime() - newest.notBefore.getTime() || certificate.notAfter.getTime() - newest.notAfter.getTime();
+    return later > 0 ? certificate : newest;
+  }, null);
+}
+
+/**
+ * Warnings for `setupProgress` about the connection's certificates: all expired (the IdP has surely moved to a
+ * key we do not know), or the newest expiring within 30 days (time to add the IdP's next certificate).
+ */
+export function certificateWarnings(pems: readonly string[], now = new Date()): string[] {
+  const certificates = pems.map(describeIdpCertificate);
+  const newest = newestCertificate(certificates);
+  if (!newest) return [];
+  if (certificates.every((certificate) => certificate.notAfter <= now)) {
+    return [
+      `Every IdP certificate of the SSO connection has expired (the newest on ${newest.notAfter.toISOString()}): ` +
+        "add the IdP's current signing certificate (idpCertificates) so that sign-ins keep working.",
+    ];
+  }
+  if (newest.notAfter.getTime() - now.getTime() <= CERTIFICATE_EXPIRY_WARNING_MS) {
+    return [
+      `The newest IdP certificate (SHA-256 ${newest.fingerprintSha256}) expires on ${newest.notAfter.toISOString()}: ` +
+        "add the IdP's next signing certificate next to it (idpCertificates, up to 3) before the IdP switches keys.",
+    ];
+  }
+  return [];
 }
 
 function attributeName(value: string | null | undefined, fallback: string, field: string): string {
@@ -92,13 +184,13 @@ export async function configureSsoConnection(
   if (idpEntityId.length === 0) throw invalidInput("input.idpEntityId", "The IdP entity id must not be empty.");
   if (idpEntityId.length > 1024) throw invalidInput("input.idpEntityId", "The IdP entity id is longer than 1024 characters.");
   const idpSsoUrl = parseIdpSsoUrl(input.idpSsoUrl);
-  const certificate = parseIdpCertificate(input.idpCertificate, now);
+  const certificates = parseIdpCertificates(input, now);
   const mapping = input.attributeMapping ?? {};
   const groups = mapping.groups?.trim() ? attributeName(mapping.groups, "groups", "input.attributeMapping.groups") : null;
   const fields = {
     idpEntityId,
     idpSsoUrl,
-    idpCertificate: certificate.pem,
+    idpCertificates: certificates.map((certificate) => certificate.pem),
     loginAttribute: attributeName(mapping.login, "login", "input.attributeMapping.login"),
     nameAttribute: attributeName(mapping.name, "name", "input.attributeMapping.name"),
     emailAttribute: attributeName(mapping.email, "email", "input.attributeMapping.email"),
@@ -124,9 +216,12 @@ export async function configureSsoConnection(
       payload: {
         idpEntityId,
         idpSsoUrl,
-        certificateFingerprintSha256: certificate.fingerprintSha256,
-        certificateSubject: certificate.subject,
-        certificateValidTo: certificate.validTo.toISOString(),
+        certificates: certificates.map((certificate) => ({
+          fingerprintSha256: certificate.fingerprintSha256,
+          subject: certificate.subject,
+          notBefore: certificate.notBefore.toISOString(),
+          notAfter: certificate.notAfter.toISOString(),
+        })),
         provisioning: fields.provisioning,
         attributeMapping: {
           login: fields.loginAttribute,

@@ -1,10 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Profile } from "@node-saml/node-saml";
 import { serializable, type Account, type PrismaClient, type SsoConnection } from "@sso-cutover/db";
 import { enterpriseLoginUrl, recordAuditEvent } from "@sso-cutover/enterprise";
 import { acceptInvitationForLogin } from "@sso-cutover/membership";
-import { REFUSAL_MESSAGES, SsoLoginRefused, idpInitiatedMessage } from "./saml/login-refusal";
-import { readResponseEnvelope } from "./saml/response-envelope";
+import { REFUSAL_MESSAGES, SsoLoginRefused, idpInitiatedMessage, idpStatusMessage } from "./saml/login-refusal";
+import { recordAnonymousRefusal, recordRequestRefusal } from "./saml/refusal-audit";
+import { oversized, readResponseEnvelope } from "./saml/response-envelope";
 import { acsUrl, requireActiveConnection, serviceProviderFor } from "./saml/service-provider";
 import { attributeValues, checkSignedAssertion, refusalForValidationError } from "./saml/signed-assertion";
 import { createSession } from "./sessions";
@@ -12,14 +13,23 @@ import { provisionSsoAccount, syncGroupMemberships, type IdpIdentity } from "./s
 
 /** How long an SP-initiated login may take at the IdP before its response is refused. */
 export const SAML_REQUEST_LIFETIME_MS = 10 * 60_000;
-/** Outstanding requests are kept this long after their expiry (a replay then reads as REPLAYED), then purged. */
-const SAML_REQUEST_RETENTION_MS = 24 * 3600_000;
+/**
+ * Requests are kept this long after their expiry, so that a late or replayed response is told precisely why it is
+ * refused (REQUEST_EXPIRED, REPLAYED); then they are purged, at the next login start.
+ */
+export const SAML_REQUEST_RETENTION_MS = 3600_000;
+/**
+ * Requests kept per client address: starting a 21st login from one address replaces that address's oldest request
+ * (nobody is refused a login start; one address cannot fill the table).
+ */
+export const MAX_SAML_REQUESTS_PER_ADDRESS = 20;
 const MAX_RELAY_STATE_LENGTH = 2048;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
 
 /**
  * A path on our own origin (`/…`, not `//…`, no backslash or control character), or null: the only places a
- * RelayState may send the browser to after login, so that the login page is no open redirect.
+ * RelayState may send the browser to after login, so that the login page is no open redirect. Returned
+ * percent-encoded as a URL parser encodes it (`/。x` → `/%E3%80%82x`): a Location header carries ASCII only.
  */
 export function sameOriginPath(value: string | null | undefined): string | null {
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_RELAY_STATE_LENGTH) return null;
@@ -27,15 +37,28 @@ export function sameOriginPath(value: string | null | undefined): string | null 
   if (/[\\\u0000-\u001f\u007f]/.test(value)) return null;
   const base = "https://same-origin.invalid";
   try {
-    return new URL(value, base).origin === base ? value : null;
+    const url = new URL(value, base);
+    if (url.origin !== base) return null;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    return path.length <= MAX_RELAY_STATE_LENGTH ? path : null;
   } catch {
     return null;
   }
 }
 
+/**
+ * How a client address is stored with its login requests: SHA-256, so that the table lists no address in clear.
+ * It only groups requests by address; it is no anonymisation (an IPv4 address is found again by trying them all).
+ */
+export function clientAddressHash(address: string): string {
+  return createHash("sha256").update(`saml-request-address:${address}`, "utf8").digest("hex");
+}
+
 export interface StartSsoLoginInput {
   publicUrl: string;
   enterpriseKey: string;
+  /** The browser's network address: outstanding requests are capped per address. */
+  clientAddress: string;
   /** Where to go after login; kept only when it is a path on our origin. */
   relayState?: string | null;
   now?: Date;
@@ -51,11 +74,12 @@ export interface StartedSsoLogin {
 /**
  * R1: SP-initiated login, where the one-click link leads. Remembers the AuthnRequest's ID in the database (any
  * gateway instance may receive the response) and returns the IdP URL to redirect the browser to. Unknown
- * enterprise or no ACTIVE SSO connection: NOT_FOUND, naming only the key asked for.
+ * enterprise or no ACTIVE SSO connection: NOT_FOUND, naming only the key asked for. Keeps the table small: purges
+ * requests expired for an hour, and keeps at most 20 per client address (the oldest is replaced).
  */
 export async function startSsoLogin(
   prisma: PrismaClient,
-  { publicUrl, enterpriseKey, relayState, now = new Date() }: StartSsoLoginInput,
+  { publicUrl, enterpriseKey, clientAddress, relayState, now = new Date() }: StartSsoLoginInput,
 ): Promise<StartedSsoLogin> {
   const { enterprise, connection } = await requireActiveConnection(prisma, enterpriseKey);
   const requestId = `_${randomBytes(20).toString("hex")}`;
@@ -63,12 +87,20 @@ export async function startSsoLogin(
   const serviceProvider = serviceProviderFor(connection, { publicUrl, enterpriseKey, now, requestId });
   const redirectUrl = await serviceProvider.getAuthorizeUrlAsync(returnPath ?? "", undefined, {});
   const expiresAt = new Date(now.getTime() + SAML_REQUEST_LIFETIME_MS);
-  await prisma.$transaction([
-    prisma.samlRequest.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - SAML_REQUEST_RETENTION_MS) } } }),
-    prisma.samlRequest.create({
-      data: { id: requestId, enterpriseId: enterprise.id, relayState: returnPath, createdAt: now, expiresAt },
-    }),
-  ]);
+  const addressHash = clientAddressHash(clientAddress);
+  await prisma.$transaction(async (tx) => {
+    await tx.samlRequest.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - SAML_REQUEST_RETENTION_MS) } } });
+    const replaced = await tx.samlRequest.findMany({
+      where: { clientAddressHash: addressHash },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: MAX_SAML_REQUESTS_PER_ADDRESS - 1,
+      select: { id: true },
+    });
+    if (replaced.length > 0) await tx.samlRequest.deleteMany({ where: { id: { in: replaced.map((row) => row.id) } } });
+    await tx.samlRequest.create({
+      data: { id: requestId, enterpriseId: enterprise.id, relayState: returnPath, clientAddressHash: addressHash, createdAt: now, expiresAt },
+    });
+  });
   return { redirectUrl, requestId, expiresAt };
 }
 
@@ -110,17 +142,53 @@ function identityFrom(profile: Profile, connection: SsoConnection): IdpIdentity 
 }
 
 /**
- * The assertion consumer service: validates the IdP's response (signature with the connection's certificate,
- * audience, destination, validity window with 2 minutes of skew, InResponseTo = an outstanding request of this
- * enterprise, used once) and signs the user in. R1: an unsolicited response is refused with the one-click link.
- * On success, one transaction: JIT account, R2 group sync, R3 invitation acceptance, lastLoginAt, session, and the
- * `authentication.user_login` audit event. Every refusal is audited (`authentication.login_refused`, reason only)
- * in its own transaction and thrown as `SsoLoginRefused`.
+ * Refuses a post to the assertion consumer service whose body is larger than any accepted response could make
+ * (`MAX_ACS_FORM_BYTES`), before it is read: audited like every refusal no outstanding request stands behind.
+ * NOT_FOUND for an unknown enterprise or an inactive connection, as `completeSsoLogin`.
  */
-export async function completeSsoLogin(prisma: PrismaClient, input: CompleteSsoLoginInput): Promise<CompletedSsoLogin> {
+export async function refuseOversizedSsoResponse(
+  prisma: PrismaClient,
+  { enterpriseKey, now = new Date() }: { enterpriseKey: string; now?: Date },
+): Promise<SsoLoginRefused> {
+  const { enterprise } = await requireActiveConnection(prisma, enterpriseKey);
+  const refusal = oversized();
+  await recordAnonymousRefusal(prisma, { enterpriseId: enterprise.id, refusal, now });
+  return refusal;
+}
+
+/**
+ * The assertion consumer service: validates the IdP's response and signs the user in.
+ *
+ * Cheap checks first, before any signature work: size, nesting and element count of the XML (one streaming
+ * pass), then the request it answers — an outstanding request of this enterprise, used once (R1: an unsolicited
+ * response is refused with the one-click link). Then the strict SP policy: status Success, no SHA-1 anywhere, no
+ * signature outside the response and its assertion, every signature present valid with one of the connection's
+ * certificates (the assertion's always required), our audience, destination and recipient, validity windows with
+ * 2 minutes of skew.
+ *
+ * On success, one transaction: request consumption, JIT account, R2 group sync, R3 invitation acceptance,
+ * lastLoginAt, session, the `authentication.user_login` audit event — and `respond`, which builds what is sent to
+ * the browser: when it throws, the transaction rolls back and nothing of the login remains (the request stays
+ * usable). Refusals are audited (`authentication.login_refused`, reason only): one event per refusal that answers
+ * an outstanding request (which it then uses up), one counted event per reason, enterprise and hour for the
+ * others, which anyone can send.
+ */
+export async function completeSsoLogin(prisma: PrismaClient, input: CompleteSsoLoginInput): Promise<CompletedSsoLogin>;
+export async function completeSsoLogin<T>(
+  prisma: PrismaClient,
+  input: CompleteSsoLoginInput,
+  respond: (login: CompletedSsoLogin) => T | Promise<T>,
+): Promise<T>;
+export async function completeSsoLogin<T>(
+  prisma: PrismaClient,
+  input: CompleteSsoLoginInput,
+  respond: (login: CompletedSsoLogin) => T | Promise<T> = (login) => login as T,
+): Promise<T> {
   const now = input.now ?? new Date();
   const { enterprise, connection } = await requireActiveConnection(prisma, input.enterpriseKey);
   const consumerUrl = acsUrl(input.publicUrl, input.enterpriseKey);
+  // Set once the response is known to answer an outstanding request of this enterprise.
+  let outstandingRequestId: string | null = null;
 
   try {
     const envelope = readResponseEnvelope(input.samlResponse);
@@ -135,8 +203,29 @@ export async function completeSsoLogin(prisma: PrismaClient, input: CompleteSsoL
     }
     if (request.consumedAt) throw new SsoLoginRefused("REPLAYED", REFUSAL_MESSAGES.REPLAYED);
     if (request.expiresAt <= now) throw new SsoLoginRefused("REQUEST_EXPIRED", REFUSAL_MESSAGES.REQUEST_EXPIRED);
+    outstandingRequestId = request.id;
 
-    const serviceProvider = serviceProviderFor(connection, { publicUrl: input.publicUrl, enterpriseKey: input.enterpriseKey, now });
+    // node-saml reads the status only when the response has no assertion: a signed assertion inside a
+    // `Requester` response would be accepted.
+    if (envelope.status.code !== "Success") {
+      throw new SsoLoginRefused("IDP_ERROR", idpStatusMessage(envelope.status), {
+        status: envelope.status.code,
+        secondLevelStatus: envelope.status.secondLevel,
+      });
+    }
+    if (envelope.refusedAlgorithms.length > 0) {
+      throw new SsoLoginRefused("WEAK_ALGORITHM", REFUSAL_MESSAGES.WEAK_ALGORITHM, {
+        algorithms: envelope.refusedAlgorithms,
+      });
+    }
+    if (envelope.misplacedSignature) throw new SsoLoginRefused("INVALID_SIGNATURE", REFUSAL_MESSAGES.INVALID_SIGNATURE);
+
+    const serviceProvider = serviceProviderFor(connection, {
+      publicUrl: input.publicUrl,
+      enterpriseKey: input.enterpriseKey,
+      now,
+      responseSigned: envelope.responseSigned,
+    });
     let profile: Profile | null;
     try {
       ({ profile } = await serviceProvider.validatePostResponseAsync({ SAMLResponse: envelope.base64 }));
@@ -186,31 +275,22 @@ export async function completeSsoLogin(prisma: PrismaClient, input: CompleteSsoL
           invitationAccepted: invitation?.id ?? null,
         },
       });
-      return {
+      // Inside the transaction: a response that cannot be built (or sent) leaves nothing behind.
+      return await respond({
         account,
         accountCreated: previous === null,
         sessionSecret: session.secret,
         sessionExpiresAt: session.expiresAt,
         redirectTo,
-      };
+      });
     });
   } catch (error) {
     if (!(error instanceof SsoLoginRefused)) throw error;
-    await recordRefusal(prisma, enterprise.id, error);
+    if (outstandingRequestId !== null) {
+      await recordRequestRefusal(prisma, { enterpriseId: enterprise.id, requestId: outstandingRequestId, refusal: error, now });
+    } else {
+      await recordAnonymousRefusal(prisma, { enterpriseId: enterprise.id, refusal: error, now });
+    }
     throw error;
   }
-}
-
-/** `authentication.login_refused`, in its own transaction: the reason, never content of the response. */
-async function recordRefusal(prisma: PrismaClient, enterpriseId: string, refusal: SsoLoginRefused): Promise<void> {
-  const accountId = typeof refusal.details.accountId === "string" ? refusal.details.accountId : null;
-  await prisma.$transaction((tx) =>
-    recordAuditEvent(tx, {
-      enterpriseId,
-      actor: null,
-      action: "authentication.login_refused",
-      target: accountId ? { type: "Account", id: accountId } : { type: "Enterprise", id: enterpriseId },
-      payload: { reason: refusal.reason, method: "SAML" },
-    }),
-  );
 }

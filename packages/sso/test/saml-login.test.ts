@@ -16,6 +16,7 @@ import {
 } from "@sso-cutover/sso";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  TEST_CLIENT_ADDRESS,
   TEST_PUBLIC_URL,
   createSsoEnterprise,
   idpResponse,
@@ -69,9 +70,29 @@ async function refusalEvents(key = enterpriseId) {
   });
 }
 
+/** Refusals no outstanding request stands behind: counted per reason, enterprise and hour (see refusal-audit). */
+const ANONYMOUS: ReadonlySet<SsoLoginRefusalReason> = new Set([
+  "OVERSIZED",
+  "TOO_COMPLEX",
+  "MALFORMED",
+  "IDP_INITIATED",
+  "UNKNOWN_REQUEST",
+  "REQUEST_EXPIRED",
+  "REPLAYED",
+]);
+
+/** Refusals recorded for `reason`, aggregated events counting for their `count`. */
+function refusalsCounted(events: Awaited<ReturnType<typeof refusalEvents>>, reason: SsoLoginRefusalReason): number {
+  return events
+    .map((event) => event.payload as { reason?: string; count?: number })
+    .filter((payload) => payload.reason === reason)
+    .reduce((total, payload) => total + (payload.count ?? 1), 0);
+}
+
 /**
  * Posts the response, expects a refusal for `reason`, and checks what every refusal must do: throw an
- * UNAUTHENTICATED SsoLoginRefused, write one audit event with the reason and nothing of the response, create no
+ * UNAUTHENTICATED SsoLoginRefused, be audited with the reason and nothing of the response — its own event when it
+ * answers an outstanding request, one more in the hour's counted event of its reason otherwise — and create no
  * account and no session.
  */
 async function expectRefused(
@@ -91,9 +112,18 @@ async function expectRefused(
   expect(refusal.code).toBe("UNAUTHENTICATED");
 
   const after = await refusalEvents();
-  expect(after).toHaveLength(before.length + 1);
-  const event = after.at(-1)!;
-  expect(event.payload).toEqual({ reason, method: "SAML" });
+  expect(refusalsCounted(after, reason)).toBe(refusalsCounted(before, reason) + 1);
+  const event = ANONYMOUS.has(reason)
+    ? after.find((candidate) => (candidate.payload as { reason?: string; aggregated?: boolean }).reason === reason)!
+    : after.at(-1)!;
+  if (ANONYMOUS.has(reason)) {
+    expect(after).toHaveLength(before.length + (refusalsCounted(before, reason) === 0 ? 1 : 0));
+    expect(event.payload).toMatchObject({ reason, method: "SAML", aggregated: true });
+  } else {
+    expect(after).toHaveLength(before.length + 1);
+    expect(event.payload).toMatchObject({ reason, method: "SAML" });
+    expect(event.payload).not.toHaveProperty("aggregated");
+  }
   expect(event.actorId).toBeNull();
   const recorded = JSON.stringify(event);
   for (const secretish of [samlResponse.slice(0, 40), "Assertion", "saml:", who?.nameId, who?.email, who?.login]) {
@@ -198,7 +228,7 @@ describe("SP-initiated login (R1)", () => {
   it("R1: an unknown enterprise or one without an ACTIVE connection cannot start a login (NOT_FOUND, only its key named)", async () => {
     const draft = await createSsoEnterprise(db.prisma, { status: "DRAFT" });
     for (const key of ["no-such-enterprise", draft.enterprise.key, "Not A Key!"]) {
-      const error = await startSsoLogin(db.prisma, { publicUrl: TEST_PUBLIC_URL, enterpriseKey: key }).catch((thrown: unknown) => thrown);
+      const error = await startSsoLogin(db.prisma, { publicUrl: TEST_PUBLIC_URL, enterpriseKey: key, clientAddress: TEST_CLIENT_ADDRESS }).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(DomainError);
       expect((error as DomainError).code).toBe("NOT_FOUND");
       expect((error as DomainError).message).toContain(`"${key}"`);
@@ -340,8 +370,11 @@ describe("refusals: each one alone, audited without assertion content (R1)", () 
     await refusedResponse("REQUEST_MISMATCH", { subjectInResponseTo: "_another-request" });
   });
 
-  it("R1: refuses a response with an error status from the IdP", async () => {
-    await refusedResponse("IDP_ERROR", { statusCode: "Responder" });
+  it("R1: refuses a response with an error status from the IdP, naming the status", async () => {
+    const refusal = await refusedResponse("IDP_ERROR", { statusCode: "Responder" });
+    expect(refusal.message).toContain("status Responder");
+    const event = (await refusalEvents()).at(-1)!;
+    expect(event.payload).toMatchObject({ reason: "IDP_ERROR", status: "Responder", secondLevelStatus: null });
   });
 
   it("R1: refuses malformed input cleanly: not base64, not XML, not a SAML Response, a DTD", async () => {
@@ -364,8 +397,10 @@ describe("refusals: each one alone, audited without assertion content (R1)", () 
     for (const input of inputs) await expectRefused(input, "MALFORMED");
   });
 
-  it("R1: refuses a response larger than 256 KiB without reading it", async () => {
-    await expectRefused("A".repeat(MAX_SAML_RESPONSE_BYTES + 4), "OVERSIZED");
+  it("R1: refuses a response larger than 64 KiB without reading it", async () => {
+    // Well-formed base64 that decodes to just over 64 KiB, then far larger input.
+    await expectRefused("A".repeat(Math.ceil((MAX_SAML_RESPONSE_BYTES + 1) / 3) * 4), "OVERSIZED");
+    await expectRefused("A".repeat(4 * MAX_SAML_RESPONSE_BYTES), "OVERSIZED");
   });
 
   it("R1: refuses an assertion without a NameID and one whose email attribute is not an email", async () => {

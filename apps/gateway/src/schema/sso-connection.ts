@@ -1,4 +1,13 @@
-import { acsUrl, configureSsoConnection, metadataUrl, spEntityId } from "@sso-cutover/sso";
+import {
+  MAX_IDP_CERTIFICATES,
+  acsUrl,
+  configureSsoConnection,
+  describeIdpCertificate,
+  metadataUrl,
+  newestCertificate,
+  spEntityId,
+  type IdpCertificateInfo,
+} from "@sso-cutover/sso";
 import { builder } from "../builder";
 import { Provisioning, SsoConnectionStatus } from "./enums";
 import { payloadErrors } from "./error";
@@ -14,7 +23,15 @@ export const SsoConnectionRef = builder.prismaNode("SsoConnection", {
   fields: (t) => ({
     idpEntityId: t.exposeString("idpEntityId"),
     idpSsoUrl: t.exposeString("idpSsoUrl"),
-    idpCertificate: t.exposeString("idpCertificate", { description: "The IdP's signing certificate (PEM, public)." }),
+    idpCertificate: t.string({
+      description: "The IdP's newest signing certificate (PEM, public); all of them are in idpCertificates.",
+      resolve: (connection) => newestCertificate(connection.idpCertificates.map(describeIdpCertificate))?.pem ?? "",
+    }),
+    idpCertificates: t.field({
+      type: [IdpCertificateRef],
+      description: `The IdP signing certificates trusted (1 to ${MAX_IDP_CERTIFICATES}), in the order configured: a response signed with any one validates.`,
+      resolve: (connection) => connection.idpCertificates.map(describeIdpCertificate),
+    }),
     provisioning: t.expose("provisioning", { type: Provisioning }),
     status: t.expose("status", { type: SsoConnectionStatus }),
     attributeMapping: t.field({
@@ -44,6 +61,20 @@ export const SsoConnectionRef = builder.prismaNode("SsoConnection", {
     enterprise: t.relation("enterprise"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+const IdpCertificateRef = builder.objectRef<IdpCertificateInfo>("IdpCertificate").implement({
+  description: "An IdP signing certificate the SSO connection trusts.",
+  fields: (t) => ({
+    pem: t.exposeString("pem", { description: "The certificate, PEM (public)." }),
+    fingerprintSha256: t.exposeString("fingerprintSha256", {
+      description: "SHA-256 of the certificate (DER), lower-case hex: compare it with the one your IdP shows.",
+    }),
+    subject: t.exposeString("subject"),
+    notBefore: t.expose("notBefore", { type: "DateTime" }),
+    notAfter: t.expose("notAfter", { type: "DateTime", description: "When the certificate expires." }),
+    expired: t.boolean({ resolve: (certificate, _args, context) => certificate.notAfter <= context.now }),
   }),
 });
 
@@ -78,7 +109,13 @@ const ConfigureSsoConnectionInput = builder.inputType("ConfigureSsoConnectionInp
     enterpriseKey: t.string({ required: true }),
     idpEntityId: t.string({ required: true }),
     idpSsoUrl: t.string({ required: true, description: "https (http only for localhost)." }),
-    idpCertificate: t.string({ required: true, description: "The IdP's signing certificate, PEM." }),
+    idpCertificate: t.string({ required: false, description: "The IdP's signing certificate, PEM (or give idpCertificates)." }),
+    idpCertificates: t.stringList({
+      required: false,
+      description:
+        `Up to ${MAX_IDP_CERTIFICATES} IdP signing certificates (PEM) while the IdP rotates its key: add the next one next to ` +
+        "the current one, then remove the old one once the IdP has switched. Replaces the whole list.",
+    }),
     provisioning: t.field({ type: Provisioning, required: false, defaultValue: "JIT" }),
     attributeMapping: t.field({ type: AttributeMappingInput, required: false }),
   }),

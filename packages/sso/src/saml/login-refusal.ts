@@ -3,12 +3,14 @@ import { DomainError } from "@sso-cutover/db";
 /** Why a SAML response did not sign anyone in: recorded in the audit log and shown on the refusal page. */
 export type SsoLoginRefusalReason =
   | "OVERSIZED"
+  | "TOO_COMPLEX"
   | "MALFORMED"
   | "IDP_INITIATED"
   | "UNKNOWN_REQUEST"
   | "REQUEST_EXPIRED"
   | "REPLAYED"
   | "INVALID_SIGNATURE"
+  | "WEAK_ALGORITHM"
   | "WRONG_ISSUER"
   | "WRONG_AUDIENCE"
   | "WRONG_DESTINATION"
@@ -37,13 +39,18 @@ export class SsoLoginRefused extends DomainError {
 const START_AGAIN = "Start again from your enterprise's one-click login link.";
 
 export const REFUSAL_MESSAGES: Record<Exclude<SsoLoginRefusalReason, "IDP_INITIATED">, string> = {
-  OVERSIZED: "The SAML response is larger than 256 KiB and was not read.",
+  OVERSIZED: "The SAML response is larger than 64 KiB and was not read.",
+  TOO_COMPLEX: "The SAML response nests its elements deeper than 32 levels or has more than 2,000 elements, and was not read.",
   MALFORMED: "The SAML response is not a base64-encoded SAML 2.0 Response document.",
   UNKNOWN_REQUEST: `The SAML response does not answer a login started for this enterprise. ${START_AGAIN}`,
   REQUEST_EXPIRED: `The login this SAML response answers was started too long ago. ${START_AGAIN}`,
   REPLAYED: `This SAML response was already used to sign in; a response is accepted once. ${START_AGAIN}`,
   INVALID_SIGNATURE:
-    "The SAML assertion is not signed with the certificate configured for this enterprise's identity provider.",
+    "The SAML response or its assertion is not signed with a certificate configured for this enterprise's identity " +
+    "provider (every signature present must be valid, and the assertion must be signed).",
+  WEAK_ALGORITHM:
+    "The SAML response is signed or digested with an algorithm we do not accept (SHA-1): the identity provider must " +
+    "sign with RSA-SHA256 (or RSA-SHA512) and SHA-256 (or SHA-512) digests.",
   WRONG_ISSUER: "The SAML assertion was issued by an identity provider other than the one configured for this enterprise.",
   WRONG_AUDIENCE: "The SAML assertion is meant for another service provider (its audience is not our SP entity id).",
   WRONG_DESTINATION: "The SAML response was sent to another address than this enterprise's assertion consumer service URL.",
@@ -55,6 +62,12 @@ export const REFUSAL_MESSAGES: Record<Exclude<SsoLoginRefusalReason, "IDP_INITIA
   INVALID_ATTRIBUTES: "The SAML assertion's attributes do not match the attribute mapping configured for this enterprise.",
   ACCOUNT_DELETED: "The SSO account of this user was deleted; an enterprise administrator must restore access.",
 };
+
+/** The refusal of a response whose status is not Success, naming the IdP's status (a SAML 2.0 name only). */
+export function idpStatusMessage(status: { code: string; secondLevel: string | null }): string {
+  const named = status.secondLevel ? `${status.code} (second-level status: ${status.secondLevel})` : status.code;
+  return `The identity provider did not authenticate you: it answered with the status ${named}. ${START_AGAIN}`;
+}
 
 /** R1: the message of a refused IdP-initiated login names the link where login starts. */
 export function idpInitiatedMessage(loginUrl: string): string {

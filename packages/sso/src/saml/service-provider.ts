@@ -52,14 +52,17 @@ export interface ServiceProviderOptions {
   now?: Date;
   /** The ID the next AuthnRequest gets (SP-initiated login stores it before redirecting). */
   requestId?: string;
+  /** The response carries its own signature: it must then validate too, not only the assertion's. */
+  responseSigned?: boolean;
 }
 
 /**
  * The SAML service provider of one enterprise's ACTIVE SSO connection. Signatures are checked by node-saml with
- * the connection's certificate only: the assertion must be signed (a signed response around it is optional, an
- * unsigned assertion is never enough), its audience must be our SP entity id. InResponseTo is not checked here but
- * against the SamlRequest table (see `completeSsoLogin`), so that any gateway instance can complete a login and
- * each request is used once.
+ * the connection's certificates only (any one of them, so that the IdP can rotate its key): the assertion must be
+ * signed (an unsigned assertion is never enough), and a signature on the response around it, optional, must then
+ * validate too (node-saml alone would ignore an invalid one); its audience must be our SP entity id. InResponseTo
+ * is not checked here but against the SamlRequest table (see `completeSsoLogin`), so that any gateway instance can
+ * complete a login and each request is used once.
  */
 export function serviceProviderFor(connection: SsoConnection, options: ServiceProviderOptions): SAML {
   const issuer = spEntityId(options.publicUrl, options.enterpriseKey);
@@ -70,9 +73,9 @@ export function serviceProviderFor(connection: SsoConnection, options: ServicePr
       audience: issuer,
       callbackUrl: acsUrl(options.publicUrl, options.enterpriseKey),
       entryPoint: connection.idpSsoUrl,
-      idpCert: connection.idpCertificate,
+      idpCert: connection.idpCertificates,
       wantAssertionsSigned: true,
-      wantAuthnResponseSigned: false,
+      wantAuthnResponseSigned: options.responseSigned ?? false,
       acceptedClockSkewMs: ACCEPTED_CLOCK_SKEW_MS,
       validateInResponseTo: ValidateInResponseTo.never,
       // Let the IdP send the NameID format it is configured with; we key returning users on whatever it is.

@@ -14,7 +14,8 @@ export function refusalForValidationError(error: unknown): SsoLoginRefused {
   if (error instanceof SsoLoginRefused) return error;
   if (error instanceof SamlStatusError) return refused("IDP_ERROR");
   const message = error instanceof Error ? error.message : String(error);
-  if (/signature|Cannot obtain assertion|ID cannot refer|Referenced node/i.test(message)) return refused("INVALID_SIGNATURE");
+  // "Missing SAML assertion": a Success without an assertion carries no signed assertion either.
+  if (/signature|Cannot obtain assertion|Missing SAML assertion|ID cannot refer|Referenced node/i.test(message)) return refused("INVALID_SIGNATURE");
   if (/not yet valid/i.test(message)) return refused("NOT_YET_VALID");
   if (/expired/i.test(message)) return refused("EXPIRED");
   if (/audience/i.test(message)) return refused("WRONG_AUDIENCE");

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+
+type GraphiQLOptions = Parameters<typeof renderGraphiQL>[0];
+
+/** The `'sha256-…'` CSP source of each inline `<script>` of a page. */
+function inlineScriptHashes(html: string): string[] {
+  const hashes: string[] = [];
+  for (const match of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
+    hashes.push(`'sha256-${createHash("sha256").update(match[1] ?? "", "utf8").digest("base64")}'`);
+  }
+  return hashes;
+}
+
+/**
+ * GraphiQL as bundled by @graphql-yoga/render-graphiql (it works offline: its script, styles, fonts and icons are all
+ * inline), with the Content-Security-Policy that allows exactly what that page needs:
+ * - its one inline script, by hash (no other script runs, injected or not);
+ * - inline styles (the editor creates `<style>` elements and style attributes at run time);
+ * - `data:` images and fonts (the bundled CSS embeds them), `blob:` workers (the editor's language workers are
+ *   created from strings in the page);
+ * - requests to this server only; no frames, no plugins, no forms, and no page may frame it (clickjacking).
+ */
+export function createGraphiQLPage(): { render: (options?: GraphiQLOptions) => string; contentSecurityPolicy: () => string } {
+  const policies = new Map<string, string>();
+  let latest: string | null = null;
+  return {
+    render(options) {
+      const html = renderGraphiQL(options);
+      // The options are the same for every request, so hashing happens once, not per page view.
+      const cacheKey = JSON.stringify(options ?? {});
+      let policy = policies.get(cacheKey);
+      if (policy === undefined) {
+        policy = [
+          "default-src 'none'",
+          `script-src ${inlineScriptHashes(html).join(" ")}`,
+          "style-src 'unsafe-inline'",
+          "img-src 'self' data: blob:",
+          "font-src data:",
+          "connect-src 'self'",
+          "worker-src blob:",
+          "base-uri 'none'",
+          "form-action 'none'",
+          "frame-ancestors 'none'",
+        ].join("; ");
+        policies.set(cacheKey, policy);
+      }
+      latest = policy;
+      return html;
+    },
+    contentSecurityPolicy() {
+      // Not rendered yet (cannot happen for a GraphiQL response, which is rendered first): the strictest policy.
+      return latest ?? "default-src 'none'; frame-ancestors 'none'";
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * What a browser does in an SP-initiated SAML login, over real HTTP against a listening test gateway: follow the
+ * one-click link to the IdP, post the IdP's response to our ACS URL, keep the session cookie.
+ */
+import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
+import { SESSION_COOKIE } from "@sso-cutover/sso";
+import { TEST_IDP_SSO_URL, readAuthnRequest, type ReceivedAuthnRequest } from "./test-idp";
+
+/** Follows the one-click link (optionally with `return_to`); returns the AuthnRequest the IdP receives. */
+export async function followOneClickLink(
+  baseUrl: string,
+  enterpriseKey: string,
+  { returnTo, headers = {} }: { returnTo?: string; headers?: Record<string, string> } = {},
+): Promise<ReceivedAuthnRequest> {
+  const link = new URL(enterpriseLoginUrl(baseUrl, enterpriseKey));
+  if (returnTo !== undefined) link.searchParams.set("return_to", returnTo);
+  const response = await fetch(link, { redirect: "manual", headers });
+  const location = response.headers.get("location") ?? "";
+  if (response.status !== 302 || !location.startsWith(`${TEST_IDP_SSO_URL}?`)) {
+    throw new Error(`the one-click link answered ${response.status} ${location}: ${await response.text()}`);
+  }
+  return readAuthnRequest(location);
+}
+
+/** Posts the IdP's response to our ACS URL (HTTP-POST binding), without following the redirect. */
+export function postToAcs(
+  baseUrl: string,
+  enterpriseKey: string,
+  samlResponse: string,
+  relayState: string | null = null,
+): Promise<Response> {
+  const form = new URLSearchParams({ SAMLResponse: samlResponse });
+  if (relayState !== null) form.set("RelayState", relayState);
+  return fetch(`${baseUrl}/saml/acs/${encodeURIComponent(enterpriseKey)}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form,
+    redirect: "manual",
+  });
+}
+
+/** The session cookie's value set by a response, or null. */
+export function sessionCookieFrom(response: Response): string | null {
+  const header = response.headers.get("set-cookie") ?? "";
+  const match = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(header);
+  return match?.[1] ?? null;
+}
+
+/** `{ viewer { login } }` with the session cookie: who the cookie signs in, or null. */
+export async function viewerLogin(baseUrl: string, cookie: string): Promise<string | null> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${cookie}` },
+    body: JSON.stringify({ query: "{ viewer { login } }" }),
+  });
+  const body = (await response.json()) as { data?: { viewer: { login: string } | null } };
+  return body.data?.viewer?.login ?? null;
+}
