@@ -1,16 +1,28 @@
 // `pnpm db:seed`: seeds the demo enterprise into the configured database (DATABASE_URL, or the embedded one in
 // DATA_DIR) unless it is there already, and prints a fresh admin token.
-import { openDatabase } from "@sso-cutover/db";
-import { demoIsSeeded, issueDemoAdminToken, seedDemo } from "../prisma/seed/demo";
+import { checkDatabaseCanOpen } from "@sso-cutover/db/startup-checks";
 
-const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR || ".data" });
-try {
-  if (await demoIsSeeded(database.prisma)) console.log("the demo enterprise `acme` exists already: not seeded again");
-  else {
-    await seedDemo(database.prisma);
-    console.log("seeded the demo enterprise `acme`");
+async function main(): Promise<void> {
+  const target = { databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR || ".data" };
+  // Says at once when the data directory cannot be opened (in use, not writable), before the slow imports below;
+  // a PostgreSQL server is checked by openDatabase.
+  if (!target.databaseUrl) await checkDatabaseCanOpen(target);
+  const { openDatabase } = await import("@sso-cutover/db");
+  const { demoIsSeeded, issueDemoAdminToken, seedDemo } = await import("../prisma/seed/demo");
+  const database = await openDatabase({ ...target, log: (message) => console.error(message) });
+  try {
+    if (await demoIsSeeded(database.prisma)) console.log("the demo enterprise `acme` exists already: not seeded again");
+    else {
+      await seedDemo(database.prisma);
+      console.log("seeded the demo enterprise `acme`");
+    }
+    console.log(`admin token: ${await issueDemoAdminToken(database.prisma)}`);
+  } finally {
+    await database.close();
   }
-  console.log(`admin token: ${await issueDemoAdminToken(database.prisma)}`);
-} finally {
-  await database.close();
 }
+
+main().catch((error: unknown) => {
+  console.error(`db:seed failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

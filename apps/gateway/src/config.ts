@@ -8,6 +8,13 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, { message: "expected a postgresql:// connection string" });
 
+const PORT_RANGE = "expected a port number from 0 to 65535 (0: any free port)";
+
+function seconds(min: number, max: number) {
+  const message = `expected whole seconds from ${min} to ${max}`;
+  return z.coerce.number({ message }).int({ message }).min(min, { message }).max(max, { message });
+}
+
 /**
  * A comma-separated list of web origins (`https://dashboard.example.com`): scheme, host and port only, no path.
  * `null` and `*` are refused: a credentialed CORS answer must name one real origin.
@@ -32,11 +39,18 @@ const originList = z.string().transform((value, context) => {
 });
 
 const ConfigSchema = z.object({
-  PORT: z.coerce.number({ message: "expected a port number" }).int().min(0).max(65535).default(4000),
+  PORT: z.coerce
+    .number({ message: PORT_RANGE })
+    .int({ message: PORT_RANGE })
+    .min(0, { message: PORT_RANGE })
+    .max(65535, { message: PORT_RANGE })
+    .default(4000),
   HOST: z.string().min(1).optional(),
   PUBLIC_URL: z.url({ message: "expected an absolute http(s) URL" }).regex(/^https?:\/\//, { message: "expected an http(s) URL" }).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   DATABASE_URL: postgresUrl.optional(),
+  /** How long a start waits for PostgreSQL to accept a connection before it stops with a message. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: seconds(1, 300).default(5),
   DATABASE_POOL_SIZE: z.coerce.number({ message: "expected a number" }).int().min(1).max(200).default(10),
   MIGRATE_ON_START: booleanFlag.default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -55,6 +69,8 @@ const ConfigSchema = z.object({
   /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, { message: "expected at least 16 characters" }).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
+  SHUTDOWN_GRACE_SECONDS: seconds(0, 3600).default(10),
   TOKEN_CLEANUP_INTERVAL_MINUTES: z.coerce.number({ message: "expected minutes" }).int().min(0).default(60),
 });
 

@@ -1,61 +1,53 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { openDatabase } from "@sso-cutover/db";
-import { startTokenCleanup } from "@sso-cutover/tokens";
-import { demoIsSeeded, issueDemoAdminToken, seedDemo } from "../../../prisma/seed/demo";
+import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
 import { createLogger } from "./logger";
-import { createGateway } from "./yoga";
+import type { Gateway } from "./yoga";
+
+// The database package, the schema and the seed are imported only once the port is bound: loading them takes
+// seconds, and a start that cannot work (bad variable, port in use) should say so at once.
+
+/** Prints why the process cannot start and exits non-zero; every message names the variable or resource to fix. */
+function fail(message: string, exitCode = 1): never {
+  console.error(message);
+  process.exit(exitCode);
+}
 
 function readConfig(): GatewayConfig {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
   }
 }
 
 const config = readConfig();
 const log = createLogger(config.LOG_LEVEL);
-const database = await openDatabase({
-  databaseUrl: config.DATABASE_URL,
-  dataDir: config.DATA_DIR,
-  poolSize: config.DATABASE_POOL_SIZE,
-  migrateOnStart: config.MIGRATE_ON_START,
-  log: (message) => log.info(message),
-}).catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
 
-let adminToken: string | null = null;
-if (config.SEED_DEMO) {
-  if (!(await demoIsSeeded(database.prisma))) {
-    await seedDemo(database.prisma);
-    log.info("seeded the demo enterprise `acme`");
-  }
-  adminToken = await issueDemoAdminToken(database.prisma);
-}
-
-const gateway = createGateway({ prisma: database.prisma, config, log, processMetrics: true });
-
-// R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
-const stopTokenCleanup =
-  config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0
-    ? startTokenCleanup(database.prisma, {
-        intervalMs: config.TOKEN_CLEANUP_INTERVAL_MINUTES * 60_000,
-        log: (message) => log.info(message),
-      })
-    : async () => {};
+let gateway: Gateway | null = null;
+let database: Database | null = null;
+let stopTokenCleanup: () => Promise<void> = async () => {};
+/** Set by SIGTERM/SIGINT: `/ready` answers 503 and every response closes its connection. */
+let draining = false;
+const inFlight = new Set<ServerResponse>();
 
 /**
  * The body limit is enforced on the declared Content-Length (in the gateway, 413); a body without one (chunked)
  * is refused with 411, so that no request body can grow past the limit unseen.
  */
 function handle(request: IncomingMessage, response: ServerResponse): void {
+  inFlight.add(response);
+  response.once("close", () => inFlight.delete(response));
+  if (draining) response.setHeader("connection", "close");
+  if (!gateway) {
+    // The port is bound before the database is open (migrations, seeding): say so rather than keep callers waiting.
+    const health = request.method === "GET" && request.url === "/health";
+    response.writeHead(health ? 200 : 503, { "content-type": "application/json", "retry-after": "1" });
+    response.end(JSON.stringify({ status: "starting" }));
+    request.resume();
+    return;
+  }
   const chunked = request.headers["transfer-encoding"] !== undefined && request.headers["content-length"] === undefined;
   if (chunked) {
     response.writeHead(411, {
@@ -73,17 +65,89 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
 }
 
 const server = createServer(handle);
-server.on("error", async (error: NodeJS.ErrnoException) => {
-  console.error(
-    error.code === "EADDRINUSE"
-      ? `Port ${config.PORT} is in use: stop the other process or start with PORT=<another port>.`
-      : `Cannot listen: ${error.message}`,
-  );
-  await stopTokenCleanup();
-  await database.close();
-  process.exit(1);
-});
-server.listen(config.PORT, config.HOST, () => {
+
+function listenFailure(error: NodeJS.ErrnoException): string {
+  const where = `${config.HOST ?? "all interfaces"}, port ${config.PORT}`;
+  switch (error.code) {
+    case "EADDRINUSE":
+      return `Port ${config.PORT} is in use (PORT, on ${config.HOST ?? "all interfaces"}): stop the process that uses it, or start with PORT=<another port> (PORT=0: any free port).`;
+    case "EACCES":
+      return `Listening on ${where} needs privileges this user lacks: set PORT to 1024 or above, or put a reverse proxy on port ${config.PORT}.`;
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `HOST=${config.HOST} is not an address of this machine: set HOST to one of its addresses, or leave it unset to listen on all.`;
+    default:
+      return `Cannot listen on ${where} (HOST, PORT): ${error.message}`;
+  }
+}
+
+async function start(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.once("error", (error: NodeJS.ErrnoException) => fail(listenFailure(error)));
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  server.on("error", (error) => log.error({ err: error }, "HTTP server error"));
+
+  const checks = await import("@sso-cutover/db/startup-checks");
+  // Errors whose message already names the variable and the remedy are shown as they are.
+  const explained: (abstract new (...args: never[]) => Error)[] = [
+    checks.DatabaseUnreachableError,
+    checks.DataDirUnusableError,
+    checks.DataDirLockedError,
+  ];
+  const failure = (error: unknown): string => {
+    const known = explained.some((kind) => error instanceof kind);
+    const source = config.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${config.DATA_DIR}`;
+    return known ? (error as Error).message : `Cannot open the database (${source}): ${(error as Error).message}`;
+  };
+  const target = {
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+  };
+  await checks.checkDatabaseCanOpen(target).catch((error: unknown) => fail(failure(error)));
+
+  const { MigrationsPendingError, openDatabase } = await import("@sso-cutover/db");
+  explained.push(MigrationsPendingError);
+  let opened: Database;
+  try {
+    opened = await openDatabase({
+      ...target,
+      poolSize: config.DATABASE_POOL_SIZE,
+      migrateOnStart: config.MIGRATE_ON_START,
+      log: (message) => log.info(message),
+    });
+  } catch (error) {
+    fail(failure(error));
+  }
+  database = opened;
+  if (stopping) return;
+
+  const [{ demoIsSeeded, issueDemoAdminToken, seedDemo }, { startTokenCleanup }, { createGateway }] = await Promise.all([
+    import("../../../prisma/seed/demo"),
+    import("@sso-cutover/tokens"),
+    import("./yoga"),
+  ]);
+  let adminToken: string | null = null;
+  if (config.SEED_DEMO) {
+    if (!(await demoIsSeeded(opened.prisma))) {
+      await seedDemo(opened.prisma);
+      log.info("seeded the demo enterprise `acme`");
+    }
+    adminToken = await issueDemoAdminToken(opened.prisma);
+  }
+  if (stopping) return;
+
+  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining });
+  // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
+  if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
+    stopTokenCleanup = startTokenCleanup(opened.prisma, {
+      intervalMs: config.TOKEN_CLEANUP_INTERVAL_MINUTES * 60_000,
+      log: (message) => log.info(message),
+    });
+  }
+
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port }, "sso-cutover listening");
@@ -93,19 +157,44 @@ server.listen(config.PORT, config.HOST, () => {
     console.log(`admin token: ${adminToken}`);
     console.log(`             send it as the header  Authorization: Bearer ${adminToken.slice(0, 8)}…\n`);
   }
-});
+}
 
 let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
+// Anything else that fails while starting (seeding, loading the schema) ends the process with its reason.
+const starting = start().catch((error: unknown) =>
+  fail(`The server could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+);
+
+/**
+ * Graceful shutdown: `/ready` turns 503, the listener stops accepting, requests in flight finish (each response
+ * closes its connection) for up to SHUTDOWN_GRACE_SECONDS, after which the remaining connections are closed; then
+ * the token cleanup stops and the database closes (the embedded one flushes its data directory and unlocks it).
+ * A second signal closes the remaining connections at once.
+ */
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    log.warn({ signal, inFlight: inFlight.size }, "second signal: closing the remaining connections now");
+    server.closeAllConnections();
+    return;
+  }
   stopping = true;
-  log.info({ signal }, "shutting down");
-  server.close();
+  draining = true;
+  log.info({ signal, inFlight: inFlight.size, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, "shutting down: finishing requests in flight");
+  for (const response of inFlight) if (!response.headersSent) response.setHeader("connection", "close");
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  await gateway.dispose();
+  const grace = setTimeout(() => {
+    log.warn({ unfinished: inFlight.size }, "shutdown grace period over: closing the remaining connections");
+    server.closeAllConnections();
+  }, config.SHUTDOWN_GRACE_SECONDS * 1000);
+  await closed;
+  clearTimeout(grace);
+  await starting;
+  await gateway?.dispose();
   await stopTokenCleanup();
-  await database.close();
+  await database?.close();
+  log.info("stopped");
   process.exit(0);
 }
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", (signal) => void stop(signal));
+process.on("SIGTERM", (signal) => void stop(signal));

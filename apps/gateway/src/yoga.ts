@@ -28,6 +28,8 @@ export interface GatewayOptions {
   log: Logger;
   /** Collect Node's process metrics (off in tests, where many gateways share a process). */
   processMetrics?: boolean;
+  /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
+  draining?: () => boolean;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -75,7 +77,7 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -144,7 +146,7 @@ export function createGateway({ prisma, config, log, processMetrics = false }: G
         carriesCredential: (request) => carriesCredential(request, secure),
         log,
       }),
-      useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN),
+      useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
       useSsoRoutes({ prisma, config, log }),
       useRecoveryRoutes({ prisma, config, log }),
       useRequestParameterChecks(),

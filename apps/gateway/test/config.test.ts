@@ -6,6 +6,7 @@ describe("configuration", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 4000, PUBLIC_URL: "http://localhost:4000", DATA_DIR: ".data", SEED_DEMO: true, MIGRATE_ON_START: true });
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config).toMatchObject({ SHUTDOWN_GRACE_SECONDS: 10, DATABASE_CONNECT_TIMEOUT_SECONDS: 5 });
   });
 
   it("does not seed demo data into a PostgreSQL given by DATABASE_URL unless asked", () => {
@@ -37,7 +38,10 @@ describe("configuration", () => {
 
   const bad: [string, string, RegExp][] = [
     ["PORT", "abc", /PORT="abc"/],
-    ["PORT", "70000", /PORT="70000"/],
+    ["PORT", "70000", /PORT="70000": expected a port number from 0 to 65535/],
+    ["PORT", "-1", /PORT="-1": expected a port number from 0 to 65535/],
+    ["SHUTDOWN_GRACE_SECONDS", "soon", /SHUTDOWN_GRACE_SECONDS="soon": expected whole seconds from 0 to 3600/],
+    ["DATABASE_CONNECT_TIMEOUT_SECONDS", "0", /DATABASE_CONNECT_TIMEOUT_SECONDS="0": expected whole seconds from 1 to 300/],
     ["DATABASE_URL", "mysql://localhost/db", /DATABASE_URL=.*postgresql:\/\//],
     ["PUBLIC_URL", "localhost:4000", /PUBLIC_URL/],
     ["MIGRATE_ON_START", "maybe", /MIGRATE_ON_START="maybe": expected true or false/],

@@ -1,10 +1,11 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
+import { ensureDataDir, lockDataDir } from "./data-dir";
 import { applyPendingMigrations, pendingMigrations } from "./migrations";
+import { checkPostgresConnection, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";
 
 /** How often the embedded database refreshes its planner statistics. */
 export const EMBEDDED_ANALYZE_INTERVAL_MS = 10 * 60_000;
@@ -16,6 +17,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connections in the pool (PostgreSQL only: PGlite is a single session). */
   poolSize?: number;
+  /** How long to wait for PostgreSQL to accept the first connection (default 5 s). */
+  connectTimeoutMs?: number;
   /** Apply pending migrations at start (default); when false, refuse to start while any are pending. */
   migrateOnStart?: boolean;
   /** Receives one line per notable step (migrations applied, embedded server address). */
@@ -27,7 +30,10 @@ export interface Database {
   kind: "pglite" | "postgresql";
   /** Connection string the Prisma client uses (for the embedded database: its loopback socket). */
   url: string;
-  /** Closes the client, then (embedded) the socket server and PGlite, which flushes its data directory. */
+  /**
+   * Closes the client, then (embedded) the socket server and PGlite, which flushes its data directory, and
+   * releases the data directory's lock.
+   */
   close(): Promise<void>;
 }
 
@@ -40,22 +46,39 @@ export class MigrationsPendingError extends Error {
   }
 }
 
-/** One factory for every process: embedded PGlite by default, any PostgreSQL through `databaseUrl`. */
+/**
+ * One factory for every process: embedded PGlite by default, any PostgreSQL through `databaseUrl`. Failures say
+ * what to fix: `DatabaseUnreachableError` (DATABASE_URL), `DataDirUnusableError` and `DataDirLockedError`
+ * (DATA_DIR: another process holds it), `MigrationsPendingError`.
+ */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const log = options.log ?? (() => {});
   if (options.databaseUrl) {
     const url = options.databaseUrl;
+    await checkPostgresConnection(url, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     await migrate(url, options.migrateOnStart ?? true, log);
     const prisma = clientFor(url, options.poolSize ?? 10);
     return { prisma, kind: "postgresql", url, close: () => prisma.$disconnect() };
   }
   const dataDir = path.resolve(options.dataDir ?? ".data");
-  mkdirSync(dataDir, { recursive: true });
-  const embedded = await serveEmbedded(await PGlite.create(dataDir));
+  ensureDataDir(dataDir);
+  const lock = lockDataDir(dataDir);
+  if (lock.tookOverFrom) {
+    const { pid, command } = lock.tookOverFrom;
+    log(`took over the lock of ${dataDir} left by pid ${pid} (${command}), which no longer runs`);
+  }
+  let embedded: EmbeddedServer;
+  try {
+    embedded = await serveEmbedded(await PGlite.create(dataDir));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   try {
     await migrate(embedded.url, options.migrateOnStart ?? true, log);
   } catch (error) {
     await embedded.close();
+    lock.release();
     throw error;
   }
   log(`embedded PostgreSQL (PGlite) in ${dataDir}, served on ${embedded.url.replace(/\?.*$/, "")}`);
@@ -72,8 +95,12 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     url: embedded.url,
     close: async () => {
       clearInterval(maintenance);
-      await prisma.$disconnect();
-      await embedded.close();
+      try {
+        await prisma.$disconnect();
+        await embedded.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }

@@ -1,6 +1,16 @@
 export * from "./generated/prisma/client";
 export { openDatabase, clientFor, serveEmbedded, MigrationsPendingError } from "./database";
 export type { Database, DatabaseOptions, EmbeddedServer } from "./database";
+export {
+  DATA_DIR_LOCK_FILE,
+  DataDirLockedError,
+  DataDirUnusableError,
+  checkDataDirAvailable,
+  ensureDataDir,
+  lockDataDir,
+} from "./data-dir";
+export type { DataDirHolder, DataDirLock } from "./data-dir";
+export { checkPostgresConnection, DatabaseUnreachableError, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";
 export { pendingMigrations, applyPendingMigrations, committedMigrations } from "./migrations";
 export { serializable, isSerializationFailure } from "./transactions";
 export type { Tx, TransactionOptions } from "./transactions";

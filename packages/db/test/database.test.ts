@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
-import { MigrationsPendingError, openDatabase, Prisma, serializable, isSerializationFailure } from "@sso-cutover/db";
+import { DataDirLockedError, MigrationsPendingError, openDatabase, Prisma, serializable, isSerializationFailure } from "@sso-cutover/db";
 import { createTestDatabase } from "@sso-cutover/db/testing";
 
 const folders: string[] = [];
@@ -18,13 +18,15 @@ afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, for
 const ON_DISK_TIMEOUT_MS = 180_000;
 
 describe("embedded database (PGlite)", () => {
-  it("applies the migrations to an empty data directory and keeps the data across a restart", async () => {
+  it("applies the migrations to an empty data directory, locks it while open and keeps the data across a restart", async () => {
     const dataDir = freshFolder();
     const messages: string[] = [];
     const first = await openDatabase({ dataDir, log: (message) => messages.push(message) });
     expect(first.kind).toBe("pglite");
     expect(messages.join("\n")).toMatch(/applied \d+ migration/);
     await first.prisma.enterprise.create({ data: { key: "kept", name: "Kept" } });
+    // While it is open, no other open of the folder is allowed (it would work on its own copy of the data).
+    await expect(openDatabase({ dataDir })).rejects.toBeInstanceOf(DataDirLockedError);
     await first.close();
 
     const again: string[] = [];

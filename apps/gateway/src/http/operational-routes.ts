@@ -21,7 +21,12 @@ function presentsMetricsToken(request: Request, expected: Buffer): boolean {
  * requires `Authorization: Bearer <metricsToken>` when a token is configured; without one it is open, which is meant
  * for scraping over loopback or a private network only.
  */
-export function useOperationalRoutes(prisma: PrismaClient, registry: Registry, metricsToken?: string): Plugin {
+export function useOperationalRoutes(
+  prisma: PrismaClient,
+  registry: Registry,
+  metricsToken?: string,
+  draining: () => boolean = () => false,
+): Plugin {
   const expectedMetricsToken = metricsToken === undefined ? null : digest(metricsToken);
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
@@ -29,6 +34,11 @@ export function useOperationalRoutes(prisma: PrismaClient, registry: Registry, m
       if (url.pathname === "/health") {
         endResponse(fetchAPI.Response.json({ status: "ok" }));
       } else if (url.pathname === "/ready") {
+        // Shutting down: load balancers must stop sending work here.
+        if (draining()) {
+          endResponse(fetchAPI.Response.json({ status: "not ready", reason: "shutting down" }, { status: 503 }));
+          return;
+        }
         try {
           await prisma.$queryRaw`SELECT 1`;
           endResponse(fetchAPI.Response.json({ status: "ready", database: "ok" }));
