@@ -99,6 +99,17 @@ export async function buildTwoEnterprises(prisma: PrismaClient): Promise<TwoEnte
       },
     });
     invitationId[side] = invitation.id;
+    // R14: one IdP group mapping per enterprise, so the matrix covers SsoConnection.groupMappings.
+    const connection = await prisma.ssoConnection.findUnique({ where: { enterpriseId: scenario.enterprise.id } });
+    const group = await prisma.group.findFirst({
+      where: { organization: { enterpriseId: scenario.enterprise.id }, name: { not: "Members" } },
+      orderBy: { name: "asc" },
+    });
+    if (connection && group) {
+      await prisma.ssoGroupMapping.create({
+        data: { ssoConnectionId: connection.id, idpGroup: `idp-${scenario.suffix}`, groupId: group.id, createdById: scenario.account(admin).id },
+      });
+    }
     await prisma.auditEvent.create({
       data: {
         enterpriseId: scenario.enterprise.id,
@@ -126,6 +137,8 @@ export const ENTERPRISE_OWNED_TYPES = [
   "IdentityLink",
   "SsoConnection",
   "AuditEvent",
+  "OrganizationGroup",
+  "SsoGroupMapping",
 ] as const;
 export type OwnedType = (typeof ENTERPRISE_OWNED_TYPES)[number];
 
@@ -144,7 +157,7 @@ export interface Visibility {
 
 /** Reads every enterprise-owned row and the relations that decide visibility, in a few statements. */
 export async function readWorld(prisma: PrismaClient): Promise<World> {
-  const [enterprises, organizations, accounts, memberships, groupMemberships, groups, orgPermissions, enterprisePermissions, links, tokens, invitations, auditEvents, ssoConnections] =
+  const [enterprises, organizations, accounts, memberships, groupMemberships, groups, orgPermissions, enterprisePermissions, links, tokens, invitations, auditEvents, ssoConnections, groupMappings] =
     await Promise.all([
       prisma.enterprise.findMany(),
       prisma.organization.findMany(),
@@ -159,6 +172,7 @@ export async function readWorld(prisma: PrismaClient): Promise<World> {
       prisma.invitation.findMany(),
       prisma.auditEvent.findMany(),
       prisma.ssoConnection.findMany(),
+      prisma.ssoGroupMapping.findMany(),
     ]);
   const groupById = new Map(groups.map((group) => [group.id, group]));
   const organizationById = new Map(organizations.map((organization) => [organization.id, organization]));
@@ -208,6 +222,8 @@ export async function readWorld(prisma: PrismaClient): Promise<World> {
       IdentityLink: links,
       SsoConnection: ssoConnections,
       AuditEvent: auditEvents,
+      OrganizationGroup: groups,
+      SsoGroupMapping: groupMappings,
     },
     names,
     read(accountId) {
@@ -220,6 +236,8 @@ export async function readWorld(prisma: PrismaClient): Promise<World> {
         IdentityLink: new Set(),
         SsoConnection: new Set(),
         AuditEvent: new Set(),
+        OrganizationGroup: new Set(),
+        SsoGroupMapping: new Set(),
       };
       if (accountId) {
         const viewer = accountById.get(accountId)!;
@@ -283,6 +301,8 @@ export async function readWorld(prisma: PrismaClient): Promise<World> {
             visible.Token.add(token.id);
           }
         }
+        for (const group of groups) if (visible.Organization.has(group.organizationId)) visible.OrganizationGroup.add(group.id);
+        for (const mapping of groupMappings) if (visible.SsoConnection.has(mapping.ssoConnectionId)) visible.SsoGroupMapping.add(mapping.id);
         for (const link of links) {
           if (visible.Account.has(link.devopsAccountId) && visible.Account.has(link.ssoAccountId)) visible.IdentityLink.add(link.id);
         }

@@ -46,7 +46,7 @@ const CARRIER_TYPES = new Set([
   "ReadinessInvitation", "ReadinessRow", "ReadinessTotals", "RecoveryAccess", "RemovedEnterprisePermission",
   "RemovedMembership", "ResendInvitationSuccess", "RevokeInvitationSuccess", "RevokeTokenSuccess", "SetupCounts",
   "SetupProgress", "SetupStep", "SsoTokenAccess", "TokenInfo", "TokenInfoOrganization", "TokenRecommendation",
-  "TokenReplacement",
+  "TokenReplacement", "AccessLoss", "AccessLossRecord", "IdpCertificate", "SetSsoGroupMappingsSuccess",
 ]);
 
 /** Values for required field arguments, by `Type.field.argument`. */
@@ -350,7 +350,7 @@ describe("R15: authorization matrix", () => {
             enterpriseKey: side(f).enterprise.key,
             idpEntityId: "https://idp.attacker.example/metadata",
             idpSsoUrl: "https://idp.attacker.example/sso",
-            idpCertificate: world.rows.SsoConnection.length ? (world.rows.SsoConnection[0] as unknown as { idpCertificate: string }).idpCertificate : "",
+            idpCertificate: world.rows.SsoConnection.length ? (world.rows.SsoConnection[0] as unknown as { idpCertificates: string[] }).idpCertificates[0] : "",
           },
         ],
       },
@@ -409,6 +409,17 @@ describe("R15: authorization matrix", () => {
         ],
       },
       generateRecoveryPassword: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
+      setSsoGroupMappings: {
+        // R14/R15: a foreign organization named in a mapping reads like one that does not exist.
+        alsoAllowed: ["INVALID_INPUT"],
+        inputs: (f) => [
+          { enterpriseKey: side(f).enterprise.key, mappings: [] },
+          {
+            enterpriseKey: side(own(f)).enterprise.key,
+            mappings: [{ idpGroup: "matrix", organizationKey: side(f).organization(f === "a" ? "web" : "gweb").key, group: "Owners" }],
+          },
+        ],
+      },
     };
     const mutation = schema.getMutationType()!;
     const unknown = Object.keys(mutation.getFields()).filter((name) => !MUTATIONS[name]);

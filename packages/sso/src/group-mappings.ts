@@ -85,7 +85,7 @@ export async function setSsoGroupMappings(
       const organization = byKey.get(mapping.organizationKey);
       // R15: an organization of another enterprise reads exactly like one that does not exist.
       if (!organization) {
-        throw invalidInput(`${field}.organizationKey`, `Enterprise "${enterprise.key}" has no organization "${mapping.organizationKey}".`);
+        throw invalidInput(`${field}.organizationKey`, "The enterprise has no organization with this key.");
       }
       const group = organization.groups.find((candidate) => candidate.name === mapping.group);
       if (!group) throw invalidInput(`${field}.group`, `Organization "${organization.key}" has no group "${mapping.group}".`);
