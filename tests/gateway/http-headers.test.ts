@@ -32,7 +32,8 @@ describe("security headers (R5, R12)", () => {
         JSON.stringify({ query: 'mutation { createPersonalAccessToken(input: { name: "ci" }) { __typename } }' }),
         { authorization: `Bearer ${aliceToken}` },
       ),
-      malformed: await graphqlPost("{ not json"),
+      // A client of the GraphQL-over-HTTP media type gets 400 for an unparsable body (application/json-only ones 200, per spec).
+      malformed: await graphqlPost("{ not json", { accept: "application/graphql-response+json" }),
       unauthenticated: await graphqlPost(JSON.stringify({ query: "{ viewer { login } }" })),
       wrongMethod: await kit.fetch("/graphql", { method: "PUT" }),
       graphiql: await kit.fetch("/graphql", { headers: { accept: "text/html" } }),

@@ -71,11 +71,23 @@ describe("unstorable text is refused naming the argument (bad input)", () => {
 });
 
 describe("ids and cursors (bad input)", () => {
-  it("an id this API never gave out is INVALID_INPUT, also with a NUL byte hidden inside its base64", async () => {
-    for (const bad of ["abc", id("Foo", "1"), id("Account", "a\u0000b"), id("Account", "")]) {
-      const refused = await kit.graphql("query N($id: ID!) { node(id: $id) { id } }", { token: adminToken, variables: { id: bad } });
-      expect(refused.errors?.[0], bad).toMatchObject({ message: "`id` is not an id given out by this API.", extensions: { code: "INVALID_INPUT", field: "id" } });
+  it("R15: node answers null for an id this API never gave out; a NUL byte hidden inside its base64 is INVALID_INPUT", async () => {
+    for (const unknown of [id("Foo", "1"), id("Organization", "no-such-row")]) {
+      const answer = await kit.graphql("query N($id: ID!) { node(id: $id) { id } }", { token: adminToken, variables: { id: unknown } });
+      expect(answer, unknown).toMatchObject({ status: 200, data: { node: null } });
+      expect(answer.errors, unknown).toBeUndefined();
     }
+    // Not a global id at all: a clear client error, never "Unexpected error."
+    const malformed = await kit.graphql("query N($id: ID!) { node(id: $id) { id } }", { token: adminToken, variables: { id: "abc" } });
+    expect(malformed.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" } });
+    const hidden = id("Account", "a\u0000b");
+    const refused = await kit.graphql("query N($id: ID!) { node(id: $id) { id } }", { token: adminToken, variables: { id: hidden } });
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", field: "id" } });
+    const bad = await kit.graphql(
+      "mutation R($input: RevokeTokenInput!) { revokeToken(input: $input) { __typename } }",
+      { token: adminToken, variables: { input: { tokenId: "abc" } } },
+    );
+    expect(bad.errors?.[0]).toMatchObject({ message: "`input.tokenId` is not an id given out by this API.", extensions: { code: "INVALID_INPUT" } });
   });
 
   it("an id of the wrong type names the element of the list", async () => {

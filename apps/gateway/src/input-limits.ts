@@ -82,6 +82,11 @@ export function unstorableText(text: string): string | null {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** The text inside a global id (empty when it is not base64). */
+function decodedId(value: string): string {
+  return BASE64.test(value) ? Buffer.from(value, "base64").toString("utf8") : "";
+}
+
 /** Why a global id cannot be accepted for an argument, or null. */
 function globalIdProblem(schema: GraphQLSchema, value: string, accepted: { typename: string }[] | null): string | null {
   const decoded = BASE64.test(value) ? Buffer.from(value, "base64").toString("utf8") : "";
@@ -102,6 +107,8 @@ function globalIdProblem(schema: GraphQLSchema, value: string, accepted: { typen
 
 interface ArgumentExtensions {
   maxItems?: number;
+  /** `node`/`nodes`: an id that names nothing is answered null, not refused; only unstorable text is refused. */
+  lookup?: boolean;
   isRelayGlobalID?: boolean;
   relayGlobalIDFor?: { typename: string }[] | null;
 }
@@ -139,7 +146,9 @@ function checkValue(
   }
   if (isScalarType(nullable)) {
     if (typeof value === "string" && extensions.isRelayGlobalID) {
-      const problem = unstorableText(value) ?? globalIdProblem(schema, value, extensions.relayGlobalIDFor ?? null);
+      const problem =
+        unstorableText(value) ??
+        (extensions.lookup ? unstorableText(decodedId(value)) : globalIdProblem(schema, value, extensions.relayGlobalIDFor ?? null));
       if (problem) problems.push({ field, message: `\`${field}\` ${problem}.` });
       return;
     }
@@ -274,8 +283,12 @@ export function inputProblems(
       continue; // execution reports it
     }
     const found: InputProblem[] = [];
+    // R15: `node`/`nodes` answer null for an id they cannot resolve (unknown type, malformed, invisible), entry by
+    // entry, so only unstorable text is refused there.
+    const lookup = use.field.name === "node" || use.field.name === "nodes";
     for (const argument of use.field.args) {
-      checkValue(schema, values[argument.name], argument.type, argument.name, fieldExtensions(argument), found);
+      const extensions = fieldExtensions(argument);
+      checkValue(schema, values[argument.name], argument.type, argument.name, lookup ? { ...extensions, lookup } : extensions, found);
     }
     problems.push(...found.map((problem) => ({ ...problem, path: use.path, node: use.node })));
   }
