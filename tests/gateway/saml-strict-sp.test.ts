@@ -391,7 +391,6 @@ describe("issue rule: certificate rotation (R1)", () => {
     const third = (await certificatePem({ commonName: "third.idp.test" })).cert;
     const before = await kit.prisma.ssoConnection.findUniqueOrThrow({ where: { enterpriseId: rotating.id } });
     const cases: [{ idpCertificate?: string; idpCertificates?: string[] }, string, RegExp][] = [
-      [{ idpCertificates: [testIdpCertificatePem, nextIdpCertificatePem, third, fourth] }, "input.idpCertificates", /At most 3/],
       [{ idpCertificates: [testIdpCertificatePem, "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"] }, "input.idpCertificates[1]", /not a valid PEM/],
       [{ idpCertificates: [testIdpCertificatePem, `${testIdpCertificatePem}\n${nextIdpCertificatePem}`] }, "input.idpCertificates[1]", /exactly one PEM/],
       [{ idpCertificates: [nextIdpCertificatePem, testIdpCertificatePem, nextIdpCertificatePem] }, "input.idpCertificates[2]", /same certificate as input\.idpCertificates\[0\]/],
@@ -399,6 +398,10 @@ describe("issue rule: certificate rotation (R1)", () => {
       [{ idpCertificate: testIdpCertificatePem, idpCertificates: [nextIdpCertificatePem] }, "input.idpCertificates", /either/],
       [{}, "input.idpCertificate", /required/],
     ];
+    // More than three is refused before anything runs, as every over-long list argument is.
+    const tooMany = await configure({ idpCertificates: [testIdpCertificatePem, nextIdpCertificatePem, third, fourth] });
+    expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", field: "input.idpCertificates" } });
+    expect(tooMany.errors?.[0]?.message).toMatch(/at most 3/);
     for (const [certificates, field, message] of cases) {
       const response = await configure(certificates);
       expect(response.data?.configureSsoConnection, field).toMatchObject({ code: "INVALID_INPUT", field });

@@ -9,6 +9,7 @@ import {
   type IdpCertificateInfo,
 } from "@sso-cutover/sso";
 import { builder } from "../builder";
+import { listLimit } from "../input-limits";
 import { Provisioning, SsoConnectionStatus } from "./enums";
 import { payloadErrors } from "./error";
 
@@ -112,9 +113,11 @@ const ConfigureSsoConnectionInput = builder.inputType("ConfigureSsoConnectionInp
     idpCertificate: t.string({ required: false, description: "The IdP's signing certificate, PEM (or give idpCertificates)." }),
     idpCertificates: t.stringList({
       required: false,
-      description:
-        `Up to ${MAX_IDP_CERTIFICATES} IdP signing certificates (PEM) while the IdP rotates its key: add the next one next to ` +
-        "the current one, then remove the old one once the IdP has switched. Replaces the whole list.",
+      ...listLimit(
+        MAX_IDP_CERTIFICATES,
+        "IdP signing certificates (PEM) while the IdP rotates its key: add the next one next to " +
+          "the current one, then remove the old one once the IdP has switched. Replaces the whole list.",
+      ),
     }),
     provisioning: t.field({ type: Provisioning, required: false, defaultValue: "JIT" }),
     attributeMapping: t.field({ type: AttributeMappingInput, required: false }),
