@@ -89,7 +89,9 @@ let principals: Principal[];
 const cells = { query: 0, mutation: 0, node: 0 };
 
 beforeAll(async () => {
-  kit = await startTestGateway();
+  // The matrix asks for whole subtrees to depth 3 at once: it tests who sees what, not the cost limit
+  // (tests/security/bounded-work.test.ts does), so its gateway allows costlier documents.
+  kit = await startTestGateway({ MAX_REQUEST_COST: "10000000" });
   t = await buildTwoEnterprises(kit.prisma);
   world = await readWorld(kit.prisma);
   const introspection = await kit.graphql<IntrospectionQuery>(getIntrospectionQuery(), { token: t.a.secret("a-admin", "main") });

@@ -303,7 +303,7 @@ const MAX_REPORTED_PROBLEMS = 10;
  * global ids or overlong lists (INVALID_INPUT, naming each argument path), or whose cost exceeds
  * {@link MAX_REQUEST_COST} (COST_LIMIT_EXCEEDED).
  */
-export function useInputLimits(): Plugin {
+export function useInputLimits(maxCost: number = MAX_REQUEST_COST): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
@@ -326,13 +326,13 @@ export function useInputLimits(): Plugin {
       } catch {
         return; // variables that do not coerce: execution reports them
       }
-      if (cost > MAX_REQUEST_COST) {
+      if (cost > maxCost) {
         setResultAndStopExecution({
           errors: [
             new GraphQLError(
-              `This request would cost ${cost.toLocaleString("en-US")}; at most ${MAX_REQUEST_COST.toLocaleString("en-US")} is allowed ` +
+              `This request would cost ${cost.toLocaleString("en-US")}; at most ${maxCost.toLocaleString("en-US")} is allowed ` +
                 "(each list item counts, and a field's selection counts once per item or requested edge). Ask for fewer items or split the request.",
-              { extensions: { code: "COST_LIMIT_EXCEEDED", cost, maxCost: MAX_REQUEST_COST, http: { status: 400 } } },
+              { extensions: { code: "COST_LIMIT_EXCEEDED", cost, maxCost, http: { status: 400 } } },
             ),
           ],
         });

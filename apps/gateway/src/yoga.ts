@@ -159,7 +159,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
         costLimit: { maxCost: 100_000 },
       }),
       // After armor's static limits: what the arguments and variables carry (text, ids, list sizes, cost).
-      useInputLimits(),
+      useInputLimits(config.MAX_REQUEST_COST),
     ],
     context: async ({ request }): Promise<GatewayContext> => {
       const now = new Date();
