@@ -4,6 +4,14 @@ import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
+const ALL_TESTS = ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "tests/**/*.test.ts"];
+/**
+ * Tests that measure the server's responsiveness (`/health` while the largest allowed requests run): they run after
+ * every other file, on their own, so that what they measure is the gateway's event loop and not another test file's
+ * use of the same cores.
+ */
+const RESPONSIVENESS_TESTS = ["tests/security/bounded-work.test.ts"];
+
 export default defineConfig({
   resolve: {
     // graphql ships both ESM and CJS builds; Pothos and Yoga (loaded by Node) get the CJS one, so our own code
@@ -11,7 +19,6 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/kit/global-setup.ts"],
     pool: "forks",
     // Test files wait on their databases as much as they compute: one worker per core, not one less.
@@ -19,5 +26,9 @@ export default defineConfig({
     // Each test file opens its own database (PGlite in memory, or a fresh PostgreSQL database).
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "suite", include: ALL_TESTS, exclude: RESPONSIVENESS_TESTS, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "responsiveness", include: RESPONSIVENESS_TESTS, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
