@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
+import type { DevelopmentIdpConnection } from "@sso-cutover/sso/identity-provider";
+import type { DevelopmentIdp } from "./http/dev-idp-routes";
 import { createLogger } from "./logger";
 import type { Gateway } from "./yoga";
 
@@ -124,22 +126,39 @@ async function start(): Promise<void> {
   database = opened;
   if (stopping) return;
 
-  const [{ demoIsSeeded, issueDemoAdminToken, seedDemo }, { startTokenCleanup }, { createGateway }] = await Promise.all([
+  const [demo, { startTokenCleanup }, { createGateway }, { IdpKeyMaterialError }] = await Promise.all([
     import("../../../prisma/seed/demo"),
     import("@sso-cutover/tokens"),
     import("./yoga"),
+    import("@sso-cutover/sso/identity-provider"),
   ]);
+  // The development IdP's key pair, made once and kept in the data directory: the demo connection trusts it.
+  let developmentIdp: DevelopmentIdp | null = null;
+  let demoIdp: DevelopmentIdpConnection | null = null;
+  if (config.DEV_IDP) {
+    const { keys, connection } = await demo.demoDevelopmentIdp(config.DATA_DIR, config.PUBLIC_URL).catch((error: unknown) =>
+      fail(
+        error instanceof IdpKeyMaterialError
+          ? `The development IdP (DEV_IDP) cannot start: ${error.message}`
+          : `The development IdP (DEV_IDP) cannot keep its key in DATA_DIR=${config.DATA_DIR}: ${(error as Error).message}`,
+      ),
+    );
+    developmentIdp = { keys, people: demo.DEMO_IDP_PEOPLE, enterpriseKey: demo.DEMO_ENTERPRISE_KEY };
+    demoIdp = connection;
+  }
   let adminToken: string | null = null;
   if (config.SEED_DEMO) {
-    if (!(await demoIsSeeded(opened.prisma))) {
-      await seedDemo(opened.prisma);
+    if (!(await demo.demoIsSeeded(opened.prisma))) {
+      await demo.seedDemo(opened.prisma, new Date(), demoIdp);
       log.info("seeded the demo enterprise `acme`");
+    } else if (demoIdp && (await demo.pointDemoAtDevelopmentIdp(opened.prisma, demoIdp))) {
+      log.info({ idpSsoUrl: demoIdp.idpSsoUrl }, "pointed the demo's SSO connection at the development IdP");
     }
-    adminToken = await issueDemoAdminToken(opened.prisma);
+    adminToken = await demo.issueDemoAdminToken(opened.prisma);
   }
   if (stopping) return;
 
-  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining });
+  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining, developmentIdp });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
     stopTokenCleanup = startTokenCleanup(opened.prisma, {
@@ -156,6 +175,9 @@ async function start(): Promise<void> {
     console.log(`enterprise:  acme (demo data; admin is alice)`);
     console.log(`admin token: ${adminToken}`);
     console.log(`             send it as the header  Authorization: Bearer ${adminToken.slice(0, 8)}…\n`);
+  }
+  if (developmentIdp) {
+    console.log(`sign in:     ${config.PUBLIC_URL}/login/sso?enterprise_key=${developmentIdp.enterpriseKey}  (development IdP: pick bob)\n`);
   }
 }
 

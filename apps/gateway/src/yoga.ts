@@ -8,6 +8,7 @@ import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
+import { useDevelopmentIdpRoutes, type DevelopmentIdp } from "./http/dev-idp-routes";
 import { createGraphiQLPage } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
   draining?: () => boolean;
+  /** The development IdP to serve at `/dev-idp` (DEV_IDP); none by default. */
+  developmentIdp?: DevelopmentIdp | null;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -77,7 +80,7 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining, developmentIdp = null }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -147,6 +150,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
         log,
       }),
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
+      ...(developmentIdp ? [useDevelopmentIdpRoutes({ config, log, idp: developmentIdp })] : []),
       useSsoRoutes({ prisma, config, log }),
       useRecoveryRoutes({ prisma, config, log }),
       useRequestParameterChecks(),
