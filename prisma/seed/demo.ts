@@ -2,6 +2,7 @@
  * Demo data: the enterprise `acme` halfway through completing its SSO setup — SSO is configured, a few users
  * already have SSO accounts, most still sign in with their DevOps-platform (DOP) accounts.
  */
+import path from "node:path";
 import { generate } from "selfsigned";
 import type { OrgPermissionKind, PrismaClient, Tx } from "@sso-cutover/db";
 import { recordAuditEvent } from "@sso-cutover/enterprise";
@@ -13,7 +14,6 @@ import {
   type DevelopmentIdpPerson,
   type IdpKeyMaterial,
 } from "@sso-cutover/sso/identity-provider";
-import path from "node:path";
 import { generateTokenSecret, hashTokenSecret, lastFour, TOKEN_PREFIX } from "@sso-cutover/tokens";
 
 export const DEMO_ENTERPRISE_KEY = "acme";
@@ -77,8 +77,11 @@ export const DEMO_IDP_PEOPLE: readonly DevelopmentIdpPerson[] = [
   groups: person.organizations.map((key) => ORGANIZATION_GROUPS[key]!),
 }));
 
-/** The IdP of the demo's first seeding before it came with the development IdP: its key was never kept. */
-const FORMER_DEMO_IDP_ENTITY_ID = "https://idp.acme.example/saml/metadata";
+/**
+ * The IdP the demo trusts when seeded without the development IdP (DEV_IDP=false, or before it existed): its key
+ * is thrown away, so nobody can sign in through it.
+ */
+const KEYLESS_DEMO_IDP_ENTITY_ID = "https://idp.acme.example/saml/metadata";
 
 /**
  * The development IdP of the demo: its key pair, generated into `<dataDir>/dev-idp` at first use and the same at
@@ -110,7 +113,7 @@ async function demoIdpCertificate(now: Date): Promise<string> {
  */
 export async function seedDemo(prisma: PrismaClient, now = new Date(), identityProvider: DevelopmentIdpConnection | null = null): Promise<void> {
   const idp = identityProvider ?? {
-    idpEntityId: FORMER_DEMO_IDP_ENTITY_ID,
+    idpEntityId: KEYLESS_DEMO_IDP_ENTITY_ID,
     idpSsoUrl: "https://idp.acme.example/saml/sso",
     idpCertificate: await demoIdpCertificate(now),
   };
@@ -233,15 +236,15 @@ export async function seedDemo(prisma: PrismaClient, now = new Date(), identityP
 
 /**
  * Keeps the demo's SSO connection pointed at the development IdP across restarts: its SSO URL follows PUBLIC_URL,
- * and a demo seeded before the development IdP existed (whose IdP key was thrown away) is re-pointed once. A
- * connection an admin has configured for another IdP is left alone. Audited like any change of the connection.
+ * and a demo seeded without it (whose IdP key was thrown away) is pointed at it. A connection an admin has
+ * configured for another IdP is left alone. Audited like any change of the connection; true when it changed.
  */
 export async function pointDemoAtDevelopmentIdp(prisma: PrismaClient, identityProvider: DevelopmentIdpConnection): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const connection = await tx.ssoConnection.findFirst({
       where: {
         enterprise: { key: DEMO_ENTERPRISE_KEY },
-        idpEntityId: { in: [DEVELOPMENT_IDP_ENTITY_ID, FORMER_DEMO_IDP_ENTITY_ID] },
+        idpEntityId: { in: [DEVELOPMENT_IDP_ENTITY_ID, KEYLESS_DEMO_IDP_ENTITY_ID] },
       },
     });
     if (!connection) return false;
