@@ -77,6 +77,9 @@ export const DEMO_IDP_PEOPLE: readonly DevelopmentIdpPerson[] = [
   groups: person.organizations.map((key) => ORGANIZATION_GROUPS[key]!),
 }));
 
+/** The IdP groups the development IdP offers to send: the demo's organization groups. */
+export const DEMO_IDP_GROUPS: readonly string[] = Object.values(ORGANIZATION_GROUPS);
+
 /**
  * The IdP the demo trusts when seeded without the development IdP (DEV_IDP=false, or before it existed): its key
  * is thrown away, so nobody can sign in through it.

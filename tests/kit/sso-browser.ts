@@ -81,17 +81,24 @@ export function developmentIdpForms(pageHtml: string): Map<string, DevelopmentId
 
 /**
  * A browser's walk through the development IdP over HTTP: the one-click link, the IdP's page (the redirect's path
- * and query, on `baseUrl`: PUBLIC_URL may name another port), then the chosen person's form posted as is.
+ * and query, on `baseUrl`: PUBLIC_URL may name another port) — with `groups`, the page for that person with those
+ * IdP groups — then the chosen person's form posted as is.
  */
 export async function signInThroughDevelopmentIdp(
   baseUrl: string,
   enterpriseKey: string,
   person: string,
+  { groups }: { groups?: readonly string[] } = {},
 ): Promise<{ idpPage: Response; idpHtml: string; acs: Response; cookie: string | null }> {
   const start = await fetch(enterpriseLoginUrl(baseUrl, enterpriseKey), { redirect: "manual" });
   const location = start.headers.get("location");
   if (start.status !== 302 || location === null) throw new Error(`the one-click link answered ${start.status}: ${await start.text()}`);
   const idpUrl = new URL(location);
+  // Other groups than the person's own: what the page's "Other IdP groups" form submits (GET, same page).
+  if (groups !== undefined) {
+    idpUrl.searchParams.set("person", person);
+    for (const group of groups) idpUrl.searchParams.append("group", group);
+  }
   const idpPage = await fetch(`${baseUrl}${idpUrl.pathname}${idpUrl.search}`);
   const idpHtml = await idpPage.text();
   const form = developmentIdpForms(idpHtml).get(person);

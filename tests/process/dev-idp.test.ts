@@ -52,14 +52,27 @@ async function graphql(baseUrl: string, token: string, query: string): Promise<R
   return (await response.json()) as Record<string, any>;
 }
 
+async function ssoStepWarnings(baseUrl: string, token: string): Promise<string[]> {
+  const body = await graphql(baseUrl, token, `{ enterprise(key: "acme") { setupProgress { steps { step warnings } } } }`);
+  return body.data.enterprise.setupProgress.steps.find((step: { step: string }) => step.step === "CONFIGURE_ONE_CLICK_ACCESS").warnings;
+}
+
 const CONNECTION = `{ enterprise(key: "acme") { ssoConnection { idpEntityId idpSsoUrl idpCertificates { pem } } } }`;
 
 describe("the development IdP (demo data)", () => {
-  it("R1: one-click link → IdP page → pick bob → signed in as bob's SSO account, with his IdP groups; the key survives a restart", async () => {
+  it("R1, R2: one-click link → IdP page → pick bob → signed in as bob's SSO account, with his IdP groups; other groups can be chosen; the key survives a restart", async () => {
     const environment = await demoEnvironment();
     const server = start(environment);
     const baseUrl = await server.listening();
     expect(server.stdout).toContain("/login/sso?enterprise_key=acme  (development IdP: pick bob)");
+
+    const token = (await server.printed(/admin token: (\S+)/))[1]!;
+    // R2: carol signs in with no groups chosen: no organization, and the demo warns that no groups arrive.
+    const carol = await signInThroughDevelopmentIdp(baseUrl, "acme", "carol", { groups: [] });
+    expect(carol.idpHtml).toContain("none (no groups attribute)");
+    const carolLanding = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${carol.cookie}` } })).text();
+    expect(carolLanding).toContain("You are not a member of any organization yet");
+    expect(await ssoStepWarnings(baseUrl, token)).toEqual([expect.stringMatching(/^NO_GROUPS_RECEIVED: /)]);
 
     const { idpPage, idpHtml, acs, cookie } = await signInThroughDevelopmentIdp(baseUrl, "acme", "bob");
     expect(idpPage.status).toBe(200);
@@ -76,8 +89,8 @@ describe("the development IdP (demo data)", () => {
     const landing = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
     expect(landing).toContain("acme-web");
     expect(landing).toContain("acme-data");
+    expect(await ssoStepWarnings(baseUrl, token)).toEqual([]);
 
-    const token = (await server.printed(/admin token: (\S+)/))[1]!;
     const before = (await graphql(baseUrl, token, CONNECTION)).data.enterprise.ssoConnection;
     expect(before.idpEntityId).toBe("urn:sso-cutover:development-idp");
     expect(before.idpSsoUrl).toMatch(/\/dev-idp$/);
@@ -94,8 +107,11 @@ describe("the development IdP (demo data)", () => {
     const after = (await graphql(againUrl, againToken, CONNECTION)).data.enterprise.ssoConnection;
     expect(after.idpCertificates).toEqual(before.idpCertificates);
     expect(readFileSync(keyFile, "utf8")).toBe(privateKey);
-    const second = await signInThroughDevelopmentIdp(againUrl, "acme", "carol");
+    const second = await signInThroughDevelopmentIdp(againUrl, "acme", "carol", { groups: ["web-developers", "mobile-developers"] });
     expect(await viewerLogin(againUrl, second.cookie!)).toBe("carol-acme");
+    const organizations = await graphql(againUrl, againToken, `{ enterprise(key: "acme") { members(first: 20) { edges { node { login organizations { key } } } } } }`);
+    const carolNow = organizations.data.enterprise.members.edges.find((edge: any) => edge.node.login === "carol-acme").node;
+    expect(carolNow.organizations.map((organization: { key: string }) => organization.key).sort()).toEqual(["acme-mobile", "acme-web"]);
     await stop(again);
   }, 240_000);
 

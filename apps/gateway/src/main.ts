@@ -143,7 +143,7 @@ async function start(): Promise<void> {
           : `The development IdP (DEV_IDP) cannot keep its key in DATA_DIR=${config.DATA_DIR}: ${(error as Error).message}`,
       ),
     );
-    developmentIdp = { keys, people: demo.DEMO_IDP_PEOPLE, enterpriseKey: demo.DEMO_ENTERPRISE_KEY };
+    developmentIdp = { keys, people: demo.DEMO_IDP_PEOPLE, groups: demo.DEMO_IDP_GROUPS, enterpriseKey: demo.DEMO_ENTERPRISE_KEY };
     demoIdp = connection;
   }
   let adminToken: string | null = null;

@@ -19,7 +19,7 @@ export interface DevelopmentIdpPerson {
   login: string;
   name: string;
   email: string;
-  /** IdP groups (R2: they join organization groups of the same name). */
+  /** IdP groups (R2: they join organization groups of the same name); none: the response has no groups attribute. */
   groups: readonly string[];
 }
 
@@ -82,7 +82,8 @@ export function answerAuthnRequest(
     audience: request.issuer,
     inResponseTo: request.id,
     nameId: person.nameId,
-    attributes: { login: person.login, name: person.name, email: person.email, groups: person.groups },
+    // No groups: no groups attribute at all, as an IdP without a group claim sends it.
+    attributes: { login: person.login, name: person.name, email: person.email, ...(person.groups.length > 0 ? { groups: person.groups } : {}) },
     issuedAt: now,
     notOnOrAfter: new Date(now.getTime() + SAML_REQUEST_LIFETIME_MS),
     signAssertion: true,
