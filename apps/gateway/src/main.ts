@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
 import { createLogger } from "./logger";
+import type { Tracing } from "./observability/tracing";
 import type { Gateway } from "./yoga";
 
 // The database package, the schema and the seed are imported only once the port is bound: loading them takes
@@ -28,6 +29,7 @@ const log = createLogger(config.LOG_LEVEL);
 let gateway: Gateway | null = null;
 let database: Database | null = null;
 let stopTokenCleanup: () => Promise<void> = async () => {};
+let tracing: Tracing | null = null;
 /** Set by SIGTERM/SIGINT: `/ready` answers 503 and every response closes its connection. */
 let draining = false;
 const inFlight = new Set<ServerResponse>();
@@ -89,6 +91,11 @@ async function start(): Promise<void> {
   });
   server.on("error", (error) => log.error({ err: error }, "HTTP server error"));
 
+  // OpenTelemetry is loaded only when a collector is configured: without one, tracing costs nothing.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    tracing = await (await import("./observability/tracing")).startOtlpTracing();
+  }
+
   const checks = await import("@sso-cutover/db/startup-checks");
   // Errors whose message already names the variable and the remedy are shown as they are.
   const explained: (abstract new (...args: never[]) => Error)[] = [
@@ -139,7 +146,14 @@ async function start(): Promise<void> {
   }
   if (stopping) return;
 
-  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining });
+  gateway = createGateway({
+    prisma: opened.prisma,
+    config,
+    log,
+    processMetrics: true,
+    draining: () => draining,
+    tracerProvider: tracing?.tracerProvider,
+  });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
     stopTokenCleanup = startTokenCleanup(opened.prisma, {
@@ -193,6 +207,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await gateway?.dispose();
   await stopTokenCleanup();
   await database?.close();
+  await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not export the last spans"));
   log.info("stopped");
   process.exit(0);
 }

@@ -1,4 +1,5 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import type { TracerProvider } from "@opentelemetry/api";
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
 import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
@@ -19,6 +20,7 @@ import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
 import { useInputLimits } from "./input-limits";
 import { createMetrics } from "./metrics";
+import { useRequestObservability } from "./observability/request-log";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 
@@ -30,6 +32,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
   draining?: () => boolean;
+  /** Traces requests down to database queries (observability/tracing.ts); absent, tracing costs nothing. */
+  tracerProvider?: TracerProvider;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -77,7 +81,7 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining, tracerProvider }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -132,6 +136,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
       },
     },
     plugins: [
+      ...useRequestObservability({ log, tracerProvider }),
       useSecurityHeaders({ graphiqlPolicy: graphiql.contentSecurityPolicy }),
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
