@@ -9,7 +9,7 @@ import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
-import { createGraphiQLPage } from "./http/graphiql-page";
+import { createGraphiQLPage, graphiqlOptions } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
 import { useRateLimit } from "./http/rate-limit";
@@ -95,8 +95,8 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
     // No operation takes a file: multipart bodies are refused (415) rather than parsed.
     multipart: false,
     logging: yogaLogging(log),
-    // No prefilled Authorization header: an empty "Bearer " would make GraphiQL's introspection fail with 401.
-    graphiql: { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY },
+    // Signed in with a session, GraphiQL runs as that person (cookie + CSRF header); else with a token the caller adds.
+    graphiql: graphiqlOptions(authenticate, { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY }),
     renderGraphiQL: graphiql.render,
     // Same origin only, unless CORS_ORIGINS lists a dashboard's origin.
     cors: corsPolicy(config),
