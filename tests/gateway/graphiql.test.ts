@@ -70,7 +70,8 @@ describe("GraphiQL", () => {
   });
 
   it("R5: without a session, GraphiQL sends no cookie and prefills no header; a stale cookie cannot break it", async () => {
-    for (const headers of [{}, { cookie: `${SESSION_COOKIE}=ended-or-forged-session` }]) {
+    const variants: Record<string, string>[] = [{}, { cookie: `${SESSION_COOKIE}=ended-or-forged-session` }];
+    for (const headers of variants) {
       const options = await graphiqlOptionsOf(await openGraphiQL(headers));
       expect(options.credentials).toBe("omit");
       expect(options).not.toHaveProperty("headers");
