@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
 import { createLogger } from "./logger";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id";
 import type { Tracing } from "./observability/tracing";
 import type { Gateway } from "./yoga";
 
@@ -45,7 +46,11 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   if (!gateway) {
     // The port is bound before the database is open (migrations, seeding): say so rather than keep callers waiting.
     const health = request.method === "GET" && request.url === "/health";
-    response.writeHead(health ? 200 : 503, { "content-type": "application/json", "retry-after": "1" });
+    response.writeHead(health ? 200 : 503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    });
     response.end(JSON.stringify({ status: "starting" }));
     request.resume();
     return;
@@ -58,6 +63,7 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cache-control": "no-store",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     });
     response.end(JSON.stringify({ errors: [{ message: "Send the request body with a Content-Length header." }] }));
     request.resume();

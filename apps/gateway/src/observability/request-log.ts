@@ -1,22 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { useOpenTelemetry } from "@envelop/opentelemetry";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import { getOperationAST, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GatewayContext } from "../context";
 import type { Logger } from "../logger";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id";
 
-export const REQUEST_ID_HEADER = "x-request-id";
-
-/**
- * A request id sent by the caller (or a proxy) is kept when it is an opaque token of at most 128 characters that
- * cannot break a log line or a header: letters, digits and `-_.:=+/`. Anything else is replaced by a new UUID.
- */
-const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9\-_.:=+/]{1,128}$/;
-
-export function requestIdFor(request: Request): string {
-  const sent = request.headers.get(REQUEST_ID_HEADER);
-  return sent !== null && WELL_FORMED_REQUEST_ID.test(sent) ? sent : randomUUID();
+function requestIdFor(request: Request): string {
+  return requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
 }
 
 interface RequestRecord {
