@@ -15,7 +15,7 @@ let accountId: string;
 
 beforeAll(async () => {
   tracing = startTracing({ exporter, exportEachSpan: true });
-  kit = await startTestGateway({}, { tracerProvider: tracing.tracerProvider });
+  kit = await startTestGateway({}, { tracing });
   const scenario = await buildScenario(kit.prisma, {
     organizations: { web: {} },
     accounts: { admin: { enterpriseAdmin: true, memberOf: ["web"], tokens: { ci: {} } } },

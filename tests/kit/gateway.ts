@@ -43,7 +43,7 @@ export interface TestGateway {
 
 export async function startTestGateway(
   environment: Record<string, string> = {},
-  gatewayOptions: Pick<GatewayOptions, "tracerProvider"> = {},
+  gatewayOptions: Pick<GatewayOptions, "tracing"> = {},
 ): Promise<TestGateway> {
   const db = await createTestDatabase();
   // Rate limits are off unless a test turns them on: a test file may send many requests with one token, many

@@ -158,7 +158,7 @@ async function start(): Promise<void> {
     log,
     processMetrics: true,
     draining: () => draining,
-    tracerProvider: tracing?.tracerProvider,
+    tracing: tracing ?? undefined,
   });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {

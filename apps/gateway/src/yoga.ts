@@ -1,5 +1,4 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import type { TracerProvider } from "@opentelemetry/api";
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
 import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
@@ -21,6 +20,7 @@ import type { Logger } from "./logger";
 import { useInputLimits } from "./input-limits";
 import { createMetrics } from "./metrics";
 import { useRequestObservability } from "./observability/request-log";
+import type { Tracing } from "./observability/tracing";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 
@@ -33,7 +33,7 @@ export interface GatewayOptions {
   /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
   draining?: () => boolean;
   /** Traces requests down to database queries (observability/tracing.ts); absent, tracing costs nothing. */
-  tracerProvider?: TracerProvider;
+  tracing?: Pick<Tracing, "gatewayPlugins">;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -81,7 +81,7 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining, tracerProvider }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining, tracing }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -136,7 +136,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
       },
     },
     plugins: [
-      ...useRequestObservability({ log, tracerProvider }),
+      ...useRequestObservability({ log, tracing }),
       useSecurityHeaders({ graphiqlPolicy: graphiql.contentSecurityPolicy }),
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
