@@ -76,7 +76,8 @@ function useBodyLimit(maxBytes: number): Plugin {
 
 /**
  * The gateway: one Yoga instance serving GraphQL, the operational routes and the SSO login routes. Plugin order
- * is deliberate: security headers (on every response) and body limit first, then the Origin check of cookie
+ * is deliberate: the request log (and tracing) first, so that every response, even one ended early, is logged with its
+ * X-Request-Id; security headers (on every response) and body limit next, then the Origin check of cookie
  * requests, rate limits (which authenticate the request once, to count it against its principal), the routes that
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
