@@ -105,6 +105,16 @@ describe("request log", () => {
     expect(kit.logLines.join("\n")).not.toContain("not-a-real-token");
   });
 
+  it("names the operation of a request that validation refuses", async () => {
+    const response = await kit.fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: "mutation Rename { noSuchMutation }" }),
+    });
+    expect(((await response.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+    expect(lineFor(response.headers.get("x-request-id")!)).toMatchObject({ operationName: "Rename", operationType: "mutation", status: response.status });
+  });
+
   it("logs the path without its query string", async () => {
     const response = await kit.fetch("/login/sso?enterprise_key=secret-looking-value");
     const line = lineFor(response.headers.get("x-request-id")!);

@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode } from "graphql";
+import { getOperationAST, Kind, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GatewayContext } from "../context";
 import type { Logger } from "../logger";
@@ -45,13 +45,19 @@ export function useRequestObservability({ log, tracing }: RequestObservabilityOp
       const record = records.get(request);
       if (record && typeof params.operationName === "string") record.operationName = params.operationName;
     },
+    // Once parsed (also when validation then refuses it): which operation the request runs.
+    onParse({ context }) {
+      return ({ result }) => {
+        const record = records.get(context.request);
+        if (!record || !result || !("kind" in result) || result.kind !== Kind.DOCUMENT) return;
+        const operation = getOperationAST(result as DocumentNode, record.operationName);
+        record.operationType = operation?.operation;
+        record.operationName = operation?.name?.value ?? record.operationName;
+      };
+    },
     onExecute({ args }) {
       const record = records.get(args.contextValue.request);
-      if (!record) return;
-      const operation = getOperationAST(args.document as DocumentNode, args.operationName);
-      record.operationType = operation?.operation;
-      record.operationName = operation?.name?.value ?? record.operationName;
-      record.principalId = principalIdOf(args.contextValue.principal);
+      if (record) record.principalId = principalIdOf(args.contextValue.principal);
     },
     onResponse({ request, response }) {
       const record = records.get(request);
