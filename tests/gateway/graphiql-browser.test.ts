@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createSession, SESSION_COOKIE } from "@sso-cutover/sso";
@@ -48,6 +49,7 @@ beforeAll(async () => {
     accounts: { dana: { kind: "SSO", memberOf: ["web"] } },
   });
   sessionSecret = (await createSession(kit.prisma, scenario.account("dana").id)).secret;
+  if (!existsSync(CHROMIUM)) throw new Error(`This test drives Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does).`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 120_000);
 
