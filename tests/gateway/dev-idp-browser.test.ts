@@ -4,6 +4,7 @@
  * (no script, forms to this origin only) lets the IdP's form reach the ACS. On the PostgreSQL pass the server runs
  * on a fresh PostgreSQL database with DEV_IDP=true.
  */
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { chromium, type Browser } from "playwright-core";
@@ -47,6 +48,7 @@ describe("the README's first minute, in Chromium", () => {
     running.push(server);
     await server.listening();
 
+    if (!existsSync(CHROMIUM)) throw new Error(`This test drives Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does).`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
