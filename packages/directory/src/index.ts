@@ -12,3 +12,5 @@ export type {
 } from "./document";
 export { importDirectory, IMPORT_KINDS } from "./import";
 export type { ImportCaller, ImportDirectoryInput, ImportKind, KindChanges, DirectoryImportResult } from "./import";
+export { bootstrapEnterprise, BOOTSTRAP_TOKEN_NAME } from "./bootstrap";
+export type { BootstrapInput, BootstrappedEnterprise } from "./bootstrap";
