@@ -71,5 +71,6 @@ export {
   revokeOrganizationPermission,
   addOrganizationGroupMember,
   removeOrganizationGroupMember,
+  visibleOrganizationPermissionWhere,
 } from "./organization-permissions";
 export type { OrganizationPermissionInput, OrganizationGroupMemberInput, OrganizationAccessChange } from "./organization-permissions";

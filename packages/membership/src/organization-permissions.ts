@@ -8,6 +8,7 @@ import {
   type Group,
   type OrgPermissionKind,
   type Organization,
+  type Prisma,
   type PrismaClient,
   type Tx,
 } from "@sso-cutover/db";
@@ -293,4 +294,11 @@ export async function removeOrganizationGroupMember(
       warnings: adminWarnings(organization, administrators),
     };
   });
+}
+
+/**
+ * R15: a direct organization permission is seen by whoever sees both the organization and the account holding it.
+ */
+export function visibleOrganizationPermissionWhere(viewerAccountId: string): Prisma.OrgPermissionWhereInput {
+  return { organization: visibleOrganizationWhere(viewerAccountId), account: visibleAccountWhere(viewerAccountId) };
 }
