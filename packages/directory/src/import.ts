@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { notFound, serializable, type Enterprise, type OrgPermissionKind, type PrismaClient, type Tx } from "@sso-cutover/db";
+import { notFound, serializable, type Enterprise, type OrgPermissionKind, type Prisma, type PrismaClient, type Tx } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
 import {
   accessLossAfterChange,
@@ -385,14 +385,20 @@ async function applyDocument(
   const groupId = new Map<string, string>();
   const listedGroupPermissions = new Set<string>();
   const newGroupPermissions: { groupId: string; permission: OrgPermissionKind }[] = [];
+  const missingGroups = (document.groups ?? [])
+    .map((listed) => ({ organizationId: organizationId.get(listed.organization)!, name: listed.name }))
+    .filter((group) => !groupByName.has(pair(group.organizationId, group.name)));
+  for (const part of batches(missingGroups)) {
+    for (const created of await tx.group.createManyAndReturn({ data: part, select: { id: true, organizationId: true, name: true } })) {
+      groupByName.set(pair(created.organizationId, created.name), { ...created, builtIn: false, permissions: [] });
+      changes.groups.created++;
+    }
+  }
+  const createdGroups = new Set(missingGroups.map((group) => pair(group.organizationId, group.name)));
   for (const listed of document.groups ?? []) {
     const orgId = organizationId.get(listed.organization)!;
-    let group = groupByName.get(pair(orgId, listed.name));
-    if (!group) {
-      const created = await tx.group.create({ data: { organizationId: orgId, name: listed.name }, select: { id: true } });
-      group = { id: created.id, organizationId: orgId, name: listed.name, builtIn: false, permissions: [] };
-      changes.groups.created++;
-    } else changes.groups.unchanged++;
+    const group = groupByName.get(pair(orgId, listed.name))!;
+    if (!createdGroups.has(pair(orgId, listed.name))) changes.groups.unchanged++;
     listedGroups.add(group.id);
     groupId.set(pair(orgId, listed.name), group.id);
     if (group.builtIn) continue; // fixed permissions (checked in the file)
@@ -471,13 +477,14 @@ async function applyDocument(
     ]),
   );
   const listedTokens = new Set<string>();
+  const newTokens: { row: Prisma.TokenCreateManyInput; projectIds: string[] }[] = [];
   for (const listed of document.tokens ?? []) {
     const holder = listed.kind === "PAT" ? accountId.get(listed.owner!)! : organizationId.get(listed.organization!)!;
     const existing = tokenByKey.get(tokenKey(listed.kind, holder, listed.name));
     const wanted = tokenFields(listed, holder, projectIds);
     if (!existing) {
-      await tx.token.create({
-        data: {
+      newTokens.push({
+        row: {
           kind: listed.kind,
           name: listed.name,
           prefix: TOKEN_PREFIX[listed.kind],
@@ -493,10 +500,9 @@ async function applyDocument(
           lastUsedAt: wanted.lastUsedAt,
           expiresAt: wanted.expiresAt,
           importedAt: now,
-          projects: { create: wanted.projectIds.map((projectId) => ({ projectId })) },
         },
+        projectIds: wanted.projectIds,
       });
-      changes.tokens.created++;
       continue;
     }
     listedTokens.add(existing.id);
@@ -525,6 +531,13 @@ async function applyDocument(
       },
     });
     changes.tokens.updated++;
+  }
+  for (const part of batches(newTokens, 1_000)) {
+    const created = await tx.token.createManyAndReturn({ data: part.map((token) => token.row), select: { id: true, hash: true } });
+    const idByHash = new Map(created.map((token) => [token.hash, token.id]));
+    const scopes = part.flatMap((token) => token.projectIds.map((projectId) => ({ tokenId: idByHash.get(token.row.hash)!, projectId })));
+    if (scopes.length > 0) await tx.tokenProject.createMany({ data: scopes });
+    changes.tokens.created += created.length;
   }
   const unlistedTokens = importedTokens.filter((token) => !listedTokens.has(token.id));
 
