@@ -75,7 +75,17 @@ async function measure(name: string, work: () => Promise<{ summary: string }>) {
   const begin = performance.now();
   const result = await work();
   const seconds = (performance.now() - begin) / 1000;
-  console.log(`${name.padEnd(36)} ${seconds.toFixed(1).padStart(6)} s  ${String(db.statements.count).padStart(5)} SQL statements  ${result.summary.slice(0, 140)}`);
+  const inDatabase = db.statements.durations.reduce((sum, ms) => sum + ms, 0) / 1000;
+  console.log(
+    `${name.padEnd(36)} ${seconds.toFixed(1).padStart(6)} s (${inDatabase.toFixed(1)} s in SQL)  ${String(db.statements.count).padStart(5)} SQL statements  ${result.summary.slice(0, 120)}`,
+  );
+  if (process.env.BENCH_PROFILE) {
+    const slowest = db.statements.log
+      .map((sql, index) => ({ sql, ms: db.statements.durations[index]! }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 5);
+    for (const { sql, ms } of slowest) console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${sql.slice(0, 300)}`);
+  }
 }
 
 const operator = { kind: "operator" } as const;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { notFound, serializable, type Enterprise, type OrgPermissionKind, type Prisma, type PrismaClient, type Tx } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
 import {
@@ -88,6 +88,30 @@ function emptyChanges(): Record<ImportKind, KindChanges> {
   return Object.fromEntries(
     IMPORT_KINDS.map((kind) => [kind, { created: 0, updated: 0, unchanged: 0, removed: 0, notListed: 0, notListedExamples: [] }]),
   ) as unknown as Record<ImportKind, KindChanges>;
+}
+
+/**
+ * Inserts many rows in one statement per 10,000 rows: each column travels as one array parameter and `unnest` turns
+ * them back into rows, so the statement's size does not grow with the rows (Prisma's createMany sends a parameter per
+ * value, which costs far more to build and parse at this scale). Table and column names are constants of this file.
+ */
+async function bulkInsert(tx: Tx, table: string, columns: Record<string, string>, rows: readonly Record<string, string | boolean | Date | null>[]): Promise<number> {
+  const names = Object.keys(columns);
+  let inserted = 0;
+  for (const part of batches(rows, 10_000)) {
+    const arrays = names.map((name) =>
+      part.map((row) => {
+        const value = row[name];
+        return value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value);
+      }),
+    );
+    const sql =
+      `INSERT INTO "${table}" (${names.map((name) => `"${name}"`).join(", ")}) ` +
+      `SELECT ${names.map((name) => `r."${name}"::${columns[name]}`).join(", ")} ` +
+      `FROM unnest(${names.map((_, index) => `$${index + 1}::text[]`).join(", ")}) AS r(${names.map((name) => `"${name}"`).join(", ")})`;
+    inserted += await tx.$executeRawUnsafe(sql, ...arrays);
+  }
+  return inserted;
 }
 
 /** Thrown inside the transaction to undo a dry run or a refused run, carrying its result out. */
@@ -199,6 +223,7 @@ async function applyDocument(
   const known = await tx.organization.findMany({ where: { OR: [{ key: { in: fileKeys } }, { enterpriseId: enterprise.id }] } });
   const byKey = new Map(known.map((organization) => [organization.key, organization]));
   const organizationId = new Map<string, string>();
+  const newOrganizations: { id: string; key: string; name: string; plan: string; devopsPlatform: string; enterpriseId: string }[] = [];
   for (const [index, listed] of document.organizations.entries()) {
     const existing = byKey.get(listed.key);
     if (existing && existing.enterpriseId !== enterprise.id) {
@@ -206,24 +231,9 @@ async function applyDocument(
       continue;
     }
     if (!existing) {
-      const created = await tx.organization.create({
-        data: {
-          key: listed.key,
-          name: listed.name,
-          plan: listed.plan,
-          devopsPlatform: listed.devopsPlatform,
-          enterpriseId: enterprise.id,
-          groups: {
-            create: Object.entries(BUILT_IN_GROUP_PERMISSIONS).map(([name, permissions]) => ({
-              name,
-              builtIn: true,
-              permissions: { create: permissions.map((permission) => ({ permission })) },
-            })),
-          },
-        },
-      });
-      organizationId.set(listed.key, created.id);
-      changes.organizations.created++;
+      const id = randomUUID();
+      newOrganizations.push({ id, key: listed.key, name: listed.name, plan: listed.plan, devopsPlatform: listed.devopsPlatform, enterpriseId: enterprise.id });
+      organizationId.set(listed.key, id);
     } else {
       organizationId.set(listed.key, existing.id);
       if (existing.name !== listed.name || existing.plan !== listed.plan || existing.devopsPlatform !== listed.devopsPlatform) {
@@ -231,6 +241,25 @@ async function applyDocument(
         changes.organizations.updated++;
       } else changes.organizations.unchanged++;
     }
+  }
+  if (problems.length === 0 && newOrganizations.length > 0) {
+    // New organizations get the built-in groups every organization has (Owners holding ADMIN).
+    changes.organizations.created += await bulkInsert(
+      tx,
+      "Organization",
+      { id: "text", key: "text", name: "text", plan: '"Plan"', devopsPlatform: '"DevopsPlatform"', enterpriseId: "text" },
+      newOrganizations,
+    );
+    const builtIn = newOrganizations.flatMap((organization) =>
+      Object.keys(BUILT_IN_GROUP_PERMISSIONS).map((name) => ({ id: randomUUID(), organizationId: organization.id, name, builtIn: true })),
+    );
+    await bulkInsert(tx, "Group", { id: "text", organizationId: "text", name: "text", builtIn: "boolean" }, builtIn);
+    await bulkInsert(
+      tx,
+      "GroupPermission",
+      { id: "text", groupId: "text", permission: '"OrgPermissionKind"' },
+      builtIn.flatMap((group) => (BUILT_IN_GROUP_PERMISSIONS[group.name] ?? []).map((permission) => ({ id: randomUUID(), groupId: group.id, permission }))),
+    );
   }
   for (const organization of known) {
     if (organization.enterpriseId === enterprise.id && !organizationId.has(organization.key)) note("organizations", organization.key);
@@ -302,22 +331,23 @@ async function applyDocument(
     await tx.account.update({ where: { id: update.id }, data: update.data });
     changes.accounts.updated++;
   }
-  for (const part of batches(toCreate)) {
-    const created = await tx.account.createManyAndReturn({
-      data: part.map((listed) => ({
-        login: listed.login,
-        name: listed.name,
-        email: listed.email ?? null,
-        emailNormalized: listed.email ? normalizeEmail(listed.email) : null,
-        kind: "DEVOPS" as const,
-        devopsPlatform: listed.devopsPlatform,
-        externalId: listed.externalId ?? null,
-      })),
-      select: { id: true, login: true },
-    });
-    for (const row of created) accountId.set(row.login, row.id);
-    changes.accounts.created += created.length;
-  }
+  const newAccounts = toCreate.map((listed) => ({
+    id: randomUUID(),
+    login: listed.login,
+    name: listed.name,
+    email: listed.email ?? null,
+    emailNormalized: listed.email ? normalizeEmail(listed.email) : null,
+    kind: "DEVOPS",
+    devopsPlatform: listed.devopsPlatform,
+    externalId: listed.externalId ?? null,
+  }));
+  changes.accounts.created += await bulkInsert(
+    tx,
+    "Account",
+    { id: "text", login: "text", name: "text", email: "text", emailNormalized: "text", kind: '"AccountKind"', devopsPlatform: '"DevopsPlatform"', externalId: "text" },
+    newAccounts,
+  );
+  for (const account of newAccounts) accountId.set(account.login, account.id);
   const listedAccountIds = new Set(accountId.values());
 
   // Projects of the listed organizations, by (organization, key).
@@ -337,7 +367,12 @@ async function applyDocument(
       } else changes.projects.unchanged++;
     }
   }
-  for (const part of batches(newProjects)) changes.projects.created += (await tx.project.createMany({ data: part })).count;
+  changes.projects.created += await bulkInsert(
+    tx,
+    "Project",
+    { id: "text", organizationId: "text", key: "text", name: "text" },
+    newProjects.map((project) => ({ id: randomUUID(), ...project })),
+  );
   const unlistedProjects = projects.filter((project) => !listedProjects.has(pair(project.organizationId, project.key)));
   for (const project of unlistedProjects) note("projects", `${project.key} of ${keyOfOrganization.get(project.organizationId)}`);
 
@@ -370,8 +405,18 @@ async function applyDocument(
       else newPermissions.push({ accountId: account, organizationId: orgId, permission });
     }
   }
-  for (const part of batches(newMemberships, 5_000)) changes.memberships.created += (await tx.orgMembership.createMany({ data: part })).count;
-  for (const part of batches(newPermissions, 5_000)) changes.organizationPermissions.created += (await tx.orgPermission.createMany({ data: part })).count;
+  changes.memberships.created += await bulkInsert(
+    tx,
+    "OrgMembership",
+    { id: "text", accountId: "text", organizationId: "text" },
+    newMemberships.map((row) => ({ id: randomUUID(), ...row })),
+  );
+  changes.organizationPermissions.created += await bulkInsert(
+    tx,
+    "OrgPermission",
+    { id: "text", accountId: "text", organizationId: "text", permission: '"OrgPermissionKind"' },
+    newPermissions.map((row) => ({ id: randomUUID(), ...row })),
+  );
   const unlistedMemberships = memberships.filter((row) => !listedMemberships.has(pair(row.accountId, row.organizationId)));
   const unlistedPermissions = permissions.filter((row) => !listedPermissions.has(triple(row.accountId, row.organizationId, row.permission)));
 
@@ -433,7 +478,12 @@ async function applyDocument(
       else newGroupMembers.push({ groupId: id, accountId: account });
     }
   }
-  for (const part of batches(newGroupMembers, 5_000)) changes.groupMembers.created += (await tx.groupMembership.createMany({ data: part })).count;
+  changes.groupMembers.created += await bulkInsert(
+    tx,
+    "GroupMembership",
+    { id: "text", groupId: "text", accountId: "text" },
+    newGroupMembers.map((row) => ({ id: randomUUID(), ...row })),
+  );
   const unlistedGroupMembers = groupMembers.filter((row) => !listedGroupMembers.has(pair(row.groupId, row.accountId)));
 
   // Enterprise permissions of DOP accounts.
