@@ -39,7 +39,7 @@ async function accountId(login: string): Promise<string> {
 }
 
 describe("importDirectory", () => {
-  it("refuses a malformed file naming the JSON path under input.document, and writes nothing", async () => {
+  it("R18: refuses a malformed file naming the JSON path under input.document, and writes nothing", async () => {
     const document = example();
     document.memberships[4].organization = "initech-nowhere";
     const response = await kit.graphql(IMPORT, { token, variables: { input: { enterpriseKey: "initech", document } } });
@@ -52,7 +52,7 @@ describe("importDirectory", () => {
     expect(await kit.prisma.organization.count()).toBe(0);
   });
 
-  it("bootstrap → import (dry run, real, again unchanged) → readiness, token forecast and the cutover's dry run work on the imported data", async () => {
+  it("R18/R19: bootstrap → import (dry run, real, again unchanged) → readiness, token forecast and the cutover's dry run work on the imported data", async () => {
     const run = async (input: Record<string, unknown>) =>
       (await kit.graphql(IMPORT, { token, variables: { input: { enterpriseKey: "initech", ...input } } })).data?.importDirectory;
 
@@ -120,7 +120,7 @@ describe("importDirectory", () => {
     ]);
   });
 
-  it("only enterprise admins import: an organization member is refused and nothing changes", async () => {
+  it("R18: only enterprise admins import: an organization member is refused and nothing changes", async () => {
     const peter = await kit.prisma.account.findUniqueOrThrow({ where: { login: "peter" } });
     const response = await kit.graphql(IMPORT, { token: await kit.tokenFor(peter.id), variables: { input: { enterpriseKey: "initech", document: example(), prune: true } } });
     expect(response.data?.importDirectory).toMatchObject({ code: "FORBIDDEN" });

@@ -33,7 +33,7 @@ const EXAMPLE = path.join(repositoryRoot, "docs", "examples", "directory.example
 
 describe("pnpm cli", () => {
   it(
-    "bootstrap on an empty database creates the enterprise and its admin and prints a working token once; a second bootstrap is refused",
+    "R19: bootstrap on an empty database creates the enterprise and its admin and prints a working token once; a second bootstrap is refused",
     async () => {
       expect(await db.prisma.enterprise.count()).toBe(0);
       const created = await cli(db.prisma, ...BOOTSTRAP);
@@ -62,7 +62,7 @@ describe("pnpm cli", () => {
   );
 
   it(
-    "import of the example: the dry run writes nothing, the import applies it, the same file again changes nothing",
+    "R18: import of the example: the dry run writes nothing, the import applies it, the same file again changes nothing",
     async () => {
       const dry = await cli(db.prisma, "import", EXAMPLE, "--enterprise", "initech", "--dry-run");
       expect(dry.code).toBe(0);
@@ -97,7 +97,7 @@ describe("pnpm cli", () => {
 
 describe("pnpm start on a database without an enterprise", () => {
   it(
-    "says which command creates the first enterprise and admin",
+    "R19: says which command creates the first enterprise and admin",
     async () => {
       const dataDir = await migratedDataDir();
       const server = startGatewayProcess({ DATA_DIR: dataDir, SEED_DEMO: "false" });

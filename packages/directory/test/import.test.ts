@@ -41,7 +41,7 @@ async function counts(prisma: PrismaClient) {
 }
 
 describe("directory file validation", () => {
-  it("the JSON Schema in docs/ is the one the import validates with", () => {
+  it("R18: the JSON Schema in docs/ is the one the import validates with", () => {
     expect(JSON.parse(readFileSync(path.join(root, "docs", "directory-import.schema.json"), "utf8"))).toEqual(DIRECTORY_IMPORT_SCHEMA);
   });
 
@@ -61,7 +61,7 @@ describe("directory file validation", () => {
     ["a version it does not know", (d) => (d.version = 2), "version", /version: must be 1/],
   ];
   for (const [what, mutate, field, message] of cases) {
-    it(`refuses ${what}, naming the JSON path, and writes nothing`, async () => {
+    it(`R18: refuses ${what}, naming the JSON path, and writes nothing`, async () => {
       const document = example();
       mutate(document);
       const before = await counts(db.prisma);
@@ -74,7 +74,7 @@ describe("directory file validation", () => {
     });
   }
 
-  it("a token's secret is never stored or echoed, even in the refusal", async () => {
+  it("R18/R5: a token's secret is never stored or echoed, even in the refusal", async () => {
     const document = example() as any;
     const secret = "sqp_0123456789abcdef0123456789abcdef01234567";
     document.tokens[0].token = secret;
@@ -82,7 +82,7 @@ describe("directory file validation", () => {
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(secret);
   });
 
-  it("refuses an organization key used outside the enterprise, naming the entry, and writes nothing", async () => {
+  it("R18: refuses an organization key used outside the enterprise, naming the entry, and writes nothing", async () => {
     await db.prisma.organization.create({ data: { key: "someone-elses", name: "Someone else's" } });
     const document = example();
     document.organizations.push({ key: "someone-elses", name: "Mine", devopsPlatform: "GITHUB", plan: "TEAM" });
@@ -95,7 +95,7 @@ describe("directory file validation", () => {
 });
 
 describe("importing the example", () => {
-  it("dry run changes nothing; the import creates everything; a second import changes nothing and says so", async () => {
+  it("R18: dry run changes nothing; the import creates everything; a second import changes nothing and says so", async () => {
     const before = await counts(db.prisma);
     const dry = await importDirectory(db.prisma, operator, { enterpriseKey: "initech", document: example(), dryRun: true, prune: false }, NOW);
     expect(dry.applied).toBe(false);
@@ -138,7 +138,7 @@ describe("importing the example", () => {
     expect(await counts(db.prisma)).toEqual({ ...afterFirst, audit: afterFirst.audit + 1 });
   });
 
-  it("without prune what the file no longer lists is reported and kept; an update is counted as such", async () => {
+  it("R18: without prune what the file no longer lists is reported and kept; an update is counted as such", async () => {
     const document = example();
     document.memberships = document.memberships!.filter((membership) => membership.account !== "joanna");
     document.accounts.find((account) => account.login === "samir")!.name = "Samir N.";
@@ -211,7 +211,7 @@ describe("prune follows the cutover's rules (R9)", () => {
     });
   });
 
-  it("the stored state imported again changes nothing", async () => {
+  it("R18: the stored state imported again changes nothing", async () => {
     const result = await prune(await currentDocument());
     expect(result.violations).toEqual([]);
     expect(result.changed).toBe(false);
@@ -266,7 +266,7 @@ describe("prune follows the cutover's rules (R9)", () => {
     expect(audit.payload).toMatchObject({ via: "api", prune: true, changes: { memberships: { removed: 2 } } });
   });
 
-  it("only enterprise admins import (FORBIDDEN for an organization member)", async () => {
+  it("R18: only enterprise admins import (FORBIDDEN for an organization member)", async () => {
     const error = await domainError(
       importDirectory(db.prisma, { kind: "account", actor: s.actor("lone") }, { enterpriseKey: s.enterprise.key, document: await currentDocument(), dryRun: true, prune: false }),
     );

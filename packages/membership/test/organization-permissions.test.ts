@@ -82,7 +82,7 @@ describe("organization permissions", () => {
     expect(lastDirect.details).toMatchObject({ violation: "ORGANIZATION_WITHOUT_ADMIN" });
   });
 
-  it("a group's permissions and members change; an account outside the enterprise is NOT_FOUND; built-in groups keep their permissions", async () => {
+  it("a group's permissions and members change; R15: an account outside the enterprise is NOT_FOUND; built-in groups keep their permissions", async () => {
     const web = s.organization("web").key;
     await grantOrganizationPermission(db.prisma, s.actor("admin"), { organizationKey: web, permission: "GATEADMIN", group: "Developers" });
     const groupPermissions = await db.prisma.groupPermission.findMany({ where: { groupId: s.group("web", "Developers").id } });
