@@ -601,7 +601,6 @@ async function applyDocument(
   if (missingLogins.length > 0) {
     for (const row of await tx.account.findMany({ where: { id: { in: missingLogins } }, select: { id: true, login: true } })) loginOf.set(row.id, row.login);
   }
-  const formerMembers = new Set<string>();
   const unlistedAccounts = new Set<string>();
   for (const row of unlistedMemberships) note("memberships", `${loginOf.get(row.accountId) ?? row.accountId} in ${keyOfOrganization.get(row.organizationId)}`);
   for (const row of unlistedPermissions) note("organizationPermissions", `${row.permission} of ${loginOf.get(row.accountId) ?? row.accountId} on ${keyOfOrganization.get(row.organizationId)}`);
@@ -614,7 +613,6 @@ async function applyDocument(
   for (const row of [...memberships, ...groupMembers.map((member) => ({ accountId: member.accountId }))]) {
     if (!listedAccountIds.has(row.accountId) && !unlistedAccounts.has(row.accountId)) {
       unlistedAccounts.add(row.accountId);
-      formerMembers.add(row.accountId);
     }
   }
   changes.accounts.notListed = unlistedAccounts.size;
