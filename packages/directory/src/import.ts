@@ -377,16 +377,17 @@ async function applyDocument(
   for (const project of unlistedProjects) note("projects", `${project.key} of ${keyOfOrganization.get(project.organizationId)}`);
 
   // Direct memberships and permissions of DOP accounts in the listed organizations.
-  const [memberships, permissions] = await Promise.all([
-    tx.orgMembership.findMany({
-      where: { organizationId: { in: listedOrganizationIds }, account: { kind: "DEVOPS" } },
-      select: { id: true, accountId: true, organizationId: true },
-    }),
-    tx.orgPermission.findMany({
-      where: { organizationId: { in: listedOrganizationIds }, account: { kind: "DEVOPS" } },
-      select: { id: true, accountId: true, organizationId: true, permission: true },
-    }),
-  ]);
+  // The largest reads of an import (100,000s of rows) are plain SQL: Prisma's row mapping would cost more than the query.
+  const memberships = await tx.$queryRawUnsafe<{ id: string; accountId: string; organizationId: string }[]>(
+    `SELECT m."id", m."accountId", m."organizationId" FROM "OrgMembership" m JOIN "Account" a ON a."id" = m."accountId"
+     WHERE a."kind" = 'DEVOPS' AND m."organizationId" = ANY($1::text[])`,
+    listedOrganizationIds,
+  );
+  const permissions = await tx.$queryRawUnsafe<{ id: string; accountId: string; organizationId: string; permission: OrgPermissionKind }[]>(
+    `SELECT p."id", p."accountId", p."organizationId", p."permission"::text AS "permission" FROM "OrgPermission" p
+     JOIN "Account" a ON a."id" = p."accountId" WHERE a."kind" = 'DEVOPS' AND p."organizationId" = ANY($1::text[])`,
+    listedOrganizationIds,
+  );
   const existingMemberships = new Set(memberships.map((row) => pair(row.accountId, row.organizationId)));
   const existingPermissions = new Set(permissions.map((row) => triple(row.accountId, row.organizationId, row.permission)));
   const listedMemberships = new Set<string>();
@@ -462,10 +463,14 @@ async function applyDocument(
     .filter((group) => listedGroups.has(group.id) && !group.builtIn)
     .flatMap((group) => group.permissions.filter((row) => !listedGroupPermissions.has(pair(group.id, row.permission))).map((row) => ({ ...row, group })));
 
-  const groupMembers = await tx.groupMembership.findMany({
-    where: { group: { organizationId: { in: listedOrganizationIds } }, account: { kind: "DEVOPS" } },
-    select: { id: true, groupId: true, accountId: true, group: { select: { organizationId: true, name: true } } },
-  });
+  const groupMembers = (
+    await tx.$queryRawUnsafe<{ id: string; groupId: string; accountId: string; organizationId: string; name: string }[]>(
+      `SELECT gm."id", gm."groupId", gm."accountId", g."organizationId", g."name" FROM "GroupMembership" gm
+       JOIN "Group" g ON g."id" = gm."groupId" JOIN "Account" a ON a."id" = gm."accountId"
+       WHERE a."kind" = 'DEVOPS' AND g."organizationId" = ANY($1::text[])`,
+      listedOrganizationIds,
+    )
+  ).map((row) => ({ id: row.id, groupId: row.groupId, accountId: row.accountId, group: { organizationId: row.organizationId, name: row.name } }));
   const existingGroupMembers = new Set(groupMembers.map((row) => pair(row.groupId, row.accountId)));
   const listedGroupMembers = new Set<string>();
   const newGroupMembers: { groupId: string; accountId: string }[] = [];
