@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
 import { createLogger } from "./logger";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id";
+import type { Tracing } from "./observability/tracing";
 import type { Gateway } from "./yoga";
 
 // The database package, the schema and the seed are imported only once the port is bound: loading them takes
@@ -28,6 +30,7 @@ const log = createLogger(config.LOG_LEVEL);
 let gateway: Gateway | null = null;
 let database: Database | null = null;
 let stopTokenCleanup: () => Promise<void> = async () => {};
+let tracing: Tracing | null = null;
 /** Set by SIGTERM/SIGINT: `/ready` answers 503 and every response closes its connection. */
 let draining = false;
 const inFlight = new Set<ServerResponse>();
@@ -43,7 +46,11 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   if (!gateway) {
     // The port is bound before the database is open (migrations, seeding): say so rather than keep callers waiting.
     const health = request.method === "GET" && request.url === "/health";
-    response.writeHead(health ? 200 : 503, { "content-type": "application/json", "retry-after": "1" });
+    response.writeHead(health ? 200 : 503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    });
     response.end(JSON.stringify({ status: "starting" }));
     request.resume();
     return;
@@ -56,6 +63,7 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cache-control": "no-store",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     });
     response.end(JSON.stringify({ errors: [{ message: "Send the request body with a Content-Length header." }] }));
     request.resume();
@@ -88,6 +96,11 @@ async function start(): Promise<void> {
     server.listen(config.PORT, config.HOST, resolve);
   });
   server.on("error", (error) => log.error({ err: error }, "HTTP server error"));
+
+  // OpenTelemetry is loaded only when a collector is configured: without one, tracing costs nothing.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    tracing = await (await import("./observability/tracing")).startOtlpTracing();
+  }
 
   const checks = await import("@sso-cutover/db/startup-checks");
   // Errors whose message already names the variable and the remedy are shown as they are.
@@ -140,7 +153,14 @@ async function start(): Promise<void> {
   const noEnterprise = !config.SEED_DEMO && (await opened.prisma.enterprise.count()) === 0;
   if (stopping) return;
 
-  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining });
+  gateway = createGateway({
+    prisma: opened.prisma,
+    config,
+    log,
+    processMetrics: true,
+    draining: () => draining,
+    tracing: tracing ?? undefined,
+  });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
     stopTokenCleanup = startTokenCleanup(opened.prisma, {
@@ -215,6 +235,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await gateway?.dispose();
   await stopTokenCleanup();
   await database?.close();
+  await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not export the last spans"));
   log.info("stopped");
   process.exit(0);
 }
