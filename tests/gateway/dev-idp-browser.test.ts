@@ -4,14 +4,12 @@
  * (no script, forms to this origin only) lets the IdP's form reach the ACS. On the PostgreSQL pass the server runs
  * on a fresh PostgreSQL database with DEV_IDP=true.
  */
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
+import { freePort, launchChromium } from "../kit/browser";
 import { migratedDataDir, removeTemporaryFolders, startGatewayProcess, temporaryFolder, type RunningProcess } from "../kit/process";
 
-const CHROMIUM = "/usr/bin/chromium";
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const running: RunningProcess[] = [];
 const databases: TestDatabase[] = [];
@@ -23,15 +21,6 @@ afterAll(async () => {
   await Promise.all(databases.map((database) => database.close()));
   removeTemporaryFolders();
 });
-
-/** A free loopback port: the browser follows the server's links, so PUBLIC_URL must name the port it listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function demoEnvironment(): Promise<Record<string, string>> {
   if (!onPostgres) return { DATA_DIR: await migratedDataDir() };
@@ -48,20 +37,7 @@ describe("the README's first minute, in Chromium", () => {
     running.push(server);
     await server.listening();
 
-    if (!existsSync(CHROMIUM)) throw new Error(`This test drives Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does).`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const blocked: string[] = [];
     page.on("console", (message) => {

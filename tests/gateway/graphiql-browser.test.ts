@@ -1,26 +1,13 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createSession, SESSION_COOKIE } from "@sso-cutover/sso";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, launchChromium } from "../kit/browser";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type Scenario } from "../kit/scenario";
 
-// In a real browser (Debian's Chromium, installed by .ci/run): a person signed in with SSO follows the landing page's
+// In a real browser (Debian's Chromium, see tests/kit/browser.ts): a person signed in with SSO follows the landing page's
 // "Review your access" link and runs the pre-filled query in GraphiQL, which answers with their own access (R4).
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let kit: TestGateway;
 let server: Server;
@@ -28,15 +15,6 @@ let baseUrl: string;
 let browser: Browser;
 let scenario: Scenario;
 let sessionSecret: string;
-
-/** A free loopback port, so that PUBLIC_URL (which the Origin check compares with) is the address the browser uses. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();
@@ -49,8 +27,7 @@ beforeAll(async () => {
     accounts: { dana: { kind: "SSO", memberOf: ["web"] } },
   });
   sessionSecret = (await createSession(kit.prisma, scenario.account("dana").id)).secret;
-  if (!existsSync(CHROMIUM)) throw new Error(`This test drives Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does).`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
