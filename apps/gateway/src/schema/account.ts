@@ -1,5 +1,6 @@
 import { visibleAccountWhere } from "@sso-cutover/membership";
 import { builder } from "../builder";
+import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { AccountKind, DevopsPlatform } from "./enums";
 import { OrganizationRef } from "./organization";
 
@@ -21,8 +22,16 @@ export const AccountRef = builder.prismaNode("Account", {
     organizations: t.field({
       type: [OrganizationRef],
       description: "Organizations the account is a member of, directly.",
-      select: { memberships: { select: { organization: true }, orderBy: { organization: { key: "asc" } } } },
-      resolve: (account) => account.memberships.map((membership) => membership.organization),
+      // Read with the account, in its statement, and filtered there (R15).
+      select: (_args, context) => ({
+        memberships: {
+          where: { organization: visibilityWhere(context, "Organization") },
+          select: { organization: true },
+          orderBy: { organization: { key: "asc" } },
+        },
+      }),
+      resolve: (account, _args, context) =>
+        readThroughVisibility(context, "Organization", account.memberships.map((membership) => membership.organization)),
     }),
   }),
 });
