@@ -30,6 +30,9 @@ export type { TokenInfo, AnalysisOrganization } from "./token-info";
 export {
   personalAccessTokensOf,
   personalAccessTokensVisibleTo,
+  ownPersonalAccessTokensWhere,
+  personalAccessTokensListedFor,
+  PERSONAL_ACCESS_TOKEN_ORDER,
   scopedTokensVisibleTo, visibleTokensByIds, visibleTokenWhere, projectKeysOf } from "./listing";
 export type { ScopedToken, TokenRecord } from "./listing";
 export {
