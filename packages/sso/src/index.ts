@@ -10,7 +10,9 @@ export {
   CERTIFICATE_EXPIRY_WARNING_MS,
 } from "./sso-connection";
 export type { ConfigureSsoConnectionInput, AttributeMappingInput, IdpCertificateInfo } from "./sso-connection";
-export { computeSetupProgress, enterpriseDopAccountsWhere, breakGlassWhere } from "./setup-progress";
+export { computeSetupProgress, setupProgressFrom, enterpriseDopAccountsWhere, breakGlassWhere } from "./setup-progress";
+export { readCutoverFacts } from "./cutover-facts";
+export type { CutoverFacts } from "./cutover-facts";
 export type { SetupProgress, SetupStep, SetupCounts, SetupStepName, SetupStepStatus } from "./setup-progress";
 export {
   ACCEPTED_CLOCK_SKEW_MS,

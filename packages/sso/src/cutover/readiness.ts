@@ -9,7 +9,8 @@ import {
   type CutoverStatus,
 } from "@sso-cutover/membership";
 import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
-import { computeSetupProgress } from "../setup-progress";
+import { readCutoverFacts } from "../cutover-facts";
+import { setupProgressFrom } from "../setup-progress";
 
 /** One person in the cutover: a DOP account of the enterprise and/or the SSO account that supersedes it. */
 export interface ReadinessRow {
@@ -279,15 +280,11 @@ export interface ReadinessTotals {
   warnings: string[];
 }
 
-/** Totals over the whole enterprise, in a fixed number of count queries. */
+/** Totals over the whole enterprise, in one aggregate statement (see `readCutoverFacts`). */
 export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Date()): Promise<ReadinessTotals> {
-  const [people, dopOwnedTokens, progress] = await Promise.all([
-    tx.account.count({ where: personWhere(enterpriseId) }),
-    tx.token.count({
-      where: { kind: "PAT", revokedAt: null, ownerAccount: { kind: "DEVOPS", deletedAt: null, ...inEnterprise(enterpriseId) } },
-    }),
-    computeSetupProgress(tx, enterpriseId, now),
-  ]);
+  const facts = await readCutoverFacts(tx, enterpriseId, now, { withReadinessTotals: true });
+  const progress = setupProgressFrom(facts, now);
+  const people = facts.people ?? 0;
   const terminate = progress.steps.find((step) => step.step === "TERMINATE")!;
   return {
     people,
@@ -296,7 +293,7 @@ export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Da
     linkedDopAccounts: progress.counts.linkedDopAccounts,
     ssoOnlyAccounts: people - progress.counts.dopAccounts,
     pendingInvitations: progress.counts.pendingInvitations,
-    dopOwnedTokens,
+    dopOwnedTokens: facts.dopOwnedTokens ?? 0,
     breakGlassAccounts: progress.counts.breakGlassAccounts,
     blockers: progress.steps.flatMap((step) => step.blockers).filter((value, index, all) => all.indexOf(value) === index),
     warnings: terminate.warnings,
