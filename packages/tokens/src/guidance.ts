@@ -230,7 +230,7 @@ export async function accountTokenGuidance(
  * permissions), its direct permissions and its personal access tokens that are not revoked. Read with relation
  * joins, so that a whole page of people is one statement.
  */
-const accountAccessInclude = {
+export const accountAccessInclude = {
   memberships: { include: { organization: true } },
   groupMemberships: { include: { group: { include: { organization: true, permissions: { select: { permission: true } } } } } },
   orgPermissions: { include: { organization: true } },
@@ -243,7 +243,7 @@ const personInclude = {
   linkAsSso: { include: { devopsAccount: { include: accountAccessInclude } } },
 } as const satisfies Prisma.AccountInclude;
 
-type AccountWithAccess = Prisma.AccountGetPayload<{ include: typeof accountAccessInclude }>;
+export type AccountWithAccess = Prisma.AccountGetPayload<{ include: typeof accountAccessInclude }>;
 type PersonGraph = Prisma.AccountGetPayload<{ include: typeof personInclude }>;
 
 /** The accounts asked about with both sides of their identity links and everything their guidance needs: one statement. */
@@ -251,10 +251,11 @@ function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[
   return tx.account.findMany({ where: { id: { in: [...new Set(accountIds)] } }, include: personInclude });
 }
 
-/** The account's own row, without what `readPeople` read along with it. */
-function plainAccount(account: AccountWithAccess & { linkAsDevops?: unknown; linkAsSso?: unknown }): Account {
-  const { memberships: _m, groupMemberships: _g, orgPermissions: _p, tokens: _t, linkAsDevops: _d, linkAsSso: _s, ...row } = account;
-  return row;
+/** The account's own row (its scalar fields), without the relations read along with it. */
+export function plainAccount(account: Account): Account {
+  return Object.fromEntries(
+    Object.entries(account).filter(([, value]) => value === null || typeof value !== "object" || value instanceof Date),
+  ) as Account;
 }
 
 /** The organizations of the enterprise the account belongs to (directly or through a group), by id. */
@@ -281,8 +282,11 @@ function permissionsIn(account: AccountWithAccess, enterpriseId: string): Map<st
   return result;
 }
 
-/** R7: the DOP account's tokens that break in the enterprise (see `tokensBreakingWith`), from its read graph. */
-function breakingTokensOf(devops: AccountWithAccess, enterpriseId: string, now: Date): BreakingToken[] {
+/**
+ * R7: the DOP account's tokens that break in the enterprise (as `tokensBreakingWith` lists them), from the account
+ * read with `accountAccessInclude`: no statement of its own.
+ */
+export function breakingTokensOf(devops: AccountWithAccess, enterpriseId: string, now: Date): BreakingToken[] {
   if (devops.kind !== "DEVOPS" || devops.deletedAt) return [];
   const owner = plainAccount(devops);
   const organizations = [...organizationsIn(devops, enterpriseId).values()].sort((a, b) => a.key.localeCompare(b.key));

@@ -46,6 +46,9 @@ export type { TokenCleanupOptions } from "./cleanup";
 export {
   recommendedTokenKind,
   tokensBreakingWith,
+  breakingTokensOf,
+  plainAccount,
+  accountAccessInclude,
   tokenGuidanceForOrganization,
   accountTokenGuidance,
   accountTokenGuidances,
@@ -55,6 +58,7 @@ export {
   requireAccountTokenGuidanceAccess,
 } from "./guidance";
 export type {
+  AccountWithAccess,
   TokenRecommendation,
   TokenReplacement,
   BreakingToken,
