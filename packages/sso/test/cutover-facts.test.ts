@@ -3,7 +3,7 @@
  * is the computation it replaced — one Prisma count per figure over the domain's where-clauses — kept here, and the
  * two must agree on varied enterprises (generated from seeds), with another enterprise's data around them.
  */
-import type { Prisma, PrismaClient, Tx } from "@sso-cutover/db";
+import type { Prisma, Tx } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { invitationWhereForStatus, removedWithoutSsoWhere } from "@sso-cutover/membership";
 import {
@@ -16,11 +16,11 @@ import {
   type CutoverFacts,
 } from "@sso-cutover/sso";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildScenario, type AccountSpec, type OrganizationSpec, type Scenario } from "../../../tests/kit/scenario";
+import { generatedEnterprise } from "../../../tests/kit/generated-enterprise";
+import { buildScenario, type Scenario } from "../../../tests/kit/scenario";
 
 let db: TestDatabase;
 const NOW = new Date("2026-12-01T12:00:00Z");
-const DAY = 24 * 3600_000;
 
 // ------------------------------------------------------------------------------------------------ oracle
 
@@ -137,110 +137,13 @@ async function oracleFacts(tx: Tx, enterpriseId: string, now: Date): Promise<Cut
   };
 }
 
-// ------------------------------------------------------------------------------------- generated worlds
-
-/** A small deterministic generator (mulberry32), so that a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * An enterprise whose organizations, accounts, links, memberships (direct and through groups), permissions, tokens,
- * deletions, invitations, acknowledged access losses and last-admin retentions are drawn from the seed.
- */
-async function generatedEnterprise(prisma: PrismaClient, seed: number): Promise<Scenario> {
-  const draw = random(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(draw() * items.length)]!;
-  const chance = (p: number) => draw() < p;
-  const organizationCount = 1 + Math.floor(draw() * 5);
-  const organizations: Record<string, OrganizationSpec> = {};
-  for (let index = 0; index < organizationCount; index++) {
-    organizations[`org${index}`] = {
-      plan: pick(["FREE", "TEAM", "ENTERPRISE"] as const),
-      devopsPlatform: pick(["GITHUB", "BITBUCKET_CLOUD", null] as const),
-      inEnterprise: index === 0 || chance(0.85),
-      groups: chance(0.5) ? { Developers: ["SCAN"] } : {},
-    };
-  }
-  const orgHandles = Object.keys(organizations);
-  const accounts: Record<string, AccountSpec> = {};
-  const people = 6 + Math.floor(draw() * 20);
-  for (let person = 0; person < people; person++) {
-    const memberOf = orgHandles.filter(() => chance(0.35));
-    const groups = Object.fromEntries(
-      orgHandles.filter(() => chance(0.25)).map((org) => [org, [pick(organizations[org]!.groups?.Developers ? ["Members", "Owners", "Developers"] : ["Members", "Owners"])]]),
-    );
-    const permissions = Object.fromEntries(orgHandles.filter(() => chance(0.2)).map((org) => [org, [pick(["ADMIN", "SCAN"] as const)]]));
-    const sso = chance(0.5) ? `p${person}` : undefined;
-    accounts[`p${person}-gh`] = {
-      memberOf,
-      groups,
-      permissions,
-      deleted: chance(0.1),
-      enterpriseAdmin: chance(0.1),
-      email: chance(0.9) ? `P${person}@Example.com` : null,
-      tokens: Object.fromEntries(
-        Array.from({ length: Math.floor(draw() * 3) }, (_, index) => [`t${index}`, { revoked: chance(0.2) }]),
-      ),
-      ...(sso ? { linkedTo: sso } : {}),
-    };
-    if (sso || chance(0.2)) {
-      accounts[sso ?? `solo${person}`] = {
-        kind: "SSO",
-        memberOf: orgHandles.filter(() => chance(0.3)),
-        deleted: chance(0.05),
-        enterpriseAdmin: chance(0.15),
-      };
-    }
-  }
-  const scenario = await buildScenario(prisma, {
-    enterprise: { ssoConnection: pick(["ACTIVE", "DRAFT", "NONE"] as const) },
-    organizations,
-    accounts,
-  });
-  const enterpriseOrganizations = orgHandles.filter((handle) => organizations[handle]!.inEnterprise !== false);
-  const admin = scenario.account(Object.keys(accounts)[0]!);
-  for (const [handle, spec] of Object.entries(accounts)) {
-    const account = scenario.account(handle);
-    if (account.email && chance(0.4)) {
-      await prisma.invitation.create({
-        data: {
-          enterpriseId: scenario.enterprise.id,
-          email: account.email,
-          emailNormalized: account.email.toLowerCase(),
-          invitedById: admin.id,
-          status: pick(["PENDING", "PENDING", "ACCEPTED", "REVOKED"] as const),
-          expiresAt: new Date(NOW.getTime() + (chance(0.3) ? -1 : 10) * DAY),
-        },
-      });
-    }
-    if ((spec.kind ?? "DEVOPS") === "DEVOPS" && chance(0.25)) {
-      await prisma.accessLossAcknowledgement.create({
-        data: { enterpriseId: scenario.enterprise.id, devopsAccountId: account.id, organizationId: scenario.organization(pick(enterpriseOrganizations)).id },
-      });
-    }
-    if (spec.kind === "SSO" && chance(0.2)) {
-      await prisma.lastAdminRetention.create({
-        data: { enterpriseId: scenario.enterprise.id, accountId: account.id, organizationId: scenario.organization(pick(enterpriseOrganizations)).id },
-      });
-    }
-  }
-  return scenario;
-}
-
 const SEEDS = [1, 2, 3, 4, 5, 6];
 const worlds = new Map<number, Scenario>();
 
 beforeAll(async () => {
   db = await createTestDatabase();
   // Generated one after the other into the same database: every enterprise has the others' data around it.
-  for (const seed of SEEDS) worlds.set(seed, await generatedEnterprise(db.prisma, seed));
+  for (const seed of SEEDS) worlds.set(seed, await generatedEnterprise(db.prisma, seed, NOW));
 }, 120_000);
 afterAll(() => db?.close());
 

@@ -5,7 +5,7 @@ import {
   type Enterprise,
   type Organization,
   type Plan,
-  type Prisma,
+  Prisma,
   type Token,
   type TokenKind,
   type Tx,
@@ -253,9 +253,7 @@ function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[
 
 /** The account's own row (its scalar fields), without the relations read along with it. */
 export function plainAccount(account: Account): Account {
-  return Object.fromEntries(
-    Object.entries(account).filter(([, value]) => value === null || typeof value !== "object" || value instanceof Date),
-  ) as Account;
+  return Object.fromEntries(Object.values(Prisma.AccountScalarFieldEnum).map((field) => [field, account[field]])) as Account;
 }
 
 /** The organizations of the enterprise the account belongs to (directly or through a group), by id. */
