@@ -3,6 +3,7 @@
  * sizes. Counted at the driver (every statement Prisma sends), on both databases.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession, SESSION_COOKIE } from "@sso-cutover/sso";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
 
@@ -87,11 +88,23 @@ describe("statements per request", () => {
     expect(count, log.join("\n")).toBeLessThanOrEqual(1);
   });
 
+  it("a browser session is authenticated in one statement: { __typename } with the session cookie costs at most 1", async () => {
+    const session = await createSession(kit.prisma, scenario.account("sso0").id);
+    kit.db.statements.reset();
+    const response = await kit.graphql("{ viewer { login } }", { headers: { cookie: `${SESSION_COOKIE}=${session.secret}` } });
+    expect(response.data?.viewer?.login).toBe(scenario.account("sso0").login);
+    // The session (with its account) in one statement, then the viewer itself.
+    expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(2);
+    kit.db.statements.reset();
+    const typename = await kit.graphql("{ __typename }", { headers: { cookie: `${SESSION_COOKIE}=${session.secret}` } });
+    expect(typename.data).toEqual({ __typename: "Query" });
+    expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(1);
+  });
+
   it("enterprise → members → organizations and token guidance: at most 6 statements, for 5 or 50 members", async () => {
     for (const first of [5, 50]) {
       const { count, log, data } = await statementsOf(MEMBERS, adminToken, { key: scenario.enterprise.key, first });
       expect(data.enterprise.members.edges.length).toBe(Math.min(first, PEOPLE * 1.5 + 1));
-      console.log(first, count, log.join("\n"));
       expect(count, log.join("\n")).toBeLessThanOrEqual(6);
     }
   });
@@ -107,7 +120,6 @@ describe("statements per request", () => {
         first,
       });
       expect(data.enterprise.organizations.length).toBe(organizations);
-      console.log(first, count, log.join("\n"));
       expect(count, log.join("\n")).toBeLessThanOrEqual(6);
     }
   });
@@ -115,7 +127,6 @@ describe("statements per request", () => {
   it("a readiness page with its totals: at most 8 statements, for 5 or 50 rows", async () => {
     for (const first of [5, 50]) {
       const { count, log } = await statementsOf(READINESS, adminToken, { key: scenario.enterprise.key, first });
-      console.log(first, count, log.join("\n"));
       expect(count, log.join("\n")).toBeLessThanOrEqual(8);
     }
   });

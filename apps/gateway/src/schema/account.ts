@@ -54,8 +54,13 @@ builder.queryField("viewer", (t) =>
     type: AccountRef,
     nullable: true,
     description: "The account making the request.",
-    resolve: (query, _root, _args, context) =>
-      context.prisma.account.findUnique({ ...query, where: { id: context.viewer.accountId } }),
+    resolve: async (query, _root, _args, context) => {
+      const viewer = await context.prisma.account.findFirst({
+        ...query,
+        where: { AND: [{ id: context.viewer.accountId }, visibilityWhere(context, "Account")] },
+      });
+      return viewer && readThroughVisibility(context, "Account", [viewer])[0]!;
+    },
   }),
 );
 
