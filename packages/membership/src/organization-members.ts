@@ -45,13 +45,13 @@ export async function organizationMemberIds(
     FROM "Organization" o
     LEFT JOIN LATERAL (
       SELECT a."id" AS "accountId", a."login"
-      FROM "Account" a
-      WHERE a."id" IN (
+      FROM (
           SELECT m."accountId" FROM "OrgMembership" m WHERE m."organizationId" = o."id"
           UNION
           SELECT gm."accountId" FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" WHERE g."organizationId" = o."id"
-        )
-        AND a."deletedAt" IS NULL
+        ) member
+        JOIN "Account" a ON a."id" = member."accountId"
+      WHERE a."deletedAt" IS NULL
         AND (${page.kind ?? null}::text IS NULL OR a."kind"::text = ${page.kind ?? null}::text)
         AND (${page.after ?? null}::text IS NULL OR a."login" > ${page.after ?? null}::text)
       ORDER BY a."login"
