@@ -8,12 +8,16 @@ async function main(): Promise<void> {
   // a PostgreSQL server is checked by openDatabase.
   if (!target.databaseUrl) await checkDatabaseCanOpen(target);
   const { openDatabase } = await import("@sso-cutover/db");
-  const { demoIsSeeded, issueDemoAdminToken, seedDemo } = await import("../prisma/seed/demo");
+  const { demoDevelopmentIdp, demoIsSeeded, issueDemoAdminToken, seedDemo } = await import("../prisma/seed/demo");
+  // As the gateway would serve it (DEV_IDP, PUBLIC_URL): the demo connection trusts the development IdP.
+  const { loadConfig } = await import("../apps/gateway/src/config");
+  const config = loadConfig({ ...process.env, SEED_DEMO: "true" });
   const database = await openDatabase({ ...target, log: (message) => console.error(message) });
   try {
     if (await demoIsSeeded(database.prisma)) console.log("the demo enterprise `acme` exists already: not seeded again");
     else {
-      await seedDemo(database.prisma);
+      const idp = config.DEV_IDP ? (await demoDevelopmentIdp(config.DATA_DIR, config.PUBLIC_URL)).connection : null;
+      await seedDemo(database.prisma, new Date(), idp);
       console.log("seeded the demo enterprise `acme`");
     }
     console.log(`admin token: ${await issueDemoAdminToken(database.prisma)}`);

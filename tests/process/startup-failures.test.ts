@@ -126,6 +126,13 @@ describe("start-up failures name what to fix and exit promptly", () => {
     expect(stderr).toContain(`Port ${busyPort} is in use (PORT, on 127.0.0.1): stop the process that uses it, or start with PORT=<another port>`);
   });
 
+  it("demo data on DATABASE_URL without DEV_IDP: names DEV_IDP and both choices, before touching the database", async () => {
+    const { code, stderr } = await failsPromptly(startGateway({ DATABASE_URL: `${LOCAL_POSTGRES}/postgres`, SEED_DEMO: "true" }));
+    expect(code).toBe(2);
+    expect(stderr).toContain("DEV_IDP: demo data on DATABASE_URL (SEED_DEMO=true) would serve the development IdP at /dev-idp");
+    expect(stderr).toContain("Set DEV_IDP=true to serve it on this database, or DEV_IDP=false to seed the demo without it.");
+  });
+
   it("PORT out of range: names the allowed range", async () => {
     const { code, stderr } = await failsPromptly(startGateway({ PORT: "70000" }));
     expect(code).toBe(2);

@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
+import type { DevelopmentIdpConnection } from "@sso-cutover/sso/identity-provider";
+import type { DevelopmentIdp } from "./http/dev-idp-routes";
 import { createLogger } from "./logger";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id";
+import type { Tracing } from "./observability/tracing";
 import type { Gateway } from "./yoga";
 
 // The database package, the schema and the seed are imported only once the port is bound: loading them takes
@@ -28,6 +32,7 @@ const log = createLogger(config.LOG_LEVEL);
 let gateway: Gateway | null = null;
 let database: Database | null = null;
 let stopTokenCleanup: () => Promise<void> = async () => {};
+let tracing: Tracing | null = null;
 /** Set by SIGTERM/SIGINT: `/ready` answers 503 and every response closes its connection. */
 let draining = false;
 const inFlight = new Set<ServerResponse>();
@@ -43,7 +48,11 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   if (!gateway) {
     // The port is bound before the database is open (migrations, seeding): say so rather than keep callers waiting.
     const health = request.method === "GET" && request.url === "/health";
-    response.writeHead(health ? 200 : 503, { "content-type": "application/json", "retry-after": "1" });
+    response.writeHead(health ? 200 : 503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    });
     response.end(JSON.stringify({ status: "starting" }));
     request.resume();
     return;
@@ -56,6 +65,7 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cache-control": "no-store",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     });
     response.end(JSON.stringify({ errors: [{ message: "Send the request body with a Content-Length header." }] }));
     request.resume();
@@ -88,6 +98,11 @@ async function start(): Promise<void> {
     server.listen(config.PORT, config.HOST, resolve);
   });
   server.on("error", (error) => log.error({ err: error }, "HTTP server error"));
+
+  // OpenTelemetry is loaded only when a collector is configured: without one, tracing costs nothing.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    tracing = await (await import("./observability/tracing")).startOtlpTracing();
+  }
 
   const checks = await import("@sso-cutover/db/startup-checks");
   // Errors whose message already names the variable and the remedy are shown as they are.
@@ -124,22 +139,47 @@ async function start(): Promise<void> {
   database = opened;
   if (stopping) return;
 
-  const [{ demoIsSeeded, issueDemoAdminToken, seedDemo }, { startTokenCleanup }, { createGateway }] = await Promise.all([
+  const [demo, { startTokenCleanup }, { createGateway }, { IdpKeyMaterialError }] = await Promise.all([
     import("../../../prisma/seed/demo"),
     import("@sso-cutover/tokens"),
     import("./yoga"),
+    import("@sso-cutover/sso/identity-provider"),
   ]);
+  // The development IdP's key pair, made once and kept in the data directory: the demo connection trusts it.
+  let developmentIdp: DevelopmentIdp | null = null;
+  let demoIdp: DevelopmentIdpConnection | null = null;
+  if (config.DEV_IDP) {
+    const { keys, connection } = await demo.demoDevelopmentIdp(config.DATA_DIR, config.PUBLIC_URL).catch((error: unknown) =>
+      fail(
+        error instanceof IdpKeyMaterialError
+          ? `The development IdP (DEV_IDP) cannot start: ${error.message}`
+          : `The development IdP (DEV_IDP) cannot keep its key in DATA_DIR=${config.DATA_DIR}: ${(error as Error).message}`,
+      ),
+    );
+    developmentIdp = { keys, people: demo.DEMO_IDP_PEOPLE, groups: demo.DEMO_IDP_GROUPS, enterpriseKey: demo.DEMO_ENTERPRISE_KEY };
+    demoIdp = connection;
+  }
   let adminToken: string | null = null;
   if (config.SEED_DEMO) {
-    if (!(await demoIsSeeded(opened.prisma))) {
-      await seedDemo(opened.prisma);
+    if (!(await demo.demoIsSeeded(opened.prisma))) {
+      await demo.seedDemo(opened.prisma, new Date(), demoIdp);
       log.info("seeded the demo enterprise `acme`");
+    } else if (demoIdp && (await demo.pointDemoAtDevelopmentIdp(opened.prisma, demoIdp))) {
+      log.info({ idpSsoUrl: demoIdp.idpSsoUrl }, "pointed the demo's SSO connection at the development IdP");
     }
-    adminToken = await issueDemoAdminToken(opened.prisma);
+    adminToken = await demo.issueDemoAdminToken(opened.prisma);
   }
   if (stopping) return;
 
-  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining });
+  gateway = createGateway({
+    prisma: opened.prisma,
+    config,
+    log,
+    processMetrics: true,
+    draining: () => draining,
+    tracing: tracing ?? undefined,
+    developmentIdp,
+  });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
     stopTokenCleanup = startTokenCleanup(opened.prisma, {
@@ -156,6 +196,9 @@ async function start(): Promise<void> {
     console.log(`enterprise:  acme (demo data; admin is alice)`);
     console.log(`admin token: ${adminToken}`);
     console.log(`             send it as the header  Authorization: Bearer ${adminToken.slice(0, 8)}…\n`);
+  }
+  if (developmentIdp) {
+    console.log(`sign in:     ${config.PUBLIC_URL}/login/sso?enterprise_key=${developmentIdp.enterpriseKey}  (development IdP: pick bob)\n`);
   }
 }
 
@@ -193,6 +236,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await gateway?.dispose();
   await stopTokenCleanup();
   await database?.close();
+  await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not export the last spans"));
   log.info("stopped");
   process.exit(0);
 }

@@ -8,7 +8,8 @@ import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
-import { createGraphiQLPage } from "./http/graphiql-page";
+import { useDevelopmentIdpRoutes, type DevelopmentIdp } from "./http/dev-idp-routes";
+import { createGraphiQLPage, graphiqlOptions } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
 import { useRateLimit } from "./http/rate-limit";
@@ -19,6 +20,8 @@ import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
 import { useInputLimits } from "./input-limits";
 import { createMetrics } from "./metrics";
+import { useRequestObservability } from "./observability/request-log";
+import type { Tracing } from "./observability/tracing";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 
@@ -30,6 +33,10 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
   draining?: () => boolean;
+  /** Traces requests down to database queries (observability/tracing.ts); absent, tracing costs nothing. */
+  tracing?: Pick<Tracing, "gatewayPlugins">;
+  /** The development IdP to serve at `/dev-idp` (DEV_IDP); none by default. */
+  developmentIdp?: DevelopmentIdp | null;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -72,12 +79,13 @@ function useBodyLimit(maxBytes: number): Plugin {
 
 /**
  * The gateway: one Yoga instance serving GraphQL, the operational routes and the SSO login routes. Plugin order
- * is deliberate: security headers (on every response) and body limit first, then the Origin check of cookie
+ * is deliberate: the request log (and tracing) first, so that every response, even one ended early, is logged with its
+ * X-Request-Id; security headers (on every response) and body limit next, then the Origin check of cookie
  * requests, rate limits (which authenticate the request once, to count it against its principal), the routes that
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining, tracing, developmentIdp = null }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -91,8 +99,8 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
     // No operation takes a file: multipart bodies are refused (415) rather than parsed.
     multipart: false,
     logging: yogaLogging(log),
-    // No prefilled Authorization header: an empty "Bearer " would make GraphiQL's introspection fail with 401.
-    graphiql: { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY },
+    // Signed in with a session, GraphiQL runs as that person (cookie + CSRF header); else with a token the caller adds.
+    graphiql: graphiqlOptions(authenticate, { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY }),
     renderGraphiQL: graphiql.render,
     // Same origin only, unless CORS_ORIGINS lists a dashboard's origin.
     cors: corsPolicy(config),
@@ -132,6 +140,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
       },
     },
     plugins: [
+      ...useRequestObservability({ log, tracing }),
       useSecurityHeaders({ graphiqlPolicy: graphiql.contentSecurityPolicy }),
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,
@@ -147,6 +156,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
         log,
       }),
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
+      ...(developmentIdp ? [useDevelopmentIdpRoutes({ config, log, idp: developmentIdp })] : []),
       useSsoRoutes({ prisma, config, log }),
       useRecoveryRoutes({ prisma, config, log }),
       useRequestParameterChecks(),

@@ -1,5 +1,15 @@
 import { Prisma, type Provisioning, type SsoConnectionStatus, type Tx } from "@sso-cutover/db";
 
+/** What setup progress reads of the SSO connection. */
+export interface SetupConnection {
+  status: SsoConnectionStatus;
+  provisioning: Provisioning;
+  idpCertificates: string[];
+  groupsAttributes: string[];
+  firstLoginAt: Date | null;
+  groupsReceivedAt: Date | null;
+}
+
 /**
  * Everything setup progress and the readiness totals count over a whole enterprise, read in one statement.
  *
@@ -8,7 +18,7 @@ import { Prisma, type Provisioning, type SsoConnectionStatus, type Tx } from "@s
  * where separate Prisma counts each rebuilt it from the memberships.
  */
 export interface CutoverFacts {
-  connection: { status: SsoConnectionStatus; provisioning: Provisioning; idpCertificates: string[] } | null;
+  connection: SetupConnection | null;
   organizations: number;
   /** `enterpriseDopAccountsWhere`: DOP accounts, not deleted, in an organization of the enterprise. */
   dopAccounts: number;
@@ -53,7 +63,7 @@ export async function readCutoverFacts(
         (SELECT count(*) FROM "Token" t JOIN dop ON dop."id" = t."ownerAccountId"
           WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::int AS "dopOwnedTokens"`
     : Prisma.sql`NULL::int AS "people", NULL::int AS "dopOwnedTokens"`;
-  const [row] = await tx.$queryRaw<CutoverFacts[]>(Prisma.sql`
+  const [row] = await tx.$queryRaw<(Omit<CutoverFacts, "connection"> & FactsRowConnection)[]>(Prisma.sql`
     WITH
       org AS MATERIALIZED (
         SELECT o."id", o."devopsPlatform" FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}
@@ -95,8 +105,11 @@ export async function readCutoverFacts(
         WHERE r."enterpriseId" = ${enterpriseId} AND a."deletedAt" IS NULL
       )
     SELECT
-      (SELECT json_build_object('status', c."status", 'provisioning', c."provisioning", 'idpCertificates', c."idpCertificates")
+      (SELECT json_build_object('status', c."status", 'provisioning', c."provisioning", 'idpCertificates', c."idpCertificates",
+                                'groupsAttributes', c."groupsAttributes")
          FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connection",
+      (SELECT c."firstLoginAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionFirstLoginAt",
+      (SELECT c."groupsReceivedAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionGroupsReceivedAt",
       (SELECT count(*) FROM org)::int AS "organizations",
       (SELECT count(*) FROM dop)::int AS "dopAccounts",
       (SELECT count(*) FROM dop JOIN "IdentityLink" il ON il."devopsAccountId" = dop."id")::int AS "linkedDopAccounts",
@@ -124,5 +137,16 @@ export async function readCutoverFacts(
          FROM (SELECT * FROM retention ORDER BY "organizationKey", "login" LIMIT 5) x) AS "lastAdminRetentionExamples",
       ${readinessTotals}
   `);
-  return row!;
+  // Timestamps are read as columns (a Date each), not inside the JSON object (where they would be strings).
+  const { connection, connectionFirstLoginAt, connectionGroupsReceivedAt, ...facts } = row!;
+  return {
+    ...facts,
+    connection: connection && { ...connection, firstLoginAt: connectionFirstLoginAt, groupsReceivedAt: connectionGroupsReceivedAt },
+  };
+}
+
+interface FactsRowConnection {
+  connection: Omit<SetupConnection, "firstLoginAt" | "groupsReceivedAt"> | null;
+  connectionFirstLoginAt: Date | null;
+  connectionGroupsReceivedAt: Date | null;
 }

@@ -120,6 +120,7 @@ export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress
       ...(connection && !active ? ["The SSO connection is a draft: activate it to enable the one-click access link."] : []),
       // Rotation: the IdP's next certificate must be added before it switches keys, or sign-ins stop.
       ...(connection ? certificateWarnings(connection.idpCertificates, now) : []),
+      ...(connection ? groupsWarnings(connection) : []),
     ],
     completed: active ? 1 : 0,
     total: 1,
@@ -183,4 +184,22 @@ export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress
   };
 
   return { steps: [configure, invite, terminate], counts };
+}
+
+/** Starts the SSO step's warning when sign-ins happen but none carried a groups attribute (a code tools can match). */
+export const NO_GROUPS_RECEIVED = "NO_GROUPS_RECEIVED";
+
+/**
+ * R2 needs the IdP to send groups: without them every SSO account joins no organization, silently. Once someone
+ * has signed in since the groups names were set, and no sign-in has carried any of them, say so — with the names
+ * accepted, and what to change at the IdP or in the mapping. Group sync turned off (no names) is a choice: no warning.
+ */
+function groupsWarnings(connection: { groupsAttributes: readonly string[]; firstLoginAt: Date | null; groupsReceivedAt: Date | null }): string[] {
+  if (connection.groupsAttributes.length === 0 || connection.firstLoginAt === null || connection.groupsReceivedAt !== null) return [];
+  const shown = connection.groupsAttributes.slice(0, 3).join(", ");
+  return [
+    `${NO_GROUPS_RECEIVED}: no sign-in since ${connection.firstLoginAt.toISOString()} carried a groups attribute ` +
+      `(accepted: ${shown}${connection.groupsAttributes.length > 3 ? ", …" : ""}), so SSO accounts join no organization (R2). ` +
+      "Add a groups attribute (group claim) to the IdP's SAML app, or name the one it sends in attributeMapping.groups.",
+  ];
 }

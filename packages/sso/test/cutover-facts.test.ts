@@ -91,7 +91,10 @@ async function oracleFacts(tx: Tx, enterpriseId: string, now: Date): Promise<Cut
     people,
     dopOwnedTokens,
   ] = await Promise.all([
-    tx.ssoConnection.findUnique({ where: { enterpriseId }, select: { status: true, provisioning: true, idpCertificates: true } }),
+    tx.ssoConnection.findUnique({
+      where: { enterpriseId },
+      select: { status: true, provisioning: true, idpCertificates: true, groupsAttributes: true, firstLoginAt: true, groupsReceivedAt: true },
+    }),
     tx.organization.count({ where: { enterpriseId } }),
     tx.account.count({ where: dopWhere }),
     tx.account.count({ where: { AND: [dopWhere, { linkAsDevops: { isNot: null } }] } }),
