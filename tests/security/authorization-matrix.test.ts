@@ -48,6 +48,7 @@ const CARRIER_TYPES = new Set([
   "RemovedMembership", "ResendInvitationSuccess", "RevokeInvitationSuccess", "RevokeTokenSuccess", "SetupCounts",
   "SetupProgress", "SetupStep", "SsoTokenAccess", "TokenInfo", "TokenInfoOrganization", "TokenRecommendation",
   "TokenReplacement", "AccessLoss", "AccessLossRecord", "IdpCertificate", "SetSsoGroupMappingsSuccess",
+  "AcceptedAttributeNames",
 ]);
 
 /** Values for required field arguments, by `Type.field.argument`. */
