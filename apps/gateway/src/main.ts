@@ -169,6 +169,7 @@ async function start(): Promise<void> {
     }
     adminToken = await demo.issueDemoAdminToken(opened.prisma);
   }
+  const noEnterprise = !config.SEED_DEMO && (await opened.prisma.enterprise.count()) === 0;
   if (stopping) return;
 
   gateway = createGateway({
@@ -192,6 +193,7 @@ async function start(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port }, "sso-cutover listening");
   console.log(`\nGraphiQL:    ${config.PUBLIC_URL}/graphql`);
+  if (noEnterprise) console.log(bootstrapHint(config));
   if (adminToken) {
     console.log(`enterprise:  acme (demo data; admin is alice)`);
     console.log(`admin token: ${adminToken}`);
@@ -200,6 +202,26 @@ async function start(): Promise<void> {
   if (developmentIdp) {
     console.log(`sign in:     ${config.PUBLIC_URL}/login/sso?enterprise_key=${developmentIdp.enterpriseKey}  (development IdP: pick bob)\n`);
   }
+}
+
+/**
+ * What to run on a database without any enterprise (and without demo data): nobody can sign in until an enterprise
+ * and its first admin exist. The embedded database is opened by one process at a time, so the server must stop first.
+ */
+function bootstrapHint(current: GatewayConfig): string {
+  const where = current.DATABASE_URL
+    ? "with the same DATABASE_URL (from another shell; the server may keep running):"
+    : `stop this server first (the embedded database in DATA_DIR=${current.DATA_DIR} is opened by one process at a time), then:`;
+  const environment = current.DATABASE_URL ? "" : `DATA_DIR=${current.DATA_DIR} `;
+  return [
+    "",
+    "The database has no enterprise yet: nobody can sign in. Create your enterprise and its first admin (a DOP account",
+    `holding Administer Enterprise) ${where}`,
+    `  ${environment}pnpm cli bootstrap --enterprise <key> --name "<name>" --admin-login <login> --admin-email <email>`,
+    `then import your organizations and accounts:  ${environment}pnpm cli import <directory.json> --enterprise <key> --dry-run`,
+    "(README: \"Use it with your own enterprise\")",
+    "",
+  ].join("\n");
 }
 
 let stopping = false;

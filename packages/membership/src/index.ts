@@ -64,3 +64,20 @@ export {
   organizationMemberIds,
 } from "./organization-members";
 export type { OrganizationMemberIds, OrganizationMembersPage } from "./organization-members";
+export {
+  adminState,
+  adminRuleViolations,
+  accessLossAfterChange,
+  accessLossViolations,
+  recordAcknowledgedAccessLoss,
+} from "./access-rules";
+export type { AccessRuleCode, AccessRuleViolation, AdminState, AccessLossAfterChange } from "./access-rules";
+export {
+  BUILT_IN_GROUP_PERMISSIONS,
+  grantOrganizationPermission,
+  revokeOrganizationPermission,
+  addOrganizationGroupMember,
+  removeOrganizationGroupMember,
+  visibleOrganizationPermissionWhere,
+} from "./organization-permissions";
+export type { OrganizationPermissionInput, OrganizationGroupMemberInput, OrganizationAccessChange } from "./organization-permissions";
