@@ -58,6 +58,13 @@ export {
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
 export { acceptInvitationForLogin } from "./invitation-acceptance";
 export {
+  DEFAULT_ORGANIZATION_MEMBERS_PAGE,
+  MAX_ORGANIZATION_MEMBERS_PAGE,
+  checkOrganizationMembersPage,
+  organizationMemberIds,
+} from "./organization-members";
+export type { OrganizationMemberIds, OrganizationMembersPage } from "./organization-members";
+export {
   adminState,
   adminRuleViolations,
   accessLossAfterChange,

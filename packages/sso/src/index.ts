@@ -13,7 +13,15 @@ export {
 export type { ConfigureSsoConnectionInput, AttributeMappingInput, IdpCertificateInfo } from "./sso-connection";
 export { DEFAULT_ATTRIBUTE_NAMES, attributeNamesOf } from "./attribute-mapping";
 export type { AttributeNames, MappedAttribute } from "./attribute-mapping";
-export { computeSetupProgress, enterpriseDopAccountsWhere, breakGlassWhere, NO_GROUPS_RECEIVED } from "./setup-progress";
+export {
+  computeSetupProgress,
+  setupProgressFrom,
+  enterpriseDopAccountsWhere,
+  breakGlassWhere,
+  NO_GROUPS_RECEIVED,
+} from "./setup-progress";
+export { readCutoverFacts } from "./cutover-facts";
+export type { CutoverFacts } from "./cutover-facts";
 export type { SetupProgress, SetupStep, SetupCounts, SetupStepName, SetupStepStatus } from "./setup-progress";
 export {
   ACCEPTED_CLOCK_SKEW_MS,

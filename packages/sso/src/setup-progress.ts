@@ -1,6 +1,6 @@
 import type { Prisma, Tx } from "@sso-cutover/db";
 import { administratorWarnings, enterpriseAccountsWhere } from "@sso-cutover/enterprise";
-import { invitationWhereForStatus, removedWithoutSsoWhere } from "@sso-cutover/membership";
+import { readCutoverFacts, type CutoverFacts } from "./cutover-facts";
 import { certificateWarnings } from "./sso-connection";
 
 export type SetupStepName = "CONFIGURE_ONE_CLICK_ACCESS" | "INVITE_USERS" | "TERMINATE";
@@ -70,12 +70,16 @@ export function breakGlassWhere(enterpriseId: string): Prisma.AccountWhereInput 
 }
 
 /**
- * Where the enterprise stands in "Complete SSO setup", computed from the data on every read (a fixed number of
- * count queries): configure the one-click access, invite users and let them link their DOP accounts, terminate.
+ * Where the enterprise stands in "Complete SSO setup", computed from the data on every read (one statement, see
+ * `readCutoverFacts`): configure the one-click access, invite users and let them link their DOP accounts, terminate.
  */
 export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = new Date()): Promise<SetupProgress> {
-  const dopWhere = enterpriseDopAccountsWhere(enterpriseId);
-  const [
+  return setupProgressFrom(await readCutoverFacts(tx, enterpriseId, now), now);
+}
+
+/** The steps and counts of setup progress from the enterprise's facts. */
+export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress {
+  const {
     connection,
     organizations,
     dopAccounts,
@@ -89,34 +93,9 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     breakGlassAccounts,
     removedWithoutSso,
     removedWithoutSsoExamples,
-    retentions,
-    retentionCount,
-  ] = await Promise.all([
-    tx.ssoConnection.findUnique({
-      where: { enterpriseId },
-      select: { status: true, provisioning: true, idpCertificates: true, groupsAttributes: true, firstLoginAt: true, groupsReceivedAt: true },
-    }),
-    tx.organization.count({ where: { enterpriseId } }),
-    tx.account.count({ where: dopWhere }),
-    tx.account.count({ where: { AND: [dopWhere, { linkAsDevops: { isNot: null } }] } }),
-    tx.account.count({ where: { kind: "SSO", enterpriseId, deletedAt: null } }),
-    tx.invitation.count({ where: { enterpriseId, ...invitationWhereForStatus("PENDING", now) } }),
-    tx.invitation.count({ where: { enterpriseId, ...invitationWhereForStatus("ACCEPTED", now) } }),
-    countAdministrators(tx, enterpriseId),
-    countAdministrators(tx, enterpriseId, "SSO"),
-    countAdministrators(tx, enterpriseId, "DEVOPS"),
-    tx.account.count({ where: breakGlassWhere(enterpriseId) }),
-    tx.account.count({ where: removedWithoutSsoWhere(enterpriseId) }),
-    tx.account.findMany({ where: removedWithoutSsoWhere(enterpriseId), select: { login: true }, orderBy: { login: "asc" }, take: 5 }),
-    tx.lastAdminRetention.findMany({
-      where: { enterpriseId, account: { deletedAt: null } },
-      select: { account: { select: { login: true } }, organization: { select: { key: true } } },
-      orderBy: { organization: { key: "asc" } },
-      take: 5,
-    }),
-    tx.lastAdminRetention.count({ where: { enterpriseId, account: { deletedAt: null } } }),
-  ]);
-
+    lastAdminRetentionExamples,
+    lastAdminRetentions: retentionCount,
+  } = facts;
   const counts: SetupCounts = {
     organizations,
     dopAccounts,
@@ -174,7 +153,7 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
   if (removedWithoutSso > 0) {
     // Everyone in this state was acknowledged by an enterprise admin at the removal (R9 d refuses it otherwise),
     // which is why the step can still be DONE; the warning keeps them from being forgotten.
-    const names = removedWithoutSsoExamples.map((account) => account.login).join(", ");
+    const names = removedWithoutSsoExamples.join(", ");
     terminateWarnings.push(
       `${removedWithoutSso} person(s) were removed without an SSO account and can no longer reach organizations they ` +
         `were in (${names}${removedWithoutSso > 5 ? ", …" : ""}); all ${removedWithoutSso} were acknowledged at the removal. ` +
@@ -182,7 +161,7 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     );
   }
   if (retentionCount > 0) {
-    const kept = retentions.map((row) => `${row.account.login} in "${row.organization.key}"`).join(", ");
+    const kept = lastAdminRetentionExamples.map((row) => `${row.login} in "${row.organizationKey}"`).join(", ");
     terminateWarnings.push(
       `${retentionCount} organization(s) keep an SSO account as their last admin although the IdP no longer grants it ` +
         `(${kept}${retentionCount > 5 ? ", …" : ""}): group sync never removes an organization's last admin (R9 c). ` +
@@ -223,10 +202,4 @@ function groupsWarnings(connection: { groupsAttributes: readonly string[]; first
       `(accepted: ${shown}${connection.groupsAttributes.length > 3 ? ", …" : ""}), so SSO accounts join no organization (R2). ` +
       "Add a groups attribute (group claim) to the IdP's SAML app, or name the one it sends in attributeMapping.groups.",
   ];
-}
-
-function countAdministrators(tx: Tx, enterpriseId: string, kind?: "SSO" | "DEVOPS"): Promise<number> {
-  return tx.enterprisePermission.count({
-    where: { enterpriseId, permission: "ADMINISTER_ENTERPRISE", account: { deletedAt: null, ...(kind ? { kind } : {}) } },
-  });
 }

@@ -5,13 +5,13 @@ import {
   type Enterprise,
   type Organization,
   type Plan,
+  Prisma,
   type Token,
   type TokenKind,
   type Tx,
 } from "@sso-cutover/db";
-import { holdsEnterprisePermission } from "@sso-cutover/enterprise";
+import { holdsEnterprisePermission, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import {
-  cutoverEnterprises,
   effectiveOrgPermissions,
   permissionKey,
   type EnterpriseScopedRequest,
@@ -226,8 +226,138 @@ export async function accountTokenGuidance(
 }
 
 /**
- * `accountTokenGuidance` for many people of one enterprise at once, in a fixed number of queries (about a dozen)
- * whatever their number. Unknown account ids are left out of the map.
+ * What one account brings to a person's guidance: its organizations (directly and through groups, with the groups'
+ * permissions), its direct permissions and its personal access tokens that are not revoked. Read with relation
+ * joins, so that a whole page of people is one statement.
+ */
+export const accountAccessInclude = {
+  memberships: { include: { organization: true } },
+  groupMemberships: { include: { group: { include: { organization: true, permissions: { select: { permission: true } } } } } },
+  orgPermissions: { include: { organization: true } },
+  tokens: { where: { kind: "PAT", revokedAt: null } },
+} as const satisfies Prisma.AccountInclude;
+
+const personInclude = {
+  ...accountAccessInclude,
+  linkAsDevops: { include: { ssoAccount: { include: accountAccessInclude } } },
+  linkAsSso: { include: { devopsAccount: { include: accountAccessInclude } } },
+} as const satisfies Prisma.AccountInclude;
+
+export type AccountWithAccess = Prisma.AccountGetPayload<{ include: typeof accountAccessInclude }>;
+type PersonGraph = Prisma.AccountGetPayload<{ include: typeof personInclude }>;
+
+/** The accounts asked about with both sides of their identity links and everything their guidance needs: one statement. */
+function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
+  return tx.account.findMany({ where: { id: { in: [...new Set(accountIds)] } }, include: personInclude });
+}
+
+/** The account's own row (its scalar fields), without the relations read along with it. */
+export function plainAccount(account: Account): Account {
+  return Object.fromEntries(Object.values(Prisma.AccountScalarFieldEnum).map((field) => [field, account[field]])) as Account;
+}
+
+/** The organizations of the enterprise the account belongs to (directly or through a group), by id. */
+function organizationsIn(account: AccountWithAccess, enterpriseId: string): Map<string, Organization> {
+  const result = new Map<string, Organization>();
+  for (const { organization } of account.memberships) if (organization.enterpriseId === enterpriseId) result.set(organization.id, organization);
+  for (const { group } of account.groupMemberships) {
+    if (group.organization.enterpriseId === enterpriseId) result.set(group.organization.id, group.organization);
+  }
+  return result;
+}
+
+/** The account's permissions in each organization of the enterprise, direct and through groups (organization id → kinds). */
+function permissionsIn(account: AccountWithAccess, enterpriseId: string): Map<string, { organization: Organization; held: Set<string> }> {
+  const result = new Map<string, { organization: Organization; held: Set<string> }>();
+  const add = (organization: Organization, permission: string) => {
+    if (organization.enterpriseId !== enterpriseId) return;
+    const entry = result.get(organization.id) ?? { organization, held: new Set<string>() };
+    entry.held.add(permission);
+    result.set(organization.id, entry);
+  };
+  for (const row of account.orgPermissions) add(row.organization, row.permission);
+  for (const { group } of account.groupMemberships) for (const { permission } of group.permissions) add(group.organization, permission);
+  return result;
+}
+
+/**
+ * R7: the DOP account's tokens that break in the enterprise (as `tokensBreakingWith` lists them), from the account
+ * read with `accountAccessInclude`: no statement of its own.
+ */
+export function breakingTokensOf(devops: AccountWithAccess, enterpriseId: string, now: Date): BreakingToken[] {
+  if (devops.kind !== "DEVOPS" || devops.deletedAt) return [];
+  const owner = plainAccount(devops);
+  const organizations = [...organizationsIn(devops, enterpriseId).values()].sort((a, b) => a.key.localeCompare(b.key));
+  if (organizations.length === 0) return [];
+  const permissions = permissionsIn(devops, enterpriseId);
+  const replacements = organizations.flatMap((organization) => {
+    const held = permissions.get(organization.id)?.held;
+    const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
+    return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
+  });
+  return devops.tokens
+    .map((token) => ({ token, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations: organizations, replacements }))
+    .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
+}
+
+/** One person's guidance in the enterprise, computed from the graph `readPeople` read. */
+function guidanceOf(person: PersonGraph, enterpriseId: string, now: Date): AccountTokenGuidance {
+  const devops: AccountWithAccess | null = person.kind === "DEVOPS" ? person : (person.linkAsSso?.devopsAccount ?? null);
+  const sso: AccountWithAccess | null = person.kind === "SSO" ? person : (person.linkAsDevops?.ssoAccount ?? null);
+  const activeSso = sso && !sso.deletedAt ? sso : null;
+  const willBreak = devops ? breakingTokensOf(devops, enterpriseId, now) : [];
+  const ssoPermissions = activeSso ? permissionsIn(activeSso, enterpriseId) : new Map<string, { organization: Organization; held: Set<string> }>();
+  const relevant = new Map<string, Organization>();
+  for (const account of [devops, activeSso]) if (account) for (const [id, organization] of organizationsIn(account, enterpriseId)) relevant.set(id, organization);
+  for (const [id, { organization, held }] of ssoPermissions) if (held.size > 0) relevant.set(id, organization);
+  const organizations: SsoTokenAccess[] = [...relevant.values()]
+    .sort((a, b) => a.key.localeCompare(b.key))
+    .map((organization) => {
+      const held = ssoPermissions.get(organization.id)?.held;
+      const canAnalyze = ANALYSIS_PERMISSIONS.some((permission) => held?.has(permission));
+      const canCreateScopedTokens = (held?.has("ADMIN") ?? false) && planAllowsScopedTokens(organization.plan);
+      return {
+        organization,
+        recommendation: recommendedTokenKind(organization.plan),
+        canAnalyze,
+        canCreateScopedTokens,
+        canCreateAnalysisTokens: canAnalyze || canCreateScopedTokens,
+      };
+    });
+  const access = new Map(organizations.map((row) => [row.organization.id, row.canCreateAnalysisTokens]));
+  const needed = new Set(willBreak.flatMap((row) => row.replacements.map((replacement) => replacement.organization.id)));
+  const ssoAccountCanCreateAnalysisTokens =
+    activeSso !== null &&
+    (needed.size > 0
+      ? [...needed].every((organizationId) => access.get(organizationId) === true)
+      : organizations.some((row) => row.canCreateAnalysisTokens));
+  return {
+    devopsAccount: devops ? plainAccount(devops) : null,
+    ssoAccount: sso ? plainAccount(sso) : null,
+    willBreak,
+    organizations,
+    ssoAccountCanCreateAnalysisTokens,
+  };
+}
+
+/**
+ * The enterprise a person's guidance is about when none is named (see `cutoverEnterprises`): an SSO account's own,
+ * the enterprise of a DOP account's linked SSO account, or the only enterprise whose organizations it belongs to.
+ */
+function inferredEnterpriseId(person: PersonGraph): string | null {
+  if (person.kind === "SSO") return person.enterpriseId;
+  if (person.linkAsDevops) return person.linkAsDevops.ssoAccount.enterpriseId;
+  const enterpriseIds = new Set(
+    [...person.memberships.map((row) => row.organization.enterpriseId), ...person.groupMemberships.map((row) => row.group.organization.enterpriseId)].filter(
+      (id): id is string => id !== null,
+    ),
+  );
+  return enterpriseIds.size === 1 ? [...enterpriseIds][0]! : null;
+}
+
+/**
+ * `accountTokenGuidance` for many people of one enterprise at once, in one statement whatever their number.
+ * Unknown account ids are left out of the map.
  */
 export async function accountTokenGuidances(
   tx: Tx,
@@ -237,55 +367,7 @@ export async function accountTokenGuidances(
 ): Promise<Map<string, AccountTokenGuidance>> {
   const result = new Map<string, AccountTokenGuidance>();
   if (accountIds.length === 0) return result;
-  const [accounts, enterpriseOrganizations] = await Promise.all([
-    tx.account.findMany({
-      where: { id: { in: [...new Set(accountIds)] } },
-      include: { linkAsDevops: { include: { ssoAccount: true } }, linkAsSso: { include: { devopsAccount: true } } },
-    }),
-    tx.organization.findMany({ where: { enterpriseId }, orderBy: { key: "asc" } }),
-  ]);
-  const people = accounts.map((account) => {
-    const { linkAsDevops, linkAsSso, ...plain } = account;
-    const devopsAccount: Account | null = account.kind === "DEVOPS" ? plain : (linkAsSso?.devopsAccount ?? null);
-    const ssoAccount: Account | null = account.kind === "SSO" ? plain : (linkAsDevops?.ssoAccount ?? null);
-    return { id: account.id, devopsAccount, ssoAccount, activeSso: ssoAccount && !ssoAccount.deletedAt ? ssoAccount : null };
-  });
-  const organizationIds = enterpriseOrganizations.map((organization) => organization.id);
-  const devopsIds = [...new Set(people.flatMap((person) => (person.devopsAccount ? [person.devopsAccount.id] : [])))];
-  const ssoIds = [...new Set(people.flatMap((person) => (person.activeSso ? [person.activeSso.id] : [])))];
-  const [breaking, memberships, ssoPermissions] = await Promise.all([
-    tokensBreakingWith(tx, devopsIds, organizationIds, now),
-    organizationsOfAccounts(tx, [...devopsIds, ...ssoIds], organizationIds),
-    effectiveOrgPermissions(tx, ssoIds, organizationIds),
-  ]);
-
-  for (const { id, devopsAccount, ssoAccount, activeSso } of people) {
-    const willBreak = devopsAccount ? breaking.filter((row) => row.owner.id === devopsAccount.id) : [];
-    const involved = [devopsAccount?.id, activeSso?.id].filter((accountId): accountId is string => !!accountId);
-    const organizations: SsoTokenAccess[] = [];
-    for (const organization of enterpriseOrganizations) {
-      const held = activeSso ? ssoPermissions.get(permissionKey(activeSso.id, organization.id)) : undefined;
-      const relevant = (held?.size ?? 0) > 0 || involved.some((accountId) => memberships.get(accountId)?.has(organization.id));
-      if (!relevant) continue;
-      const canAnalyze = ANALYSIS_PERMISSIONS.some((permission) => held?.has(permission));
-      const canCreateScopedTokens = (held?.has("ADMIN") ?? false) && planAllowsScopedTokens(organization.plan);
-      organizations.push({
-        organization,
-        recommendation: recommendedTokenKind(organization.plan),
-        canAnalyze,
-        canCreateScopedTokens,
-        canCreateAnalysisTokens: canAnalyze || canCreateScopedTokens,
-      });
-    }
-    const access = new Map(organizations.map((row) => [row.organization.id, row.canCreateAnalysisTokens]));
-    const needed = new Set(willBreak.flatMap((row) => row.replacements.map((replacement) => replacement.organization.id)));
-    const ssoAccountCanCreateAnalysisTokens =
-      activeSso !== null &&
-      (needed.size > 0
-        ? [...needed].every((organizationId) => access.get(organizationId) === true)
-        : organizations.some((row) => row.canCreateAnalysisTokens));
-    result.set(id, { devopsAccount, ssoAccount, willBreak, organizations, ssoAccountCanCreateAnalysisTokens });
-  }
+  for (const person of await readPeople(tx, accountIds)) result.set(person.id, guidanceOf(person, enterpriseId, now));
   return result;
 }
 
@@ -305,44 +387,38 @@ export async function accountTokenGuidanceForViewer(
   requests: readonly EnterpriseScopedRequest[],
   now: Date = new Date(),
 ): Promise<(EnterpriseAccountTokenGuidance | null)[]> {
-  const enterprises = await cutoverEnterprises(tx, viewerAccountId, requests);
-  const enterpriseIds = [...new Set(enterprises.flatMap((enterprise) => (enterprise ? [enterprise.id] : [])))];
-  const [administered, viewerLinks] = await Promise.all([
-    tx.enterprisePermission.findMany({
-      where: {
-        accountId: viewerAccountId,
-        enterpriseId: { in: enterpriseIds },
-        permission: "ADMINISTER_ENTERPRISE",
-        account: { deletedAt: null },
-      },
-      select: { enterpriseId: true },
-    }),
-    tx.identityLink.findMany({
-      where: { OR: [{ devopsAccountId: viewerAccountId }, { ssoAccountId: viewerAccountId }] },
-      select: { devopsAccountId: true, ssoAccountId: true },
-    }),
-  ]);
-  const adminOf = new Set(administered.map((row) => row.enterpriseId));
-  const viewerIsPerson = new Set([viewerAccountId, ...viewerLinks.flatMap((link) => [link.devopsAccountId, link.ssoAccountId])]);
-  const allowed = (accountId: string, enterpriseId: string) => viewerIsPerson.has(accountId) || adminOf.has(enterpriseId);
-
-  const asked = new Map<string, Set<string>>();
-  requests.forEach((request, index) => {
-    const enterprise = enterprises[index];
-    if (!enterprise || !allowed(request.accountId, enterprise.id)) return;
-    const ids = asked.get(enterprise.id) ?? new Set<string>();
-    asked.set(enterprise.id, ids.add(request.accountId));
-  });
-  const answers = new Map<string, Map<string, AccountTokenGuidance>>();
-  await Promise.all(
-    [...asked].map(async ([enterpriseId, ids]) => {
-      answers.set(enterpriseId, await accountTokenGuidances(tx, [...ids], enterpriseId, now));
-    }),
-  );
-  return requests.map((request, index) => {
-    const enterprise = enterprises[index];
-    const guidance = enterprise ? answers.get(enterprise.id)?.get(request.accountId) : undefined;
-    return enterprise && guidance ? { ...guidance, enterprise } : null;
+  if (requests.length === 0) return [];
+  const people = new Map((await readPeople(tx, requests.map((request) => request.accountId))).map((person) => [person.id, person]));
+  const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
+  const inferredIds = [...new Set([...people.values()].flatMap((person) => inferredEnterpriseId(person) ?? []))];
+  // The enterprises asked about that the viewer may see (R15), each with the viewer's Administer Enterprise if held.
+  const enterprises =
+    keys.length === 0 && inferredIds.length === 0
+      ? []
+      : await tx.enterprise.findMany({
+          where: { AND: [visibleEnterpriseWhere(viewerAccountId), { OR: [{ key: { in: keys } }, { id: { in: inferredIds } }] }] },
+          include: {
+            permissions: {
+              where: { accountId: viewerAccountId, permission: "ADMINISTER_ENTERPRISE", account: { deletedAt: null } },
+              select: { id: true },
+            },
+          },
+        });
+  const byKey = new Map(enterprises.map((enterprise) => [enterprise.key, enterprise]));
+  const byId = new Map(enterprises.map((enterprise) => [enterprise.id, enterprise]));
+  return requests.map((request) => {
+    const person = people.get(request.accountId);
+    if (!person) return null;
+    const found = request.enterpriseKey ? byKey.get(request.enterpriseKey) : byId.get(inferredEnterpriseId(person) ?? "");
+    if (!found) return null;
+    const { permissions, ...enterprise } = found;
+    // The viewer is this person (either linked account), or administers the enterprise.
+    const viewerIsPerson =
+      person.id === viewerAccountId ||
+      person.linkAsDevops?.ssoAccountId === viewerAccountId ||
+      person.linkAsSso?.devopsAccountId === viewerAccountId;
+    if (!viewerIsPerson && permissions.length === 0) return null;
+    return { ...guidanceOf(person, enterprise.id, now), enterprise };
   });
 }
 

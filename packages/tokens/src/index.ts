@@ -30,6 +30,9 @@ export type { TokenInfo, AnalysisOrganization } from "./token-info";
 export {
   personalAccessTokensOf,
   personalAccessTokensVisibleTo,
+  ownPersonalAccessTokensWhere,
+  personalAccessTokensListedFor,
+  PERSONAL_ACCESS_TOKEN_ORDER,
   scopedTokensVisibleTo, visibleTokensByIds, visibleTokenWhere, projectKeysOf } from "./listing";
 export type { ScopedToken, TokenRecord } from "./listing";
 export {
@@ -43,6 +46,9 @@ export type { TokenCleanupOptions } from "./cleanup";
 export {
   recommendedTokenKind,
   tokensBreakingWith,
+  breakingTokensOf,
+  plainAccount,
+  accountAccessInclude,
   tokenGuidanceForOrganization,
   accountTokenGuidance,
   accountTokenGuidances,
@@ -52,6 +58,7 @@ export {
   requireAccountTokenGuidanceAccess,
 } from "./guidance";
 export type {
+  AccountWithAccess,
   TokenRecommendation,
   TokenReplacement,
   BreakingToken,

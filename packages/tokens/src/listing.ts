@@ -22,6 +22,22 @@ export async function personalAccessTokensOf(tx: Tx, accountId: string): Promise
   });
 }
 
+/** The order personal access tokens are listed in: newest first. */
+export const PERSONAL_ACCESS_TOKEN_ORDER = [{ createdAt: "desc" }, { id: "asc" }] satisfies Prisma.TokenOrderByWithRelationInput[];
+
+/**
+ * The viewer's own personal access tokens that are not revoked, as a filter: read along with an account (a relation
+ * of its row), they are that account's list when it is the viewer's (see `personalAccessTokensListedFor`).
+ */
+export function ownPersonalAccessTokensWhere(viewerAccountId: string): Prisma.TokenWhereInput {
+  return { kind: "PAT", ownerAccountId: viewerAccountId, revokedAt: null };
+}
+
+/** An account's PATs (read with `ownPersonalAccessTokensWhere`) as the viewer may see them: null unless it is the viewer. */
+export function personalAccessTokensListedFor<T extends Token>(viewerAccountId: string, accountId: string, tokens: T[]): T[] | null {
+  return viewerAccountId !== "" && viewerAccountId === accountId ? tokens : null;
+}
+
 /** An account's own PATs as a viewer may see them: only the account itself may list them (null for anyone else). */
 export async function personalAccessTokensVisibleTo(tx: Tx, viewerAccountId: string, accountId: string): Promise<Token[] | null> {
   return viewerAccountId === accountId ? personalAccessTokensOf(tx, accountId) : null;

@@ -1,5 +1,19 @@
-import { visibleAccountWhere } from "@sso-cutover/membership";
+import { createContextCache } from "@pothos/core";
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import { invalidInput, type Account } from "@sso-cutover/db";
+import {
+  checkOrganizationMembersPage,
+  DEFAULT_ORGANIZATION_MEMBERS_PAGE,
+  MAX_ORGANIZATION_MEMBERS_PAGE,
+  organizationMemberIds,
+  visibleAccountWhere,
+  type OrganizationMembersPage,
+} from "@sso-cutover/membership";
+import DataLoader from "dataloader";
+import type { GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "../context";
 import { builder } from "../builder";
+import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { AccountKind, DevopsPlatform } from "./enums";
 import { OrganizationRef } from "./organization";
 
@@ -21,8 +35,16 @@ export const AccountRef = builder.prismaNode("Account", {
     organizations: t.field({
       type: [OrganizationRef],
       description: "Organizations the account is a member of, directly.",
-      select: { memberships: { select: { organization: true }, orderBy: { organization: { key: "asc" } } } },
-      resolve: (account) => account.memberships.map((membership) => membership.organization),
+      // Read with the account, in its statement, and filtered there (R15).
+      select: (_args, context) => ({
+        memberships: {
+          where: { organization: visibilityWhere(context, "Organization") },
+          select: { organization: true },
+          orderBy: { organization: { key: "asc" } },
+        },
+      }),
+      resolve: (account, _args, context) =>
+        readThroughVisibility(context, "Organization", account.memberships.map((membership) => membership.organization)),
     }),
   }),
 });
@@ -32,7 +54,95 @@ builder.queryField("viewer", (t) =>
     type: AccountRef,
     nullable: true,
     description: "The account making the request.",
-    resolve: (query, _root, _args, context) =>
-      context.prisma.account.findUnique({ ...query, where: { id: context.viewer.accountId } }),
+    resolve: async (query, _root, _args, context) => {
+      const viewer = await context.prisma.account.findFirst({
+        ...query,
+        where: { AND: [{ id: context.viewer.accountId }, visibilityWhere(context, "Account")] },
+      });
+      return viewer && readThroughVisibility(context, "Account", [viewer])[0]!;
+    },
+  }),
+);
+
+/**
+ * Per request, per `members` selection and page: one loader, so that the pages of every organization of a list are
+ * read together — the page ids in one statement, the accounts (with what the selection needs of them) in another.
+ */
+const organizationMembersLoaders = createContextCache(() => new Map<string, DataLoader<string, OrganizationMembers | null>>());
+
+interface OrganizationMembers {
+  accounts: Account[];
+  hasNextPage: boolean;
+}
+
+function responsePlace(path: GraphQLResolveInfo["path"] | undefined): string {
+  if (!path) return "";
+  const parent = responsePlace(path.prev);
+  return typeof path.key === "number" ? parent : `${parent}.${path.key}`;
+}
+
+function organizationMembersLoader(
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+  page: OrganizationMembersPage,
+  query: object,
+): DataLoader<string, OrganizationMembers | null> {
+  const loaders = organizationMembersLoaders(context);
+  // The field at one place of the response (list indices aside) has one selection: one loader per place and page.
+  const key = JSON.stringify([responsePlace(info.path), page.first, page.after ?? null, page.kind ?? null]);
+  let loader = loaders.get(key);
+  if (!loader) {
+    loader = new DataLoader(async (organizationIds: readonly string[]) => {
+      const pages = await organizationMemberIds(context.prisma, context.viewer?.accountId ?? "", organizationIds, page);
+      const ids = [...new Set([...pages.values()].flatMap((members) => members?.accountIds ?? []))];
+      const accounts =
+        ids.length === 0
+          ? []
+          : await context.prisma.account.findMany({
+              ...query,
+              where: { AND: [{ id: { in: ids } }, visibilityWhere(context, "Account")] },
+            });
+      const byId = new Map(readThroughVisibility(context, "Account", accounts).map((account) => [account.id, account]));
+      return organizationIds.map((id) => {
+        const members = pages.get(id);
+        if (!members) return null;
+        return { accounts: members.accountIds.flatMap((accountId) => byId.get(accountId) ?? []), hasNextPage: members.hasNextPage };
+      });
+    });
+    loaders.set(key, loader);
+  }
+  return loader;
+}
+
+builder.objectField(OrganizationRef, "members", (t) =>
+  t.connection({
+    type: AccountRef,
+    nullable: true,
+    description:
+      "Accounts in the organization, directly or through a group, not deleted, by login; forward pages only (`first` at " +
+      `most ${MAX_ORGANIZATION_MEMBERS_PAGE}, default ${DEFAULT_ORGANIZATION_MEMBERS_PAGE}, and \`after\`). For the ` +
+      "organization's admins and the admins of its enterprise; null for anyone else.",
+    args: { kind: t.arg({ type: AccountKind, required: false }) },
+    resolve: async (organization, args, context, info) => {
+      if (args.last != null || args.before != null) {
+        throw invalidInput(args.last != null ? "last" : "before", "Organization members are paged forward: use first and after.");
+      }
+      const page: OrganizationMembersPage = { first: args.first ?? DEFAULT_ORGANIZATION_MEMBERS_PAGE, after: args.after, kind: args.kind };
+      checkOrganizationMembersPage(page);
+      // Planned for each organization, so that the plugin knows every page's accounts were read with this selection.
+      const query = queryFromInfo({ context, info, typeName: "Account", path: ["edges", "node"] });
+      const members = await organizationMembersLoader(context, info, page, query).load(organization.id);
+      if (!members) return null;
+      const edges = members.accounts.map((account) => ({ cursor: account.login, node: account }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: members.hasNextPage,
+          hasPreviousPage: Boolean(args.after),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
   }),
 );

@@ -1,10 +1,16 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
 import { oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { enterpriseMembersWhere } from "@sso-cutover/membership";
+import { invalidInput } from "@sso-cutover/db";
 import { builder } from "../builder";
+import { readThroughVisibility, visibilityWhere } from "../visibility";
+import { OrganizationRef } from "./organization";
 import { CutoverStatus } from "./cutover-status";
 import { AccountKind } from "./enums";
 import { SetupProgressRef } from "./setup-progress";
+
+/** Organizations one `Enterprise.organizations(first:)` page may hold. */
+const MAX_ORGANIZATIONS_PAGE = 100;
 
 export const EnterpriseRef = builder.prismaNode("Enterprise", {
   id: { field: "id" },
@@ -15,7 +21,25 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
     key: t.exposeString("key"),
     name: t.exposeString("name"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    organizations: t.relation("organizations", { query: { orderBy: { key: "asc" } } }),
+    organizations: t.field({
+      type: [OrganizationRef],
+      description: "The enterprise's organizations, by key.",
+      args: { first: t.arg.int({ required: false, description: "At most 100; every organization when omitted." }) },
+      // Read with the parent enterprise, in its statement, and filtered there (R15).
+      select: (args, context, nestedSelection) => ({
+        organizations: nestedSelection({
+          where: visibilityWhere(context, "Organization"),
+          orderBy: { key: "asc" },
+          ...(typeof args.first === "number" ? { take: Math.min(Math.max(args.first, 0), MAX_ORGANIZATIONS_PAGE) } : {}),
+        }),
+      }),
+      resolve: (enterprise, args, context) => {
+        if (typeof args.first === "number" && (args.first < 0 || args.first > MAX_ORGANIZATIONS_PAGE)) {
+          throw invalidInput("first", `first must be between 0 and ${MAX_ORGANIZATIONS_PAGE}.`);
+        }
+        return readThroughVisibility(context, "Organization", enterprise.organizations);
+      },
+    }),
     members: t.prismaConnection({
       type: "Account",
       cursor: "login",
@@ -28,17 +52,20 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
         kind: t.arg({ type: AccountKind, required: false }),
         cutoverStatus: t.arg({ type: CutoverStatus, required: false }),
       },
-      resolve: async (query, enterprise, args, context) =>
-        context.prisma.account.findMany({
+      resolve: async (query, enterprise, args, context) => {
+        const members = await enterpriseMembersWhere(
+          context.prisma,
+          enterprise.id,
+          { kind: args.kind, cutoverStatus: args.cutoverStatus },
+          context.now,
+        );
+        const accounts = await context.prisma.account.findMany({
           ...query,
-          where: await enterpriseMembersWhere(
-            context.prisma,
-            enterprise.id,
-            { kind: args.kind, cutoverStatus: args.cutoverStatus },
-            context.now,
-          ),
+          where: { AND: [members, visibilityWhere(context, "Account")] },
           orderBy: { login: "asc" },
-        }),
+        });
+        return readThroughVisibility(context, "Account", accounts);
+      },
     }),
     ssoConnection: t.relation("ssoConnection", { nullable: true }),
     oneClickAccessLink: t.string({
@@ -69,10 +96,12 @@ builder.queryField("enterprise", (t) =>
     nullable: true,
     description: "The enterprise with this key, or null when it does not exist or is not visible to you.",
     args: { key: t.arg.string({ required: true }) },
-    resolve: (query, _root, args, context) =>
-      context.prisma.enterprise.findFirst({
+    resolve: async (query, _root, args, context) => {
+      const enterprise = await context.prisma.enterprise.findFirst({
         ...query,
         where: { key: args.key, ...visibleEnterpriseWhere(context.viewer.accountId) },
-      }),
+      });
+      return enterprise && readThroughVisibility(context, "Enterprise", [enterprise])[0]!;
+    },
   }),
 );

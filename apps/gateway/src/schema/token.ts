@@ -1,7 +1,9 @@
 import {
   createPersonalAccessToken,
   createScopedOrganizationToken,
-  personalAccessTokensVisibleTo,
+  ownPersonalAccessTokensWhere,
+  personalAccessTokensListedFor,
+  PERSONAL_ACCESS_TOKEN_ORDER,
   projectKeysOf,
   revokeToken,
   scopedTokensVisibleTo,
@@ -12,6 +14,7 @@ import {
   MAX_PROJECT_KEYS,
 } from "@sso-cutover/tokens";
 import { builder } from "../builder";
+import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { idOfType } from "../global-ids";
 import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
@@ -87,13 +90,22 @@ TokenRef.implement({
   }),
 });
 
-builder.objectField(AccountRef, "tokens", (t) =>
+builder.prismaObjectField(AccountRef, "tokens", (t) =>
   t.field({
     type: [TokenRef],
     nullable: true,
     description: "The account's personal access tokens that are not revoked, newest first; null for anyone but the account.",
-    resolve: (account, _args, context) =>
-      personalAccessTokensVisibleTo(context.prisma, context.viewer?.accountId ?? "", account.id),
+    // Read with the account, in its statement, and filtered there (R15).
+    select: (_args, context) => ({
+      tokens: {
+        where: { AND: [ownPersonalAccessTokensWhere(context.viewer?.accountId ?? ""), visibilityWhere(context, "Token")] },
+        orderBy: PERSONAL_ACCESS_TOKEN_ORDER,
+      },
+    }),
+    resolve: (account, _args, context) => {
+      const tokens = personalAccessTokensListedFor(context.viewer?.accountId ?? "", account.id, account.tokens);
+      return tokens && readThroughVisibility(context, "Token", tokens);
+    },
   }),
 );
 

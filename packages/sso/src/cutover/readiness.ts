@@ -1,15 +1,14 @@
 import type { Account, InvitationStatus, Organization, Prisma, Tx } from "@sso-cutover/db";
 import {
-  accessReviews,
-  cutoverStatuses,
   enterpriseMembersWhere,
   invitationStatus,
   normalizeEmail,
   removedWithoutSsoWhere,
   type CutoverStatus,
 } from "@sso-cutover/membership";
-import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
-import { computeSetupProgress } from "../setup-progress";
+import { accountAccessInclude, breakingTokensOf, plainAccount, type BreakingToken } from "@sso-cutover/tokens";
+import { readCutoverFacts } from "../cutover-facts";
+import { setupProgressFrom } from "../setup-progress";
 
 /** One person in the cutover: a DOP account of the enterprise and/or the SSO account that supersedes it. */
 export interface ReadinessRow {
@@ -114,9 +113,39 @@ async function readinessWhere(tx: Tx, enterpriseId: string, filter: ReadinessFil
 }
 
 /**
- * One page of the readiness report, in a fixed number of SQL statements whatever the page size: the page of
- * accounts, then access reviews, breaking tokens, cutover statuses and invitations for the whole page at once.
- * `notReadyOnly` filters the page after computing it (a page may then hold fewer rows than `limit`).
+ * What one side of a person (a DOP or an SSO account) brings to a readiness row, read with the page: organizations
+ * and permissions (direct and through groups), personal access tokens, acknowledged access losses and last-admin
+ * retentions in the enterprise.
+ */
+function sideInclude(enterpriseId: string) {
+  return {
+    ...accountAccessInclude,
+    accessLosses: { where: { enterpriseId }, include: { organization: true, acknowledgedBy: true } },
+    lastAdminRetentions: { where: { enterpriseId }, include: { organization: { select: { key: true } } } },
+  } as const satisfies Prisma.AccountInclude;
+}
+
+type Side = Prisma.AccountGetPayload<{ include: ReturnType<typeof sideInclude> }>;
+
+/** Organization keys in the database's order (PostgreSQL's "C" collation: code units). */
+function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Ids of the enterprise's organizations the account belongs to, directly or through a group. */
+function memberOf(account: Side | null, enterpriseId: string): Set<string> {
+  if (!account) return new Set();
+  return new Set([
+    ...account.memberships.filter((row) => row.organization.enterpriseId === enterpriseId).map((row) => row.organizationId),
+    ...account.groupMemberships.filter((row) => row.group.organization.enterpriseId === enterpriseId).map((row) => row.group.organizationId),
+  ]);
+}
+
+/**
+ * One page of the readiness report in two SQL statements whatever the page size (three with a cutover status
+ * filter on invitations): the page of people, read with both accounts of each and what the row needs of them, then
+ * the invitations of their emails. `notReadyOnly` filters the page after computing it (a page may then hold fewer
+ * rows than `limit`).
  */
 export async function readinessPage(
   tx: Tx,
@@ -128,121 +157,77 @@ export async function readinessPage(
   const bounds: Prisma.StringFilter = {};
   if (request.after) bounds.gt = request.after;
   if (request.before) bounds.lt = request.before;
+  const side = sideInclude(enterpriseId);
   const accounts = await tx.account.findMany({
     where: { AND: [where, Object.keys(bounds).length > 0 ? { login: bounds } : {}] },
     orderBy: { login: request.inverted ? "desc" : "asc" },
     take: request.limit,
-    include: { linkAsDevops: { include: { ssoAccount: true } }, linkAsSso: { include: { devopsAccount: true } } },
+    include: {
+      ...side,
+      linkAsDevops: { include: { ssoAccount: { include: side } } },
+      linkAsSso: { include: { devopsAccount: { include: side } } },
+    },
   });
   if (request.inverted) accounts.reverse();
   if (accounts.length === 0) return [];
 
-  const devopsIds = accounts.flatMap((account) => (account.kind === "DEVOPS" ? [account.id] : []));
-  const organizations = await tx.organization.findMany({ where: { enterpriseId }, select: { id: true } });
   const emails = new Set<string>();
   for (const account of accounts) {
     for (const email of [account.emailNormalized, account.linkAsDevops?.ssoAccount.emailNormalized, account.linkAsSso?.devopsAccount.emailNormalized]) {
-      if (email) emails.add(normalizeEmail(email));
+      if (email) emails.add(email).add(normalizeEmail(email));
     }
   }
-  const devopsSideIds = accounts.flatMap((account) =>
-    account.kind === "DEVOPS" ? [account.id] : account.linkAsSso ? [account.linkAsSso.devopsAccountId] : [],
-  );
-  const ssoSideIds = accounts.flatMap((account) =>
-    account.kind === "SSO" ? [account.id] : account.linkAsDevops ? [account.linkAsDevops.ssoAccountId] : [],
-  );
-  const [reviews, breaking, statuses, invitations, acknowledgements, retentions, ssoMemberships] = await Promise.all([
-    accessReviews(tx, accounts.map((account) => account.id), enterpriseId),
-    tokensBreakingWith(tx, devopsIds, organizations.map((organization) => organization.id), now),
-    cutoverStatuses(tx, accounts.map((account) => account.id), enterpriseId, now),
-    tx.invitation.findMany({
-      where: { enterpriseId, emailNormalized: { in: [...emails] } },
-      orderBy: { createdAt: "desc" },
-    }),
-    tx.accessLossAcknowledgement.findMany({
-      where: { enterpriseId, devopsAccountId: { in: devopsSideIds } },
-      include: { organization: true, acknowledgedBy: true },
-      orderBy: { organization: { key: "asc" } },
-    }),
-    tx.lastAdminRetention.findMany({
-      where: { enterpriseId, accountId: { in: ssoSideIds } },
-      include: { organization: { select: { key: true } } },
-      orderBy: { organization: { key: "asc" } },
-    }),
-    // Whether an SSO account reaches an organization it lost through its DOP account (the loss is then resolved).
-    tx.organization.findMany({
-      where: {
-        enterpriseId,
-        accessLosses: { some: { devopsAccountId: { in: devopsSideIds } } },
-        OR: [
-          { memberships: { some: { accountId: { in: ssoSideIds } } } },
-          { groups: { some: { memberships: { some: { accountId: { in: ssoSideIds } } } } } },
-        ],
-      },
-      select: {
-        id: true,
-        memberships: { where: { accountId: { in: ssoSideIds } }, select: { accountId: true } },
-        groups: { select: { memberships: { where: { accountId: { in: ssoSideIds } }, select: { accountId: true } } } },
-      },
-    }),
-  ]);
-  const ssoMember = new Set(
-    ssoMemberships.flatMap((organization) => [
-      ...organization.memberships.map((row) => `${row.accountId}|${organization.id}`),
-      ...organization.groups.flatMap((group) => group.memberships.map((row) => `${row.accountId}|${organization.id}`)),
-    ]),
-  );
-  const acknowledgementsByAccount = new Map<string, (typeof acknowledgements)[number][]>();
-  for (const row of acknowledgements) {
-    const list = acknowledgementsByAccount.get(row.devopsAccountId) ?? [];
-    list.push(row);
-    acknowledgementsByAccount.set(row.devopsAccountId, list);
-  }
-  const retainedByAccount = new Map<string, string[]>();
-  for (const row of retentions) {
-    const list = retainedByAccount.get(row.accountId) ?? [];
-    list.push(row.organization.key);
-    retainedByAccount.set(row.accountId, list);
-  }
+  const invitations =
+    emails.size === 0
+      ? []
+      : await tx.invitation.findMany({ where: { enterpriseId, emailNormalized: { in: [...emails] } }, orderBy: { createdAt: "desc" } });
   const latestInvitation = new Map<string, (typeof invitations)[number]>();
+  const invitedEmails = new Set<string>();
   for (const invitation of invitations) {
     if (!latestInvitation.has(invitation.emailNormalized)) latestInvitation.set(invitation.emailNormalized, invitation);
-  }
-  const breakingByOwner = new Map<string, BreakingToken[]>();
-  for (const token of breaking) {
-    const list = breakingByOwner.get(token.owner.id) ?? [];
-    list.push(token);
-    breakingByOwner.set(token.owner.id, list);
+    // What makes a DOP account INVITED (see `CutoverStatus`): a pending unexpired or an accepted invitation.
+    const status = invitationStatus(invitation, now);
+    if (status === "PENDING" || status === "ACCEPTED") invitedEmails.add(invitation.emailNormalized);
   }
 
   const rows = accounts.map((account): ReadinessRow => {
-    const { linkAsDevops, linkAsSso, ...plain } = account;
-    const devopsAccount = account.kind === "DEVOPS" ? plain : (linkAsSso?.devopsAccount ?? null);
-    const ssoAccount = account.kind === "SSO" ? plain : (linkAsDevops?.ssoAccount ?? null);
-    const review = reviews.get(account.id);
-    const email = [devopsAccount?.emailNormalized, ssoAccount?.emailNormalized].find((value) => value && latestInvitation.has(value));
+    const devops: Side | null = account.kind === "DEVOPS" ? account : (account.linkAsSso?.devopsAccount ?? null);
+    const sso: Side | null = account.kind === "SSO" ? account : (account.linkAsDevops?.ssoAccount ?? null);
+    const devopsIn = memberOf(devops, enterpriseId);
+    const ssoIn = memberOf(sso, enterpriseId);
+    const organizations = new Map(
+      [...(devops?.memberships ?? []).map((row) => row.organization), ...(devops?.groupMemberships ?? []).map((row) => row.group.organization)].map(
+        (organization) => [organization.id, organization],
+      ),
+    );
+    const email = [devops?.emailNormalized, sso?.emailNormalized].find((value) => value && latestInvitation.has(value));
     const invitation = email ? latestInvitation.get(email)! : null;
-    const retained = ssoAccount ? (retainedByAccount.get(ssoAccount.id) ?? []) : [];
     return {
-      account: plain,
-      devopsAccount,
-      ssoAccount,
-      cutoverStatus: statuses.get(account.id) ?? (account.kind === "SSO" ? "SSO_ACTIVE" : "NOT_INVITED"),
-      lastSsoLoginAt: ssoAccount?.lastLoginAt ?? null,
-      organizationsOnlyThroughDop: (review?.organizations ?? [])
-        .filter((row) => row.dop.member && !row.sso.member)
-        .map((row) => row.organization),
-      tokensThatWouldBreak: account.kind === "DEVOPS" ? (breakingByOwner.get(account.id) ?? []) : [],
+      account: plainAccount(account),
+      devopsAccount: devops ? plainAccount(devops) : null,
+      ssoAccount: sso ? plainAccount(sso) : null,
+      cutoverStatus: rowCutoverStatus(account, devops, devopsIn.size > 0, enterpriseId, invitedEmails),
+      lastSsoLoginAt: sso?.lastLoginAt ?? null,
+      organizationsOnlyThroughDop: [...devopsIn]
+        .filter((id) => !ssoIn.has(id))
+        .map((id) => organizations.get(id)!)
+        .sort(byKey),
+      tokensThatWouldBreak: account.kind === "DEVOPS" ? breakingTokensOf(account, enterpriseId, now) : [],
       invitation: invitation
         ? { status: invitationStatus(invitation, now), email: invitation.email, expiresAt: invitation.expiresAt }
         : null,
-      accessLoss: (devopsAccount ? (acknowledgementsByAccount.get(devopsAccount.id) ?? []) : []).map((row) => ({
-        organization: row.organization,
-        acknowledgedBy: row.acknowledgedBy,
-        acknowledgedAt: row.acknowledgedAt,
-        regained: ssoAccount !== null && ssoMember.has(`${ssoAccount.id}|${row.organizationId}`),
-      })),
-      warnings: retained.map((key) => lastAdminKeptMessage(key)),
+      accessLoss: [...(devops?.accessLosses ?? [])]
+        .sort((a, b) => byKey(a.organization, b.organization))
+        .map((row) => ({
+          organization: row.organization,
+          acknowledgedBy: row.acknowledgedBy,
+          acknowledgedAt: row.acknowledgedAt,
+          regained: ssoIn.has(row.organizationId),
+        })),
+      warnings: (sso?.lastAdminRetentions ?? [])
+        .map((row) => row.organization.key)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map((key) => lastAdminKeptMessage(key)),
     };
   });
   return request.filter?.notReadyOnly
@@ -253,6 +238,24 @@ export async function readinessPage(
           row.accessLoss.some((loss) => !loss.regained),
       )
     : rows;
+}
+
+/** The row's cutover status in the enterprise (the definitions of `CutoverStatus`), from the page's graph. */
+function rowCutoverStatus(
+  account: Side & { linkAsDevops: { ssoAccount: Side } | null },
+  devops: Side | null,
+  devopsInEnterprise: boolean,
+  enterpriseId: string,
+  invitedEmails: ReadonlySet<string>,
+): CutoverStatus {
+  const devopsRemoved = !devops || devops.deletedAt !== null || !devopsInEnterprise;
+  if (account.kind === "SSO") return !devops ? "SSO_ACTIVE" : devopsRemoved ? "DOP_REMOVED" : "LINKED";
+  if (account.linkAsDevops?.ssoAccount.enterpriseId === enterpriseId) return devopsRemoved ? "DOP_REMOVED" : "LINKED";
+  if (!account.deletedAt && devopsInEnterprise) {
+    return account.emailNormalized !== null && invitedEmails.has(account.emailNormalized) ? "INVITED" : "NOT_INVITED";
+  }
+  if (!account.deletedAt && account.accessLosses.length > 0) return "REMOVED_WITHOUT_SSO";
+  return "NOT_INVITED";
 }
 
 /** R14 / R9 (c): the warning on the row of an SSO account that group sync kept as an organization's last admin. */
@@ -279,15 +282,11 @@ export interface ReadinessTotals {
   warnings: string[];
 }
 
-/** Totals over the whole enterprise, in a fixed number of count queries. */
+/** Totals over the whole enterprise, in one aggregate statement (see `readCutoverFacts`). */
 export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Date()): Promise<ReadinessTotals> {
-  const [people, dopOwnedTokens, progress] = await Promise.all([
-    tx.account.count({ where: personWhere(enterpriseId) }),
-    tx.token.count({
-      where: { kind: "PAT", revokedAt: null, ownerAccount: { kind: "DEVOPS", deletedAt: null, ...inEnterprise(enterpriseId) } },
-    }),
-    computeSetupProgress(tx, enterpriseId, now),
-  ]);
+  const facts = await readCutoverFacts(tx, enterpriseId, now, { withReadinessTotals: true });
+  const progress = setupProgressFrom(facts, now);
+  const people = facts.people ?? 0;
   const terminate = progress.steps.find((step) => step.step === "TERMINATE")!;
   return {
     people,
@@ -296,7 +295,7 @@ export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Da
     linkedDopAccounts: progress.counts.linkedDopAccounts,
     ssoOnlyAccounts: people - progress.counts.dopAccounts,
     pendingInvitations: progress.counts.pendingInvitations,
-    dopOwnedTokens,
+    dopOwnedTokens: facts.dopOwnedTokens ?? 0,
     breakGlassAccounts: progress.counts.breakGlassAccounts,
     blockers: progress.steps.flatMap((step) => step.blockers).filter((value, index, all) => all.indexOf(value) === index),
     warnings: terminate.warnings,

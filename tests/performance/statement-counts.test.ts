@@ -1,0 +1,133 @@
+/**
+ * N+1 guards: the number of SQL statements a request sends (BEGIN/COMMIT included) is bounded whatever the page
+ * sizes. Counted at the driver (every statement Prisma sends), on both databases.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession, SESSION_COOKIE } from "@sso-cutover/sso";
+import { startTestGateway, type TestGateway } from "../kit/gateway";
+import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
+
+let kit: TestGateway;
+let scenario: Scenario;
+let adminToken: string;
+
+const ORGANIZATIONS = 4;
+const PEOPLE = 30;
+
+/** An enterprise of ORGANIZATIONS organizations and PEOPLE people, half of them already linked to an SSO account. */
+function enterpriseSpec() {
+  const organizations = Object.fromEntries(
+    Array.from({ length: ORGANIZATIONS }, (_, index) => [`org${index}`, { plan: index % 2 === 0 ? "ENTERPRISE" : "FREE" }] as const),
+  );
+  const accounts: Record<string, AccountSpec> = {
+    admin: { enterpriseAdmin: true, memberOf: ["org0"], permissions: { org0: ["ADMIN"] } },
+  };
+  for (let person = 0; person < PEOPLE; person++) {
+    const home = `org${person % ORGANIZATIONS}`;
+    const second = `org${(person + 1) % ORGANIZATIONS}`;
+    const handle = `dop${String(person).padStart(2, "0")}`;
+    accounts[handle] = {
+      memberOf: [home],
+      groups: { [second]: ["Members"] },
+      permissions: { [home]: ["SCAN"] },
+      tokens: { ci: {}, laptop: { lastUsedAt: new Date() } },
+      ...(person % 2 === 0 ? { linkedTo: `sso${person}` } : {}),
+    };
+    if (person % 2 === 0) accounts[`sso${person}`] = { kind: "SSO", memberOf: [home] };
+  }
+  return { organizations, accounts };
+}
+
+async function statementsOf(document: string, token: string, variables: Record<string, unknown> = {}) {
+  kit.db.statements.reset();
+  const response = await kit.graphql(document, { token, variables });
+  expect(response.errors).toBeUndefined();
+  return { data: response.data!, count: kit.db.statements.count, log: [...kit.db.statements.log] };
+}
+
+beforeAll(async () => {
+  kit = await startTestGateway({ MAX_REQUEST_COST: "1000000" });
+  scenario = await buildScenario(kit.prisma, enterpriseSpec());
+  adminToken = await kit.tokenFor(scenario.account("admin").id);
+  // The first use of a token records lastUsedAt (a write at most once a minute): measure the requests after it.
+  await kit.graphql("{ __typename }", { token: adminToken });
+});
+afterAll(() => kit?.close());
+
+const MEMBERS = `query Members($key: String!, $first: Int!) {
+  enterprise(key: $key) {
+    members(first: $first) {
+      edges { node { login email kind organizations { key name } tokenGuidance { willBreak { display lastUsedAt } } } }
+    }
+  }
+}`;
+
+const ORGANIZATION_MEMBERS = `query OrganizationMembers($key: String!, $organizations: Int!, $first: Int!) {
+  enterprise(key: $key) {
+    organizations(first: $organizations) {
+      key
+      members(first: $first) {
+        edges { node { login kind tokens { display } tokenGuidance { willBreak { display lastUsedAt } } } }
+      }
+    }
+  }
+}`;
+
+const READINESS = `query Readiness($key: String!, $first: Int!) {
+  enterprise(key: $key) {
+    readiness(first: $first) {
+      edges { node { account { login } cutoverStatus organizationsOnlyThroughDop { key } tokensThatWouldBreak { display } invitation { status } } }
+      totals { people dopAccounts linkedDopAccounts ssoOnlyAccounts pendingInvitations dopOwnedTokens breakGlassAccounts blockers warnings }
+    }
+  }
+}`;
+
+describe("statements per request", () => {
+  it("a bearer token is authenticated in one statement: { __typename } costs at most 1", async () => {
+    const { count, log } = await statementsOf("{ __typename }", adminToken);
+    expect(count, log.join("\n")).toBeLessThanOrEqual(1);
+  });
+
+  it("a browser session is authenticated in one statement: { __typename } with the session cookie costs at most 1", async () => {
+    const session = await createSession(kit.prisma, scenario.account("sso0").id);
+    kit.db.statements.reset();
+    const response = await kit.graphql("{ viewer { login } }", { headers: { cookie: `${SESSION_COOKIE}=${session.secret}` } });
+    expect(response.data?.viewer?.login).toBe(scenario.account("sso0").login);
+    // The session (with its account) in one statement, then the viewer itself.
+    expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(2);
+    kit.db.statements.reset();
+    const typename = await kit.graphql("{ __typename }", { headers: { cookie: `${SESSION_COOKIE}=${session.secret}` } });
+    expect(typename.data).toEqual({ __typename: "Query" });
+    expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(1);
+  });
+
+  it("enterprise → members → organizations and token guidance: at most 6 statements, for 5 or 50 members", async () => {
+    for (const first of [5, 50]) {
+      const { count, log, data } = await statementsOf(MEMBERS, adminToken, { key: scenario.enterprise.key, first });
+      expect(data.enterprise.members.edges.length).toBe(Math.min(first, PEOPLE * 1.5 + 1));
+      expect(count, log.join("\n")).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it("enterprise → organizations → members → tokens and token guidance: at most 6 statements whatever the page sizes", async () => {
+    for (const [organizations, first] of [
+      [1, 5],
+      [ORGANIZATIONS, 50],
+    ] as const) {
+      const { count, log, data } = await statementsOf(ORGANIZATION_MEMBERS, adminToken, {
+        key: scenario.enterprise.key,
+        organizations,
+        first,
+      });
+      expect(data.enterprise.organizations.length).toBe(organizations);
+      expect(count, log.join("\n")).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it("a readiness page with its totals: at most 8 statements, for 5 or 50 rows", async () => {
+    for (const first of [5, 50]) {
+      const { count, log } = await statementsOf(READINESS, adminToken, { key: scenario.enterprise.key, first });
+      expect(count, log.join("\n")).toBeLessThanOrEqual(8);
+    }
+  });
+});
