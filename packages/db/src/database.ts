@@ -1,14 +1,15 @@
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { ensureDataDir, lockDataDir } from "./data-dir";
+import { openPGlite, serveEmbedded, type EmbeddedServer } from "./embedded";
 import { applyPendingMigrations, pendingMigrations } from "./migrations";
 import { checkPostgresConnection, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";
 
 /** How often the embedded database refreshes its planner statistics. */
 export const EMBEDDED_ANALYZE_INTERVAL_MS = 10 * 60_000;
+/** When, after opening, the embedded database first refreshes them. */
+export const EMBEDDED_FIRST_ANALYZE_DELAY_MS = 5_000;
 
 export interface DatabaseOptions {
   /** PostgreSQL connection string. Unset: the embedded PGlite database in `dataDir`. */
@@ -69,7 +70,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
   let embedded: EmbeddedServer;
   try {
-    embedded = await serveEmbedded(await PGlite.create(dataDir));
+    // A folder without a database starts from the migrated template: nothing is pending then.
+    embedded = await serveEmbedded(await openPGlite(dataDir));
   } catch (error) {
     lock.release();
     throw error;
@@ -85,8 +87,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const prisma = clientFor(embedded.url, 1);
   // PGlite runs no autovacuum, so nothing would collect planner statistics: without them PostgreSQL plans the
   // membership filters of a large enterprise as if tables were empty (measured: 5.5 s instead of 1.2 s a page).
+  // Statistics are stored in the data directory, so a start has those of the last run: the first refresh (for
+  // data another process wrote meanwhile) runs shortly after the start, not before the first answer.
   const analyze = () => prisma.$executeRawUnsafe("ANALYZE").catch((error: Error) => log(`ANALYZE failed: ${error.message}`));
-  await analyze();
+  const firstAnalyze = setTimeout(analyze, EMBEDDED_FIRST_ANALYZE_DELAY_MS);
+  firstAnalyze.unref();
   const maintenance = setInterval(analyze, EMBEDDED_ANALYZE_INTERVAL_MS);
   maintenance.unref();
   return {
@@ -94,6 +99,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     kind: "pglite",
     url: embedded.url,
     close: async () => {
+      clearTimeout(firstAnalyze);
       clearInterval(maintenance);
       try {
         await prisma.$disconnect();
@@ -152,31 +158,6 @@ function releasingFailedTransactionEnds(factory: PrismaPg): PrismaPg {
     return adapter;
   };
   return factory;
-}
-
-export interface EmbeddedServer {
-  db: PGlite;
-  url: string;
-  /** Stops serving; PGlite stays open. */
-  stop(): Promise<void>;
-  /** Stops serving and closes PGlite. */
-  close(): Promise<void>;
-}
-
-/** Serves a PGlite instance on a free loopback port, so that adapter-pg and the Prisma CLI can reach it. */
-export async function serveEmbedded(db: PGlite): Promise<EmbeddedServer> {
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
-  await server.start();
-  const port = server.getServerConn().split(":").at(-1);
-  return {
-    db,
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
-    stop: () => server.stop(),
-    close: async () => {
-      await server.stop();
-      await db.close();
-    },
-  };
 }
 
 async function migrate(url: string, migrateOnStart: boolean, log: (message: string) => void): Promise<void> {
