@@ -26,6 +26,8 @@ const config = readConfig();
 const log = createLogger(config.LOG_LEVEL);
 
 let gateway: Gateway | null = null;
+/** SQL statements sent so far (counted only with METRICS_SQL_STATEMENTS=true). */
+let sqlStatements = 0;
 let database: Database | null = null;
 let stopTokenCleanup: () => Promise<void> = async () => {};
 /** Set by SIGTERM/SIGINT: `/ready` answers 503 and every response closes its connection. */
@@ -117,6 +119,7 @@ async function start(): Promise<void> {
       poolSize: config.DATABASE_POOL_SIZE,
       migrateOnStart: config.MIGRATE_ON_START,
       log: (message) => log.info(message),
+      ...(config.METRICS_SQL_STATEMENTS ? { onStatement: () => void sqlStatements++ } : {}),
     });
   } catch (error) {
     fail(failure(error));
@@ -139,7 +142,14 @@ async function start(): Promise<void> {
   }
   if (stopping) return;
 
-  gateway = createGateway({ prisma: opened.prisma, config, log, processMetrics: true, draining: () => draining });
+  gateway = createGateway({
+    prisma: opened.prisma,
+    config,
+    log,
+    processMetrics: true,
+    draining: () => draining,
+    ...(config.METRICS_SQL_STATEMENTS ? { sqlStatements: () => sqlStatements } : {}),
+  });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
     stopTokenCleanup = startTokenCleanup(opened.prisma, {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { Kind, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
@@ -8,9 +8,20 @@ export interface GatewayMetrics {
 }
 
 /** Request counts and durations by route and status, GraphQL operations by outcome, and Node's own metrics. */
-export function createMetrics(collectProcessMetrics = true): GatewayMetrics {
+export function createMetrics(collectProcessMetrics = true, sqlStatements?: () => number): GatewayMetrics {
   const registry = new Registry();
   if (collectProcessMetrics) collectDefaultMetrics({ register: registry });
+  if (sqlStatements) {
+    // A gauge that only grows: the count is kept by the database client, and read when scraped.
+    new Gauge({
+      name: "sql_statements_total",
+      help: "SQL statements sent to the database since the start (BEGIN and COMMIT included)",
+      registers: [registry],
+      collect() {
+        this.set(sqlStatements());
+      },
+    });
+  }
   const requests = new Histogram({
     name: "http_request_duration_seconds",
     help: "HTTP requests by route and status",

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
   draining?: () => boolean;
+  /** SQL statements sent so far, shown in `/metrics` as `sql_statements_total` (METRICS_SQL_STATEMENTS). */
+  sqlStatements?: () => number;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -77,8 +79,8 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining }: GatewayOptions): Gateway {
-  const metrics = createMetrics(processMetrics);
+export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements }: GatewayOptions): Gateway {
+  const metrics = createMetrics(processMetrics, sqlStatements);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
   const graphiql = createGraphiQLPage();
