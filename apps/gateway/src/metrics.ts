@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { Kind, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { pathnameOf } from "./http/pathname";
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -43,7 +44,7 @@ export function createMetrics(collectProcessMetrics = true, sqlStatements?: () =
     onResponse({ request, response }) {
       const begin = started.get(request);
       if (begin === undefined) return;
-      const route = routeLabel(new URL(request.url).pathname);
+      const route = routeLabel(pathnameOf(request.url));
       requests.observe({ route, method: request.method, status: String(response.status) }, (performance.now() - begin) / 1000);
     },
     onExecute({ args }) {
