@@ -12,10 +12,10 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { applyPendingMigrations, committedMigrations, migrationsDirectory, repositoryRoot } from "./migrations";
 
 /**
- * PGlite's own start parameters, with 32 MB of shared buffers instead of PostgreSQL's 128 MB: the buffers live in
+ * PGlite's own start parameters, with 16 MB of shared buffers instead of PostgreSQL's 128 MB: the buffers live in
  * the server process's memory (WebAssembly), and the operating system caches the data directory's files anyway.
  */
-export const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
+export const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
 /** Changes with every committed migration (name and SQL). */
 export function migrationsFingerprint(): string {
