@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { generateTokenSecret, hashTokenSecret, lastFour, TOKEN_PREFIX } from "@sso-cutover/tokens";
 import { loadConfig, type GatewayConfig } from "../../apps/gateway/src/config";
 import { createLogger, type Logger } from "../../apps/gateway/src/logger";
-import { createGateway, type Gateway } from "../../apps/gateway/src/yoga";
+import { createGateway, type Gateway, type GatewayOptions } from "../../apps/gateway/src/yoga";
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -41,7 +41,10 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(environment: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  environment: Record<string, string> = {},
+  gatewayOptions: Pick<GatewayOptions, "tracing"> = {},
+): Promise<TestGateway> {
   const db = await createTestDatabase();
   // Rate limits are off unless a test turns them on: a test file may send many requests with one token, many
   // refused credentials, or many sign-ins, all from the one in-process "address".
@@ -61,7 +64,7 @@ export async function startTestGateway(environment: Record<string, string> = {})
     },
   });
   const log: Logger = createLogger(config.LOG_LEVEL, sink);
-  const gateway = createGateway({ prisma: db.prisma, config, log });
+  const gateway = createGateway({ prisma: db.prisma, config, log, ...gatewayOptions });
   let server: Server | null = null;
 
   const fetchPath = async (path: string, init: RequestInit = {}): Promise<Response> =>

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
 import { createLogger } from "./logger";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id";
+import type { Tracing } from "./observability/tracing";
 import type { Gateway } from "./yoga";
 
 // The database package, the schema and the seed are imported only once the port is bound: loading them takes
@@ -30,6 +32,7 @@ let gateway: Gateway | null = null;
 let sqlStatements = 0;
 let database: Database | null = null;
 let stopTokenCleanup: () => Promise<void> = async () => {};
+let tracing: Tracing | null = null;
 /** Set by SIGTERM/SIGINT: `/ready` answers 503 and every response closes its connection. */
 let draining = false;
 const inFlight = new Set<ServerResponse>();
@@ -45,7 +48,11 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   if (!gateway) {
     // The port is bound before the database is open (migrations, seeding): say so rather than keep callers waiting.
     const health = request.method === "GET" && request.url === "/health";
-    response.writeHead(health ? 200 : 503, { "content-type": "application/json", "retry-after": "1" });
+    response.writeHead(health ? 200 : 503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    });
     response.end(JSON.stringify({ status: "starting" }));
     request.resume();
     return;
@@ -58,6 +65,7 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cache-control": "no-store",
+      [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     });
     response.end(JSON.stringify({ errors: [{ message: "Send the request body with a Content-Length header." }] }));
     request.resume();
@@ -90,6 +98,11 @@ async function start(): Promise<void> {
     server.listen(config.PORT, config.HOST, resolve);
   });
   server.on("error", (error) => log.error({ err: error }, "HTTP server error"));
+
+  // OpenTelemetry is loaded only when a collector is configured: without one, tracing costs nothing.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    tracing = await (await import("./observability/tracing")).startOtlpTracing();
+  }
 
   const checks = await import("@sso-cutover/db/startup-checks");
   // Errors whose message already names the variable and the remedy are shown as they are.
@@ -149,6 +162,7 @@ async function start(): Promise<void> {
     processMetrics: true,
     draining: () => draining,
     ...(config.METRICS_SQL_STATEMENTS ? { sqlStatements: () => sqlStatements } : {}),
+    tracing: tracing ?? undefined,
   });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
@@ -203,6 +217,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await gateway?.dispose();
   await stopTokenCleanup();
   await database?.close();
+  await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not export the last spans"));
   log.info("stopped");
   process.exit(0);
 }

@@ -14,6 +14,7 @@ import type { Plugin } from "graphql-yoga";
 import { readSessionCookie, servesOverHttps, sessionCookie } from "./http/session-cookie";
 import type { GatewayConfig } from "./config";
 import { readBoundedText } from "./http/bounded-body";
+import { ACCESS_REVIEW_QUERY } from "./http/graphiql-page";
 import { clientAddress } from "./http/client-address";
 import type { Logger } from "./logger";
 import {
@@ -24,22 +25,6 @@ import {
   notFoundPage,
   signedOutPage,
 } from "./sso-pages";
-
-/** What the landing page's "Review your access" link opens: GraphiQL with the viewer's access. */
-export const ACCESS_REVIEW_QUERY = `# Your access, per organization: what your SSO account has and what it still lacks (R4)
-query MyAccess {
-  viewer {
-    login
-    kind
-    organizations { key name }
-    accessReview {
-      status
-      devopsAccount { login }
-      organizations { organization { key } status missingOnSso dop { member permissions } sso { member permissions } }
-    }
-  }
-}
-`;
 
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",

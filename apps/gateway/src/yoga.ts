@@ -8,7 +8,7 @@ import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
-import { createGraphiQLPage } from "./http/graphiql-page";
+import { createGraphiQLPage, graphiqlOptions } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
 import { useRateLimit } from "./http/rate-limit";
@@ -19,6 +19,8 @@ import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
 import { useInputLimits } from "./input-limits";
 import { createMetrics } from "./metrics";
+import { useRequestObservability } from "./observability/request-log";
+import type { Tracing } from "./observability/tracing";
 import { schema } from "./schema/index";
 import { useSsoRoutes } from "./sso-routes";
 
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   draining?: () => boolean;
   /** SQL statements sent so far, shown in `/metrics` as `sql_statements_total` (METRICS_SQL_STATEMENTS). */
   sqlStatements?: () => number;
+  /** Traces requests down to database queries (observability/tracing.ts); absent, tracing costs nothing. */
+  tracing?: Pick<Tracing, "gatewayPlugins">;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -74,12 +78,13 @@ function useBodyLimit(maxBytes: number): Plugin {
 
 /**
  * The gateway: one Yoga instance serving GraphQL, the operational routes and the SSO login routes. Plugin order
- * is deliberate: security headers (on every response) and body limit first, then the Origin check of cookie
+ * is deliberate: the request log (and tracing) first, so that every response, even one ended early, is logged with its
+ * X-Request-Id; security headers (on every response) and body limit next, then the Origin check of cookie
  * requests, rate limits (which authenticate the request once, to count it against its principal), the routes that
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements, tracing }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics, sqlStatements);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -93,8 +98,8 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
     // No operation takes a file: multipart bodies are refused (415) rather than parsed.
     multipart: false,
     logging: yogaLogging(log),
-    // No prefilled Authorization header: an empty "Bearer " would make GraphiQL's introspection fail with 401.
-    graphiql: { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY },
+    // Signed in with a session, GraphiQL runs as that person (cookie + CSRF header); else with a token the caller adds.
+    graphiql: graphiqlOptions(authenticate, { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY }),
     renderGraphiQL: graphiql.render,
     // Same origin only, unless CORS_ORIGINS lists a dashboard's origin.
     cors: corsPolicy(config),
@@ -134,6 +139,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
       },
     },
     plugins: [
+      ...useRequestObservability({ log, tracing }),
       useSecurityHeaders({ graphiqlPolicy: graphiql.contentSecurityPolicy }),
       useBodyLimit(config.MAX_BODY_BYTES),
       metrics.plugin,

@@ -2,7 +2,7 @@ import { DomainError, serializable, type PrismaClient, type Token } from "@sso-c
 import { recordAuditEvent, type Actor } from "@sso-cutover/enterprise";
 import { tokenDisplay } from "./status";
 import { generateTokenSecret, hashTokenSecret, lastFour, TOKEN_PREFIX } from "./secrets";
-import { requireActiveAccount, validExpiry, validTokenName } from "./token-input";
+import { requireActiveAccount, tokenNameTaken, validExpiry, validTokenName } from "./token-input";
 
 export interface CreatePersonalAccessTokenInput {
   name: string;
@@ -29,11 +29,7 @@ export async function createPersonalAccessToken(
   const expiresAt = validExpiry(input.expiresAt, now);
   return serializable(prisma, async (tx) => {
     const owner = await requireActiveAccount(tx, actor);
-    const clash = await tx.token.findFirst({
-      where: { kind: "PAT", ownerAccountId: owner.id, revokedAt: null, name: { equals: name, mode: "insensitive" } },
-      select: { id: true },
-    });
-    if (clash) {
+    if (await tokenNameTaken(tx, { kind: "PAT", ownerAccountId: owner.id }, name)) {
       throw new DomainError("CONFLICT", `You already have a personal access token named "${name}".`, "input.name");
     }
     const secret = generateTokenSecret("PAT");

@@ -5,7 +5,7 @@ import type { CreatedToken } from "./personal-tokens";
 import type { ScopedToken } from "./listing";
 import { generateTokenSecret, hashTokenSecret, lastFour, TOKEN_PREFIX } from "./secrets";
 import { tokenDisplay } from "./status";
-import { requireActiveAccount, validExpiry, validTokenName } from "./token-input";
+import { requireActiveAccount, tokenNameTaken, validExpiry, validTokenName } from "./token-input";
 
 /** R6: the one thing a scoped organization token may do. */
 export const SCOPED_TOKEN_PERMISSIONS = ["EXECUTE_ANALYSIS"] as const;
@@ -86,16 +86,7 @@ export async function createScopedOrganizationToken(
       }
       projectIds = projects.map((project) => project.id);
     }
-    const clash = await tx.token.findFirst({
-      where: {
-        kind: "SOT",
-        organizationId: organization.id,
-        revokedAt: null,
-        name: { equals: name, mode: "insensitive" },
-      },
-      select: { id: true },
-    });
-    if (clash) {
+    if (await tokenNameTaken(tx, { kind: "SOT", organizationId: organization.id }, name)) {
       throw new DomainError(
         "CONFLICT",
         `Organization "${organization.key}" already has a scoped organization token named "${name}".`,

@@ -32,3 +32,22 @@ export async function requireActiveAccount(tx: Tx, actor: Actor) {
   if (!account || account.deletedAt) throw new DomainError("UNAUTHENTICATED", "Your account no longer exists.");
   return account;
 }
+
+/**
+ * R5/R6: whether a token that is not revoked already carries this name, compared case-insensitively and literally.
+ * (Prisma's case-insensitive `equals` renders as ILIKE, where `_`, `%` and `\` are patterns: "ci%" would clash with
+ * "ci_main" and "a\b" would miss itself.) The scope is the owner's personal tokens, or an organization's scoped tokens.
+ */
+export async function tokenNameTaken(
+  tx: Tx,
+  scope: { kind: "PAT"; ownerAccountId: string } | { kind: "SOT"; organizationId: string },
+  name: string,
+): Promise<boolean> {
+  const rows =
+    scope.kind === "PAT"
+      ? await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Token" WHERE "kind" = 'PAT' AND "ownerAccountId" = ${scope.ownerAccountId}
+          AND "revokedAt" IS NULL AND lower("name") = lower(${name}) LIMIT 1`
+      : await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Token" WHERE "kind" = 'SOT' AND "organizationId" = ${scope.organizationId}
+          AND "revokedAt" IS NULL AND lower("name") = lower(${name}) LIMIT 1`;
+  return rows.length > 0;
+}

@@ -71,6 +71,25 @@ describe("personal access tokens", () => {
     await createPersonalAccessToken(suite.db.prisma, actorOf(owner), { name: "Laptop" }, now);
   });
 
+  it("R5: name uniqueness compares names literally: %, _ and \\ are characters, not patterns", async () => {
+    const owner = await suite.fixtures.devopsAccount();
+    const actor = actorOf(owner);
+    await createPersonalAccessToken(suite.db.prisma, actor, { name: "ci_main" }, now);
+    await createPersonalAccessToken(suite.db.prisma, actor, { name: "ci%" }, now);
+    await createPersonalAccessToken(suite.db.prisma, actor, { name: "a\\b" }, now);
+    // Names that a LIKE pattern would have confused with the ones above are distinct names.
+    await createPersonalAccessToken(suite.db.prisma, actor, { name: "ciXmain" }, now);
+    await createPersonalAccessToken(suite.db.prisma, actor, { name: "ci-anything" }, now);
+    await createPersonalAccessToken(suite.db.prisma, actor, { name: "ab" }, now);
+    // The same names, in another case, still clash.
+    for (const name of ["CI_MAIN", "CI%", "A\\B"]) {
+      await expectDomainError(createPersonalAccessToken(suite.db.prisma, actor, { name }, now), {
+        code: "CONFLICT",
+        field: "input.name",
+      });
+    }
+  });
+
   it("R5: an expiry in the past (or now) is refused on input.expiresAt; a future one is kept", async () => {
     const owner = await suite.fixtures.devopsAccount();
     const actor = actorOf(owner);
@@ -236,6 +255,16 @@ describe("scoped organization tokens", () => {
       ),
       { code: "INVALID_INPUT", field: "input.projectKeys" },
     );
+  });
+
+  it("R6: a scoped token's name with _ or % does not clash with a different name", async () => {
+    const { organization, admin } = await organizationWithAdmin("TEAM");
+    const actor = actorOf(admin);
+    const create = (name: string) =>
+      createScopedOrganizationToken(suite.db.prisma, actor, { organizationKey: organization.key, name, allProjects: true }, now);
+    await create("scan_1");
+    await create("scanX1");
+    await expectDomainError(create("SCAN_1"), { code: "CONFLICT", field: "input.name" });
   });
 
   it("R6: unknown organization, past expiry and duplicate names are refused, naming the field", async () => {
