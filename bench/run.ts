@@ -49,6 +49,12 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** CPU time the process has used, in microseconds (user + system). */
+function cpuMicroseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+}
+
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -137,6 +143,8 @@ interface Figures {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  /** The server's CPU time per request: less dependent on what else the machine runs than req/s. */
+  cpuMicrosecondsPerRequest: number;
   statementsPerRequest: number | null;
   peakRssMiB: number;
   failures: number;
@@ -206,7 +214,9 @@ async function measure(port: number, pid: number, body: string, headers: Record<
   const before = countStatements ? await statementsSoFar(port) : 0;
   let peak = rssMiB(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
+  const cpuBefore = cpuMicroseconds(pid);
   const result = await autocannon({ ...options, duration: DURATION_S });
+  const cpu = cpuMicroseconds(pid) - cpuBefore;
   clearInterval(sampler);
   peak = Math.max(peak, rssMiB(pid));
   const after = countStatements ? await statementsSoFar(port) : 0;
@@ -215,6 +225,7 @@ async function measure(port: number, pid: number, body: string, headers: Record<
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    cpuMicrosecondsPerRequest: requests > 0 ? cpu / requests : Number.NaN,
     statementsPerRequest: !countStatements ? null : requests > 0 ? (after - before) / requests : statementsOfOne,
     peakRssMiB: peak,
     failures: result.errors + result.timeouts + result.non2xx,
@@ -294,17 +305,19 @@ const say = (line: string) => {
 };
 const fixed = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-function rowLine(database: string, name: string, outcome: Outcome, reference: number | null): string {
-  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | |`;
+function rowLine(database: string, name: string, outcome: Outcome, reference: Figures | null): string {
+  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | | | |`;
   const f = outcome.figures;
-  const ratio = reference ? `${fixed(f.requestsPerSecond / reference, 3)}` : "";
+  const ratio = reference ? fixed(f.requestsPerSecond / reference.requestsPerSecond, 3) : "";
+  const cpuRatio = reference && Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest / reference.cpuMicrosecondsPerRequest, 2) : "";
+  const cpu = Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest) : "–";
   const statements = f.statementsPerRequest === null ? "–" : fixed(f.statementsPerRequest, 1);
-  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
+  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${cpu} | ${cpuRatio} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
 }
 
 const TABLE_HEAD = [
-  "| database | request | req/s | × bare Yoga | p50 ms | p99 ms | SQL statements / request | peak RSS MiB | failed |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  "| database | request | req/s | req/s ÷ bare Yoga | p50 ms | p99 ms | server CPU µs / request | CPU ÷ bare Yoga | SQL statements / request | peak RSS MiB | failed |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ];
 
 function machine(): string {
@@ -330,7 +343,7 @@ const header = [
   `- date: ${new Date().toISOString()}`,
   `- machine: ${machine()}`,
   `- commit: ${commit()}`,
-  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up`,
+  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
   "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included",
   "- the gateway runs as `pnpm start` does (compiled, `node scripts/start.mjs`), with rate limits of 10⁹ a minute (counted, never reached) and MAX_REQUEST_COST=1000000",
   "",
@@ -395,20 +408,21 @@ for (const database of prepared) {
 
 say("\n## Requests\n");
 for (const line of TABLE_HEAD) say(line);
-let reference: number | null = null;
-{
+/** Bare Yoga, measured again before each database's rows: the machine's load changes during a run. */
+async function bareYoga(): Promise<Figures> {
   const port = await freePort();
   const bare = startServer(["bench/bare-yoga.mjs"], {}, port);
   try {
     await firstAnswer(bare, performance.now());
     const figures = await measure(port, bare.child.pid!, TYPENAME, { "content-type": "application/json" }, null);
-    reference = figures.requestsPerSecond;
-    say(rowLine("bare graphql-yoga", "{ __typename }", { figures }, reference));
+    say(rowLine("bare graphql-yoga", "{ __typename }", { figures }, figures));
+    return figures;
   } finally {
     await bare.stop();
   }
 }
 for (const database of prepared) {
+  const reference = await bareYoga();
   const port = await freePort();
   const server = startServer(GATEWAY, gatewayEnvironment(database.env), port);
   try {

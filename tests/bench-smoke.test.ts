@@ -56,7 +56,7 @@ describe("pnpm bench --smoke (so that the benchmark keeps working; figures are n
       expect(found, `${name}\n${output}`).toBeDefined();
       expect(found![2], `${name} was not measured:\n${output}`).toMatch(figures);
       // SQL statements per request: counted by the gateway.
-      expect(found![6], name).toMatch(/^[\d,]+\.\d$/);
+      expect(found![8], name).toMatch(/^[\d,]+\.\d$/);
     }
     for (const name of MEASURED_OR_EXPLAINED) {
       const found = row(database, name);

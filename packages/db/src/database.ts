@@ -9,8 +9,13 @@ import { checkPostgresConnection, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-
 
 /** How often the embedded database refreshes its planner statistics. */
 export const EMBEDDED_ANALYZE_INTERVAL_MS = 10 * 60_000;
-/** When, after opening, the embedded database first refreshes them. */
-export const EMBEDDED_FIRST_ANALYZE_DELAY_MS = 5_000;
+/**
+ * Tables whose planner statistics are missing or out of date: never analysed, or grown or shrunk by more than a
+ * tenth (in pages) since. PGlite keeps no activity counters across restarts, but `pg_class` is stored with the data.
+ */
+const STALE_STATISTICS = `SELECT quote_ident(c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND c.relkind = 'r'
+    AND (c.reltuples < 0 OR abs(pg_relation_size(c.oid) / 8192 - c.relpages) > 2 + 0.1 * c.relpages)`;
 
 export interface DatabaseOptions {
   /** PostgreSQL connection string. Unset: the embedded PGlite database in `dataDir`. */
@@ -92,19 +97,24 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const prisma = clientFor(embedded.url, 1, options.onStatement);
   // PGlite runs no autovacuum, so nothing would collect planner statistics: without them PostgreSQL plans the
   // membership filters of a large enterprise as if tables were empty (measured: 5.5 s instead of 1.2 s a page).
-  // Statistics are stored in the data directory, so a start has those of the last run: the first refresh (for
-  // data another process wrote meanwhile) runs shortly after the start, not before the first answer.
-  const analyze = () => prisma.$executeRawUnsafe("ANALYZE").catch((error: Error) => log(`ANALYZE failed: ${error.message}`));
-  const firstAnalyze = setTimeout(analyze, EMBEDDED_FIRST_ANALYZE_DELAY_MS);
-  firstAnalyze.unref();
-  const maintenance = setInterval(analyze, EMBEDDED_ANALYZE_INTERVAL_MS);
+  // Statistics are stored in the data directory, so a start has those of the last run and refreshes only the tables
+  // that changed much since (PGlite runs on this event loop: an ANALYZE of everything would hold up every request).
+  const refreshStatistics = async () => {
+    try {
+      const stale = await prisma.$queryRawUnsafe<{ name: string }[]>(STALE_STATISTICS);
+      if (stale.length > 0) await prisma.$executeRawUnsafe(`ANALYZE ${stale.map((table) => table.name).join(", ")}`);
+    } catch (error) {
+      log(`ANALYZE failed: ${(error as Error).message}`);
+    }
+  };
+  await refreshStatistics();
+  const maintenance = setInterval(() => void refreshStatistics(), EMBEDDED_ANALYZE_INTERVAL_MS);
   maintenance.unref();
   return {
     prisma,
     kind: "pglite",
     url: embedded.url,
     close: async () => {
-      clearTimeout(firstAnalyze);
       clearInterval(maintenance);
       try {
         await prisma.$disconnect();
