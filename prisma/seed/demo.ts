@@ -2,8 +2,18 @@
  * Demo data: the enterprise `acme` halfway through completing its SSO setup — SSO is configured, a few users
  * already have SSO accounts, most still sign in with their DevOps-platform (DOP) accounts.
  */
+import path from "node:path";
 import { generate } from "selfsigned";
 import type { OrgPermissionKind, PrismaClient, Tx } from "@sso-cutover/db";
+import { recordAuditEvent } from "@sso-cutover/enterprise";
+import {
+  DEVELOPMENT_IDP_ENTITY_ID,
+  developmentIdpConnection,
+  loadOrCreateIdpKeyMaterial,
+  type DevelopmentIdpConnection,
+  type DevelopmentIdpPerson,
+  type IdpKeyMaterial,
+} from "@sso-cutover/sso/identity-provider";
 import { generateTokenSecret, hashTokenSecret, lastFour, TOKEN_PREFIX } from "@sso-cutover/tokens";
 
 export const DEMO_ENTERPRISE_KEY = "acme";
@@ -48,6 +58,43 @@ const DOP_USERS: DopUser[] = [
   { login: "mallory", name: "Mallory Maintainer", platform: "BITBUCKET_CLOUD", organizations: { "acme-mobile": [] } },
 ];
 
+/** The SSO-only person of the demo (no DOP account): an SSO account is seeded for them. */
+const SSO_ONLY_PEOPLE = [{ login: "oscar", name: "Oscar Operator", organizations: ["acme-data"] }];
+
+/**
+ * The demo's people as its identity provider knows them (the development IdP's choices): NameID and email
+ * `<login>@acme.example`, and the IdP groups of the organizations they work in today (R2 joins each group to the
+ * organization group of the same name). Admin groups are not sent: they need a group mapping (R14).
+ */
+export const DEMO_IDP_PEOPLE: readonly DevelopmentIdpPerson[] = [
+  ...DOP_USERS.map((user) => ({ login: user.login, name: user.name, organizations: Object.keys(user.organizations) })),
+  ...SSO_ONLY_PEOPLE,
+].map((person) => ({
+  nameId: `${person.login}@acme.example`,
+  login: person.login,
+  name: person.name,
+  email: `${person.login}@acme.example`,
+  groups: person.organizations.map((key) => ORGANIZATION_GROUPS[key]!),
+}));
+
+/** The IdP groups the development IdP offers to send: the demo's organization groups. */
+export const DEMO_IDP_GROUPS: readonly string[] = Object.values(ORGANIZATION_GROUPS);
+
+/**
+ * The IdP the demo trusts when seeded without the development IdP (DEV_IDP=false, or before it existed): its key
+ * is thrown away, so nobody can sign in through it.
+ */
+const KEYLESS_DEMO_IDP_ENTITY_ID = "https://idp.acme.example/saml/metadata";
+
+/**
+ * The development IdP of the demo: its key pair, generated into `<dataDir>/dev-idp` at first use and the same at
+ * every start after (the private key file is readable by its owner only), and the connection that trusts it.
+ */
+export async function demoDevelopmentIdp(dataDir: string, publicUrl: string): Promise<{ keys: IdpKeyMaterial; connection: DevelopmentIdpConnection }> {
+  const keys = await loadOrCreateIdpKeyMaterial(path.join(dataDir, "dev-idp"), "dev-idp.sso-cutover.localhost");
+  return { keys, connection: developmentIdpConnection(publicUrl, keys) };
+}
+
 /** Whether the demo enterprise exists already: an existing database is never re-seeded or wiped. */
 export async function demoIsSeeded(prisma: PrismaClient): Promise<boolean> {
   return (await prisma.enterprise.count({ where: { key: DEMO_ENTERPRISE_KEY } })) > 0;
@@ -63,8 +110,16 @@ async function demoIdpCertificate(now: Date): Promise<string> {
   return pems.cert;
 }
 
-export async function seedDemo(prisma: PrismaClient, now = new Date()): Promise<void> {
-  const certificate = await demoIdpCertificate(now);
+/**
+ * Seeds the demo into an empty database. With `identityProvider` (the development IdP), the demo's SSO connection
+ * trusts it, so that the one-click link signs people in; without, it trusts a certificate whose key is not kept.
+ */
+export async function seedDemo(prisma: PrismaClient, now = new Date(), identityProvider: DevelopmentIdpConnection | null = null): Promise<void> {
+  const idp = identityProvider ?? {
+    idpEntityId: KEYLESS_DEMO_IDP_ENTITY_ID,
+    idpSsoUrl: "https://idp.acme.example/saml/sso",
+    idpCertificate: await demoIdpCertificate(now),
+  };
   await prisma.$transaction(
     async (tx) => {
       const enterprise = await tx.enterprise.create({ data: { key: DEMO_ENTERPRISE_KEY, name: "Acme Corporation" } });
@@ -151,9 +206,9 @@ export async function seedDemo(prisma: PrismaClient, now = new Date()): Promise<
       await tx.ssoConnection.create({
         data: {
           enterpriseId: enterprise.id,
-          idpEntityId: "https://idp.acme.example/saml/metadata",
-          idpSsoUrl: "https://idp.acme.example/saml/sso",
-          idpCertificates: [certificate],
+          idpEntityId: idp.idpEntityId,
+          idpSsoUrl: idp.idpSsoUrl,
+          idpCertificates: [idp.idpCertificate],
           provisioning: "JIT",
           status: "ACTIVE",
         },
@@ -180,6 +235,41 @@ export async function seedDemo(prisma: PrismaClient, now = new Date()): Promise<
     },
     { timeout: 60_000, maxWait: 60_000 },
   );
+}
+
+/**
+ * Keeps the demo's SSO connection pointed at the development IdP across restarts: its SSO URL follows PUBLIC_URL,
+ * and a demo seeded without it (whose IdP key was thrown away) is pointed at it. A connection an admin has
+ * configured for another IdP is left alone. Audited like any change of the connection; true when it changed.
+ */
+export async function pointDemoAtDevelopmentIdp(prisma: PrismaClient, identityProvider: DevelopmentIdpConnection): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const connection = await tx.ssoConnection.findFirst({
+      where: {
+        enterprise: { key: DEMO_ENTERPRISE_KEY },
+        idpEntityId: { in: [DEVELOPMENT_IDP_ENTITY_ID, KEYLESS_DEMO_IDP_ENTITY_ID] },
+      },
+    });
+    if (!connection) return false;
+    const current =
+      connection.idpEntityId === identityProvider.idpEntityId &&
+      connection.idpSsoUrl === identityProvider.idpSsoUrl &&
+      connection.idpCertificates.length === 1 &&
+      connection.idpCertificates[0] === identityProvider.idpCertificate;
+    if (current) return false;
+    await tx.ssoConnection.update({
+      where: { id: connection.id },
+      data: { idpEntityId: identityProvider.idpEntityId, idpSsoUrl: identityProvider.idpSsoUrl, idpCertificates: [identityProvider.idpCertificate] },
+    });
+    await recordAuditEvent(tx, {
+      enterpriseId: connection.enterpriseId,
+      actor: null,
+      action: "sso_connection.updated",
+      target: { type: "SsoConnection", id: connection.id },
+      payload: { idpEntityId: identityProvider.idpEntityId, idpSsoUrl: identityProvider.idpSsoUrl, reason: "demo data: the development IdP" },
+    });
+    return true;
+  });
 }
 
 async function createAccount(

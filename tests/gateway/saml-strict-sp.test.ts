@@ -419,7 +419,8 @@ describe("issue rule: certificate rotation (R1)", () => {
       const response = await kit.graphql(`{ enterprise(key: "${rotating.key}") { setupProgress { steps { step warnings } } } }`, {
         token: rotating.token,
       });
-      return response.data!.enterprise.setupProgress.steps[0].warnings as string[];
+      // The certificate warnings only: this file's sign-ins send no groups, which has its own warning.
+      return (response.data!.enterprise.setupProgress.steps[0].warnings as string[]).filter((warning) => !warning.startsWith("NO_GROUPS_RECEIVED:"));
     };
 
     await configure({ idpCertificates: [expiringSoon] });

@@ -12,6 +12,8 @@ import { ensureEmbeddedTemplate } from "@sso-cutover/db/testing";
 
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const GATEWAY_ENTRY = path.join(repositoryRoot, "apps", "gateway", "src", "main.ts");
+/** `pnpm cli <command>`: run it with `runEntryPoint(CLI_ENTRY, environment, [command, ...options])`. */
+export const CLI_ENTRY = path.join(repositoryRoot, "apps", "cli", "src", "main.ts");
 
 export interface Exit {
   code: number | null;
@@ -40,9 +42,9 @@ export interface RunningProcess {
  * Runs a TypeScript entry point the way `pnpm start` does (tsx), with the test's variables on top of a minimal
  * environment: nothing of the developer's own DATABASE_URL, PORT or DATA_DIR leaks in.
  */
-export function runEntryPoint(entry: string, environment: Record<string, string>): RunningProcess {
+export function runEntryPoint(entry: string, environment: Record<string, string>, args: readonly string[] = []): RunningProcess {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: "info", ...environment },
     stdio: ["ignore", "pipe", "pipe"],

@@ -56,3 +56,58 @@ export async function viewerLogin(baseUrl: string, cookie: string): Promise<stri
   const body = (await response.json()) as { data?: { viewer: { login: string } | null } };
   return body.data?.viewer?.login ?? null;
 }
+
+/** One person's form on the development IdP's page: where it posts and what. */
+export interface DevelopmentIdpForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+function unescapeHtml(value: string): string {
+  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/** The forms of the development IdP's page, by the person each signs in. */
+export function developmentIdpForms(pageHtml: string): Map<string, DevelopmentIdpForm> {
+  const forms = new Map<string, DevelopmentIdpForm>();
+  for (const [, action, inner] of pageHtml.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)) {
+    const fields: Record<string, string> = {};
+    for (const [, name, value] of inner!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[name!] = unescapeHtml(value!);
+    const person = /<button type="submit" name="person" value="([^"]+)">/.exec(inner!)?.[1];
+    if (person) forms.set(unescapeHtml(person), { action: unescapeHtml(action!), fields });
+  }
+  return forms;
+}
+
+/**
+ * A browser's walk through the development IdP over HTTP: the one-click link, the IdP's page (the redirect's path
+ * and query, on `baseUrl`: PUBLIC_URL may name another port) — with `groups`, the page for that person with those
+ * IdP groups — then the chosen person's form posted as is.
+ */
+export async function signInThroughDevelopmentIdp(
+  baseUrl: string,
+  enterpriseKey: string,
+  person: string,
+  { groups }: { groups?: readonly string[] } = {},
+): Promise<{ idpPage: Response; idpHtml: string; acs: Response; cookie: string | null }> {
+  const start = await fetch(enterpriseLoginUrl(baseUrl, enterpriseKey), { redirect: "manual" });
+  const location = start.headers.get("location");
+  if (start.status !== 302 || location === null) throw new Error(`the one-click link answered ${start.status}: ${await start.text()}`);
+  const idpUrl = new URL(location);
+  // Other groups than the person's own: what the page's "Other IdP groups" form submits (GET, same page).
+  if (groups !== undefined) {
+    idpUrl.searchParams.set("person", person);
+    for (const group of groups) idpUrl.searchParams.append("group", group);
+  }
+  const idpPage = await fetch(`${baseUrl}${idpUrl.pathname}${idpUrl.search}`);
+  const idpHtml = await idpPage.text();
+  const form = developmentIdpForms(idpHtml).get(person);
+  if (!form) throw new Error(`the IdP page (${idpPage.status}) offers no form for ${person}:\n${idpHtml}`);
+  const acs = await fetch(`${baseUrl}${form.action}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form.fields),
+    redirect: "manual",
+  });
+  return { idpPage, idpHtml, acs, cookie: sessionCookieFrom(acs) };
+}

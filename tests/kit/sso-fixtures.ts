@@ -35,7 +35,7 @@ export interface SsoEnterpriseOptions {
   /** Several certificates (key rotation); wins over `certificatePem`. */
   certificatePems?: readonly string[];
   status?: "ACTIVE" | "DRAFT";
-  /** Attribute mapping of the connection (defaults: login, name, email, groups). */
+  /** Attribute names of the connection (default: the names common IdPs send; `groups: null`: no group sync). */
   attributes?: { login?: string; name?: string; email?: string; groups?: string | null };
 }
 
@@ -53,10 +53,11 @@ export async function createSsoEnterprise(prisma: PrismaClient, options: SsoEnte
       idpEntityId: TEST_IDP_ENTITY_ID,
       idpSsoUrl: TEST_IDP_SSO_URL,
       idpCertificates: [...(options.certificatePems ?? [options.certificatePem ?? testIdpCertificatePem])],
-      loginAttribute: options.attributes?.login ?? "login",
-      nameAttribute: options.attributes?.name ?? "name",
-      emailAttribute: options.attributes?.email ?? "email",
-      groupsAttribute: options.attributes?.groups === undefined ? "groups" : options.attributes.groups,
+      // Left out: the default names (the test IdP sends the plain ones). `groups: null`: no group sync.
+      ...(options.attributes?.login ? { loginAttributes: [options.attributes.login] } : {}),
+      ...(options.attributes?.name ? { nameAttributes: [options.attributes.name] } : {}),
+      ...(options.attributes?.email ? { emailAttributes: [options.attributes.email] } : {}),
+      ...(options.attributes?.groups !== undefined ? { groupsAttributes: options.attributes.groups === null ? [] : [options.attributes.groups] } : {}),
       status: options.status ?? "ACTIVE",
     },
   });

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lockDataDir } from "@sso-cutover/db";
-import { removeTemporaryFolders, repositoryRoot, runEntryPoint, startGatewayProcess, temporaryFolder, type Exit, type RunningProcess } from "../kit/process";
+import { CLI_ENTRY, removeTemporaryFolders, repositoryRoot, runEntryPoint, startGatewayProcess, temporaryFolder, type Exit, type RunningProcess } from "../kit/process";
 
 /**
  * A process still running after this long has hung: it is killed and the test fails. Unloaded, each of these
@@ -102,7 +102,7 @@ describe("start-up failures name what to fix and exit promptly", () => {
     expect(stderr).toContain("Set DATA_DIR to a folder this user can write");
   });
 
-  it("DATA_DIR in use: the server, db:seed and tokens:cleanup are each refused, naming the holding process", async () => {
+  it("DATA_DIR in use: the server and every CLI command (seed, tokens-cleanup, bootstrap, import) are each refused, naming the holding process", async () => {
     const dataDir = temporaryFolder();
     const lock = lockDataDir(dataDir);
     try {
@@ -110,8 +110,11 @@ describe("start-up failures name what to fix and exit promptly", () => {
       const server = await failsPromptly(startGateway({ DATA_DIR: dataDir }));
       expect(server.stderr).toContain(refusal);
       expect(server.stderr).toMatch(/command: \S*node/);
-      for (const script of ["seed.ts", "tokens-cleanup.ts"]) {
-        const cli = await failsPromptly(runEntryPoint(path.join(repositoryRoot, "scripts", script), { DATA_DIR: dataDir }));
+      for (const command of ["seed", "tokens-cleanup", "bootstrap", "import"]) {
+        const options = command === "bootstrap"
+          ? ["--enterprise", "initech", "--name", "Initech", "--admin-login", "ada", "--admin-email", "ada@initech.example"]
+          : command === "import" ? [path.join(repositoryRoot, "docs", "examples", "directory.example.json"), "--enterprise", "initech"] : [];
+        const cli = await failsPromptly(runEntryPoint(CLI_ENTRY, { DATA_DIR: dataDir }, [command, ...options]));
         expect(cli.stderr).toContain(refusal);
       }
     } finally {
@@ -124,6 +127,13 @@ describe("start-up failures name what to fix and exit promptly", () => {
     const { code, stderr } = await failsPromptly(startGateway({ PORT: String(busyPort) }));
     expect(code).toBe(1);
     expect(stderr).toContain(`Port ${busyPort} is in use (PORT, on 127.0.0.1): stop the process that uses it, or start with PORT=<another port>`);
+  });
+
+  it("demo data on DATABASE_URL without DEV_IDP: names DEV_IDP and both choices, before touching the database", async () => {
+    const { code, stderr } = await failsPromptly(startGateway({ DATABASE_URL: `${LOCAL_POSTGRES}/postgres`, SEED_DEMO: "true" }));
+    expect(code).toBe(2);
+    expect(stderr).toContain("DEV_IDP: demo data on DATABASE_URL (SEED_DEMO=true) would serve the development IdP at /dev-idp");
+    expect(stderr).toContain("Set DEV_IDP=true to serve it on this database, or DEV_IDP=false to seed the demo without it.");
   });
 
   it("PORT out of range: names the allowed range", async () => {

@@ -47,6 +47,9 @@ const CARRIER_TYPES = new Set([
   "RemovedMembership", "ResendInvitationSuccess", "RevokeInvitationSuccess", "RevokeTokenSuccess", "SetupCounts",
   "SetupProgress", "SetupStep", "SsoTokenAccess", "TokenInfo", "TokenInfoOrganization", "TokenRecommendation",
   "TokenReplacement", "AccessLoss", "AccessLossRecord", "IdpCertificate", "SetSsoGroupMappingsSuccess",
+  "OrganizationAccessChange", "OrganizationPermissionGrant", "OrganizationPermissionsConnection",
+  "OrganizationPermissionsConnectionEdge", "OrganizationGroupMembersConnection", "OrganizationGroupMembersConnectionEdge",
+  "DirectoryImportResult", "DirectoryImportChanges", "DirectoryImportViolation", "DirectoryImportAccessLoss",
 ]);
 
 /** Values for required field arguments, by `Type.field.argument`. */
@@ -340,6 +343,9 @@ describe("R15: authorization matrix", () => {
   it("R15: every mutation given ids of the other enterprise is refused (NOT_FOUND/FORBIDDEN/UNAUTHENTICATED), names nothing it may not see, and changes nothing", async () => {
     const side = (which: "a" | "b") => t[which];
     const own = (which: "a" | "b") => (which === "a" ? "b" : "a");
+    /** An organization of the foreign enterprise, and one of the principal's own, whose admins it may be. */
+    const foreignOrganization = (f: "a" | "b") => (f === "a" ? t.a.organization("web").key : t.b.organization("gweb").key);
+    const ownOrganization = (f: "a" | "b") => foreignOrganization(own(f));
     /**
      * Inputs per mutation, given the principal's foreign enterprise. Several inputs per mutation: the foreign
      * enterprise's key, and the principal's own enterprise's key with foreign ids. `selfService` mutations take no id
@@ -420,6 +426,34 @@ describe("R15: authorization matrix", () => {
             enterpriseKey: side(own(f)).enterprise.key,
             mappings: [{ idpGroup: "matrix", organizationKey: side(f).organization(f === "a" ? "web" : "gweb").key, group: "Owners" }],
           },
+        ],
+      },
+      importDirectory: {
+        inputs: (f) => [{ enterpriseKey: side(f).enterprise.key, document: { version: 1, organizations: [], accounts: [] }, dryRun: false, prune: true }],
+      },
+      grantOrganizationPermission: {
+        inputs: (f) => [
+          { organizationKey: foreignOrganization(f), permission: "ADMIN", accountId: globalId("Account", side(f).account(`${f}-dop`).id) },
+          { organizationKey: ownOrganization(f), permission: "ADMIN", accountId: globalId("Account", side(f).account(`${f}-dop`).id) },
+          { organizationKey: foreignOrganization(f), permission: "SCAN", group: "Members" },
+        ],
+      },
+      revokeOrganizationPermission: {
+        inputs: (f) => [
+          { organizationKey: foreignOrganization(f), permission: "ADMIN", accountId: globalId("Account", side(f).account(`${f}-admin`).id) },
+          { organizationKey: ownOrganization(f), permission: "ADMIN", accountId: globalId("Account", side(f).account(`${f}-admin`).id) },
+        ],
+      },
+      addOrganizationGroupMember: {
+        inputs: (f) => [
+          { organizationKey: foreignOrganization(f), group: "Members", accountId: globalId("Account", side(f).account(`${f}-dop`).id) },
+          { organizationKey: ownOrganization(f), group: "Members", accountId: globalId("Account", side(f).account(`${f}-dop`).id) },
+        ],
+      },
+      removeOrganizationGroupMember: {
+        inputs: (f) => [
+          { organizationKey: foreignOrganization(f), group: "Owners", accountId: globalId("Account", side(f).account(`${f}-admin`).id) },
+          { organizationKey: ownOrganization(f), group: "Owners", accountId: globalId("Account", side(f).account(`${f}-admin`).id) },
         ],
       },
     };

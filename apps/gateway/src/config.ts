@@ -56,6 +56,11 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Default: on for the embedded database, off for a PostgreSQL given by DATABASE_URL. */
   SEED_DEMO: booleanFlag.optional(),
+  /**
+   * The development IdP at `/dev-idp`. Default: on with demo data on the embedded database, off otherwise; with
+   * demo data on DATABASE_URL it must be chosen explicitly (see `loadConfig`).
+   */
+  DEV_IDP: booleanFlag.optional(),
   MAX_BODY_BYTES: z.coerce.number({ message: "expected a number of bytes" }).int().min(1024).default(1_048_576),
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "expected a number of requests" }).int().min(0).default(600),
   /** How many reverse proxies in front of the gateway append to X-Forwarded-For; 0: the header is not believed. */
@@ -78,9 +83,10 @@ const ConfigSchema = z.object({
   TOKEN_CLEANUP_INTERVAL_MINUTES: z.coerce.number({ message: "expected minutes" }).int().min(0).default(60),
 });
 
-export type GatewayConfig = Omit<z.output<typeof ConfigSchema>, "PUBLIC_URL" | "SEED_DEMO"> & {
+export type GatewayConfig = Omit<z.output<typeof ConfigSchema>, "PUBLIC_URL" | "SEED_DEMO" | "DEV_IDP"> & {
   PUBLIC_URL: string;
   SEED_DEMO: boolean;
+  DEV_IDP: boolean;
 };
 
 /** Never echoed in an error message: the message goes to the console and to logs. */
@@ -107,5 +113,23 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
   }
   const config = parsed.data;
   const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, "");
-  return { ...config, PUBLIC_URL: publicUrl, SEED_DEMO: config.SEED_DEMO ?? config.DATABASE_URL === undefined };
+  const seedDemo = config.SEED_DEMO ?? config.DATABASE_URL === undefined;
+  return { ...config, PUBLIC_URL: publicUrl, SEED_DEMO: seedDemo, DEV_IDP: devIdpEnabled(config.DEV_IDP, seedDemo, config.DATABASE_URL !== undefined) };
+}
+
+/**
+ * The development IdP signs a login for anyone who asks, as any demo person: it comes with the demo on the
+ * embedded database, a developer's own machine. On a PostgreSQL server, which may be shared or reachable by others,
+ * demo data alone does not switch it on — the start stops until DEV_IDP says which is meant.
+ */
+function devIdpEnabled(explicit: boolean | undefined, seedDemo: boolean, postgres: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  if (!seedDemo) return false;
+  if (postgres) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DEV_IDP: demo data on DATABASE_URL (SEED_DEMO=true) would serve the development IdP at /dev-idp, which " +
+        "signs anyone in as any demo person. Set DEV_IDP=true to serve it on this database, or DEV_IDP=false to seed the demo without it.",
+    );
+  }
+  return true;
 }

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Database } from "@sso-cutover/db";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config";
+import type { DevelopmentIdpConnection } from "@sso-cutover/sso/identity-provider";
+import type { DevelopmentIdp } from "./http/dev-idp-routes";
 import { createLogger } from "./logger";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id";
 import type { Tracing } from "./observability/tracing";
@@ -140,19 +142,37 @@ async function start(): Promise<void> {
   database = opened;
   if (stopping) return;
 
-  const [{ demoIsSeeded, issueDemoAdminToken, seedDemo }, { startTokenCleanup }, { createGateway }] = await Promise.all([
+  const [demo, { startTokenCleanup }, { createGateway }, { IdpKeyMaterialError }] = await Promise.all([
     import("../../../prisma/seed/demo"),
     import("@sso-cutover/tokens"),
     import("./yoga"),
+    import("@sso-cutover/sso/identity-provider"),
   ]);
+  // The development IdP's key pair, made once and kept in the data directory: the demo connection trusts it.
+  let developmentIdp: DevelopmentIdp | null = null;
+  let demoIdp: DevelopmentIdpConnection | null = null;
+  if (config.DEV_IDP) {
+    const { keys, connection } = await demo.demoDevelopmentIdp(config.DATA_DIR, config.PUBLIC_URL).catch((error: unknown) =>
+      fail(
+        error instanceof IdpKeyMaterialError
+          ? `The development IdP (DEV_IDP) cannot start: ${error.message}`
+          : `The development IdP (DEV_IDP) cannot keep its key in DATA_DIR=${config.DATA_DIR}: ${(error as Error).message}`,
+      ),
+    );
+    developmentIdp = { keys, people: demo.DEMO_IDP_PEOPLE, groups: demo.DEMO_IDP_GROUPS, enterpriseKey: demo.DEMO_ENTERPRISE_KEY };
+    demoIdp = connection;
+  }
   let adminToken: string | null = null;
   if (config.SEED_DEMO) {
-    if (!(await demoIsSeeded(opened.prisma))) {
-      await seedDemo(opened.prisma);
+    if (!(await demo.demoIsSeeded(opened.prisma))) {
+      await demo.seedDemo(opened.prisma, new Date(), demoIdp);
       log.info("seeded the demo enterprise `acme`");
+    } else if (demoIdp && (await demo.pointDemoAtDevelopmentIdp(opened.prisma, demoIdp))) {
+      log.info({ idpSsoUrl: demoIdp.idpSsoUrl }, "pointed the demo's SSO connection at the development IdP");
     }
-    adminToken = await issueDemoAdminToken(opened.prisma);
+    adminToken = await demo.issueDemoAdminToken(opened.prisma);
   }
+  const noEnterprise = !config.SEED_DEMO && (await opened.prisma.enterprise.count()) === 0;
   if (stopping) return;
 
   gateway = createGateway({
@@ -163,6 +183,7 @@ async function start(): Promise<void> {
     draining: () => draining,
     ...(config.METRICS_SQL_STATEMENTS ? { sqlStatements: () => sqlStatements } : {}),
     tracing: tracing ?? undefined,
+    developmentIdp,
   });
   // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
@@ -176,11 +197,35 @@ async function start(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port }, "sso-cutover listening");
   console.log(`\nGraphiQL:    ${config.PUBLIC_URL}/graphql`);
+  if (noEnterprise) console.log(bootstrapHint(config));
   if (adminToken) {
     console.log(`enterprise:  acme (demo data; admin is alice)`);
     console.log(`admin token: ${adminToken}`);
     console.log(`             send it as the header  Authorization: Bearer ${adminToken.slice(0, 8)}…\n`);
   }
+  if (developmentIdp) {
+    console.log(`sign in:     ${config.PUBLIC_URL}/login/sso?enterprise_key=${developmentIdp.enterpriseKey}  (development IdP: pick bob)\n`);
+  }
+}
+
+/**
+ * What to run on a database without any enterprise (and without demo data): nobody can sign in until an enterprise
+ * and its first admin exist. The embedded database is opened by one process at a time, so the server must stop first.
+ */
+function bootstrapHint(current: GatewayConfig): string {
+  const where = current.DATABASE_URL
+    ? "with the same DATABASE_URL (from another shell; the server may keep running):"
+    : `stop this server first (the embedded database in DATA_DIR=${current.DATA_DIR} is opened by one process at a time), then:`;
+  const environment = current.DATABASE_URL ? "" : `DATA_DIR=${current.DATA_DIR} `;
+  return [
+    "",
+    "The database has no enterprise yet: nobody can sign in. Create your enterprise and its first admin (a DOP account",
+    `holding Administer Enterprise) ${where}`,
+    `  ${environment}pnpm cli bootstrap --enterprise <key> --name "<name>" --admin-login <login> --admin-email <email>`,
+    `then import your organizations and accounts:  ${environment}pnpm cli import <directory.json> --enterprise <key> --dry-run`,
+    "(README: \"Use it with your own enterprise\")",
+    "",
+  ].join("\n");
 }
 
 let stopping = false;

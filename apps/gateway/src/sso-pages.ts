@@ -1,4 +1,4 @@
-/** The few HTML pages of the SSO login flow: plain, self-contained, every dynamic value escaped. */
+/** The few HTML pages of the SSO login flow: plain, self-contained, every dynamic value escaped. `page` frames each. */
 
 export function escapeHtml(value: string): string {
   return value
@@ -9,7 +9,7 @@ export function escapeHtml(value: string): string {
     .replace(/'/g, "&#39;");
 }
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -9,7 +9,12 @@ import {
   visibleSsoConnectionWhere,
   visibleSsoGroupMappingWhere,
 } from "@sso-cutover/enterprise";
-import { visibleAccountWhere, visibleIdentityLinkWhere, visibleInvitationWhere } from "@sso-cutover/membership";
+import {
+  visibleAccountWhere,
+  visibleIdentityLinkWhere,
+  visibleInvitationWhere,
+  visibleOrganizationPermissionWhere,
+} from "@sso-cutover/membership";
 import { visibleTokenWhere } from "@sso-cutover/tokens";
 import DataLoader from "dataloader";
 import {
@@ -44,7 +49,8 @@ interface TypeVisibility {
     | "ssoConnection"
     | "auditEvent"
     | "group"
-    | "ssoGroupMapping";
+    | "ssoGroupMapping"
+    | "orgPermission";
   where: (viewerAccountId: string) => object;
   /** For a type not built by the Prisma plugin: what its objects need loaded (`node`/`nodes`). */
   nodeQuery?: object;
@@ -60,6 +66,7 @@ export const TYPE_VISIBILITY: Readonly<Record<string, TypeVisibility>> = {
   AuditEvent: { model: "auditEvent", where: visibleAuditEventWhere },
   OrganizationGroup: { model: "group", where: visibleGroupWhere },
   SsoGroupMapping: { model: "ssoGroupMapping", where: visibleSsoGroupMappingWhere },
+  OrganizationPermissionGrant: { model: "orgPermission", where: visibleOrganizationPermissionWhere },
   Token: { model: "token", where: visibleTokenWhere, nodeQuery: { include: { projects: { include: { project: true } } } } },
 };
 

@@ -8,6 +8,7 @@ import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
+import { useDevelopmentIdpRoutes, type DevelopmentIdp } from "./http/dev-idp-routes";
 import { createGraphiQLPage, graphiqlOptions } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   sqlStatements?: () => number;
   /** Traces requests down to database queries (observability/tracing.ts); absent, tracing costs nothing. */
   tracing?: Pick<Tracing, "gatewayPlugins">;
+  /** The development IdP to serve at `/dev-idp` (DEV_IDP); none by default. */
+  developmentIdp?: DevelopmentIdp | null;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -84,7 +87,7 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements, tracing }: GatewayOptions): Gateway {
+export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements, tracing, developmentIdp = null }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics, sqlStatements);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
@@ -155,6 +158,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
         log,
       }),
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
+      ...(developmentIdp ? [useDevelopmentIdpRoutes({ config, log, idp: developmentIdp })] : []),
       useSsoRoutes({ prisma, config, log }),
       useRecoveryRoutes({ prisma, config, log }),
       useRequestParameterChecks(),

@@ -11,7 +11,21 @@ describe("configuration", () => {
 
   it("does not seed demo data into a PostgreSQL given by DATABASE_URL unless asked", () => {
     expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app" }).SEED_DEMO).toBe(false);
-    expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app", SEED_DEMO: "true" }).SEED_DEMO).toBe(true);
+    expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app", SEED_DEMO: "true", DEV_IDP: "false" }).SEED_DEMO).toBe(true);
+  });
+
+  it("serves the development IdP with demo data on the embedded database only, unless DEV_IDP says otherwise", () => {
+    expect(loadConfig({}).DEV_IDP).toBe(true);
+    expect(loadConfig({ SEED_DEMO: "false" }).DEV_IDP).toBe(false);
+    expect(loadConfig({ DEV_IDP: "false" }).DEV_IDP).toBe(false);
+    expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app" }).DEV_IDP).toBe(false);
+    expect(loadConfig({ DATABASE_URL: "postgresql://db.internal/app", SEED_DEMO: "true", DEV_IDP: "true" }).DEV_IDP).toBe(true);
+  });
+
+  it("stops on demo data with DATABASE_URL until DEV_IDP chooses whether the development IdP is served", () => {
+    const start = () => loadConfig({ DATABASE_URL: "postgresql://db.internal/app", SEED_DEMO: "true" });
+    expect(start).toThrow(ConfigError);
+    expect(start).toThrow(/DEV_IDP: demo data on DATABASE_URL .* Set DEV_IDP=true to serve it on this database, or DEV_IDP=false/);
   });
 
   it("drops a trailing slash from PUBLIC_URL so links are well-formed", () => {

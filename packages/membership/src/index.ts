@@ -57,3 +57,20 @@ export {
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
 export { acceptInvitationForLogin } from "./invitation-acceptance";
+export {
+  adminState,
+  adminRuleViolations,
+  accessLossAfterChange,
+  accessLossViolations,
+  recordAcknowledgedAccessLoss,
+} from "./access-rules";
+export type { AccessRuleCode, AccessRuleViolation, AdminState, AccessLossAfterChange } from "./access-rules";
+export {
+  BUILT_IN_GROUP_PERMISSIONS,
+  grantOrganizationPermission,
+  revokeOrganizationPermission,
+  addOrganizationGroupMember,
+  removeOrganizationGroupMember,
+  visibleOrganizationPermissionWhere,
+} from "./organization-permissions";
+export type { OrganizationPermissionInput, OrganizationGroupMemberInput, OrganizationAccessChange } from "./organization-permissions";

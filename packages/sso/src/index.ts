@@ -1,6 +1,7 @@
 export {
   configureSsoConnection,
   parseIdpSsoUrl,
+  parseAttributeMapping,
   parseIdpCertificate,
   parseIdpCertificates,
   describeIdpCertificate,
@@ -10,7 +11,9 @@ export {
   CERTIFICATE_EXPIRY_WARNING_MS,
 } from "./sso-connection";
 export type { ConfigureSsoConnectionInput, AttributeMappingInput, IdpCertificateInfo } from "./sso-connection";
-export { computeSetupProgress, enterpriseDopAccountsWhere, breakGlassWhere } from "./setup-progress";
+export { DEFAULT_ATTRIBUTE_NAMES, attributeNamesOf } from "./attribute-mapping";
+export type { AttributeNames, MappedAttribute } from "./attribute-mapping";
+export { computeSetupProgress, enterpriseDopAccountsWhere, breakGlassWhere, NO_GROUPS_RECEIVED } from "./setup-progress";
 export type { SetupProgress, SetupStep, SetupCounts, SetupStepName, SetupStepStatus } from "./setup-progress";
 export {
   ACCEPTED_CLOCK_SKEW_MS,

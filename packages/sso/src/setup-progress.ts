@@ -92,7 +92,10 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
     retentions,
     retentionCount,
   ] = await Promise.all([
-    tx.ssoConnection.findUnique({ where: { enterpriseId }, select: { status: true, provisioning: true, idpCertificates: true } }),
+    tx.ssoConnection.findUnique({
+      where: { enterpriseId },
+      select: { status: true, provisioning: true, idpCertificates: true, groupsAttributes: true, firstLoginAt: true, groupsReceivedAt: true },
+    }),
     tx.organization.count({ where: { enterpriseId } }),
     tx.account.count({ where: dopWhere }),
     tx.account.count({ where: { AND: [dopWhere, { linkAsDevops: { isNot: null } }] } }),
@@ -138,6 +141,7 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
       ...(connection && !active ? ["The SSO connection is a draft: activate it to enable the one-click access link."] : []),
       // Rotation: the IdP's next certificate must be added before it switches keys, or sign-ins stop.
       ...(connection ? certificateWarnings(connection.idpCertificates, now) : []),
+      ...(connection ? groupsWarnings(connection) : []),
     ],
     completed: active ? 1 : 0,
     total: 1,
@@ -201,6 +205,24 @@ export async function computeSetupProgress(tx: Tx, enterpriseId: string, now = n
   };
 
   return { steps: [configure, invite, terminate], counts };
+}
+
+/** Starts the SSO step's warning when sign-ins happen but none carried a groups attribute (a code tools can match). */
+export const NO_GROUPS_RECEIVED = "NO_GROUPS_RECEIVED";
+
+/**
+ * R2 needs the IdP to send groups: without them every SSO account joins no organization, silently. Once someone
+ * has signed in since the groups names were set, and no sign-in has carried any of them, say so — with the names
+ * accepted, and what to change at the IdP or in the mapping. Group sync turned off (no names) is a choice: no warning.
+ */
+function groupsWarnings(connection: { groupsAttributes: readonly string[]; firstLoginAt: Date | null; groupsReceivedAt: Date | null }): string[] {
+  if (connection.groupsAttributes.length === 0 || connection.firstLoginAt === null || connection.groupsReceivedAt !== null) return [];
+  const shown = connection.groupsAttributes.slice(0, 3).join(", ");
+  return [
+    `${NO_GROUPS_RECEIVED}: no sign-in since ${connection.firstLoginAt.toISOString()} carried a groups attribute ` +
+      `(accepted: ${shown}${connection.groupsAttributes.length > 3 ? ", …" : ""}), so SSO accounts join no organization (R2). ` +
+      "Add a groups attribute (group claim) to the IdP's SAML app, or name the one it sends in attributeMapping.groups.",
+  ];
 }
 
 function countAdministrators(tx: Tx, enterpriseId: string, kind?: "SSO" | "DEVOPS"): Promise<number> {

@@ -1,12 +1,16 @@
 import { X509Certificate, createHash } from "node:crypto";
 import { invalidInput, serializable, type PrismaClient, type Provisioning, type SsoConnection } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
+import { DEFAULT_ATTRIBUTE_NAMES, type AttributeNames, type MappedAttribute } from "./attribute-mapping";
 
+/**
+ * The attribute names to read, one per attribute. An attribute left out (or null) accepts the names common IdPs
+ * send (`DEFAULT_ATTRIBUTE_NAMES`); so does a mapping left out. `groups: ""` turns group sync off.
+ */
 export interface AttributeMappingInput {
   login?: string | null;
   name?: string | null;
   email?: string | null;
-  /** Null or empty: the IdP sends no groups (no group sync). */
   groups?: string | null;
 }
 
@@ -162,12 +166,23 @@ export function certificateWarnings(pems: readonly string[], now = new Date()): 
   return [];
 }
 
-function attributeName(value: string | null | undefined, fallback: string, field: string): string {
-  const name = (value ?? fallback).trim();
+function attributeName(value: string, field: string): string {
+  const name = value.trim();
   if (!ATTRIBUTE_NAME.test(name)) {
     throw invalidInput(field, `"${name}" is not a valid SAML attribute name (1–256 letters, digits, . _ : / -).`);
   }
   return name;
+}
+
+/** The names each attribute accepts: the one given, else the defaults; `groups: ""` accepts none (no group sync). */
+export function parseAttributeMapping(mapping: AttributeMappingInput | null | undefined): AttributeNames {
+  const names = (attribute: MappedAttribute): readonly string[] => {
+    const given = mapping?.[attribute];
+    if (given === undefined || given === null) return DEFAULT_ATTRIBUTE_NAMES[attribute];
+    if (attribute === "groups" && given.trim() === "") return [];
+    return [attributeName(given, `input.attributeMapping.${attribute}`)];
+  };
+  return { login: names("login"), name: names("name"), email: names("email"), groups: names("groups") };
 }
 
 /**
@@ -185,16 +200,15 @@ export async function configureSsoConnection(
   if (idpEntityId.length > 1024) throw invalidInput("input.idpEntityId", "The IdP entity id is longer than 1024 characters.");
   const idpSsoUrl = parseIdpSsoUrl(input.idpSsoUrl);
   const certificates = parseIdpCertificates(input, now);
-  const mapping = input.attributeMapping ?? {};
-  const groups = mapping.groups?.trim() ? attributeName(mapping.groups, "groups", "input.attributeMapping.groups") : null;
+  const mapping = parseAttributeMapping(input.attributeMapping);
   const fields = {
     idpEntityId,
     idpSsoUrl,
     idpCertificates: certificates.map((certificate) => certificate.pem),
-    loginAttribute: attributeName(mapping.login, "login", "input.attributeMapping.login"),
-    nameAttribute: attributeName(mapping.name, "name", "input.attributeMapping.name"),
-    emailAttribute: attributeName(mapping.email, "email", "input.attributeMapping.email"),
-    groupsAttribute: groups,
+    loginAttributes: [...mapping.login],
+    nameAttributes: [...mapping.name],
+    emailAttributes: [...mapping.email],
+    groupsAttributes: [...mapping.groups],
     provisioning: input.provisioning ?? "JIT",
     status: "ACTIVE" as const,
   };
@@ -203,10 +217,12 @@ export async function configureSsoConnection(
     const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
     await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
     const existing = await tx.ssoConnection.findUnique({ where: { enterpriseId: enterprise.id } });
+    // Other groups names: whether the IdP sends groups is to be seen again from the next login on.
+    const groupsNamesChanged = existing !== null && existing.groupsAttributes.join("\n") !== fields.groupsAttributes.join("\n");
     const connection = await tx.ssoConnection.upsert({
       where: { enterpriseId: enterprise.id },
       create: { enterpriseId: enterprise.id, ...fields },
-      update: fields,
+      update: { ...fields, ...(groupsNamesChanged ? { firstLoginAt: null, groupsReceivedAt: null } : {}) },
     });
     await recordAuditEvent(tx, {
       enterpriseId: enterprise.id,
@@ -224,10 +240,10 @@ export async function configureSsoConnection(
         })),
         provisioning: fields.provisioning,
         attributeMapping: {
-          login: fields.loginAttribute,
-          name: fields.nameAttribute,
-          email: fields.emailAttribute,
-          groups: fields.groupsAttribute,
+          login: fields.loginAttributes,
+          name: fields.nameAttributes,
+          email: fields.emailAttributes,
+          groups: fields.groupsAttributes,
         },
         status: fields.status,
       },

@@ -8,6 +8,7 @@ import { recordAnonymousRefusal, recordRequestRefusal } from "./saml/refusal-aud
 import { oversized, readResponseEnvelope } from "./saml/response-envelope";
 import { acsUrl, requireActiveConnection, serviceProviderFor } from "./saml/service-provider";
 import { attributeValues, checkSignedAssertion, refusalForValidationError } from "./saml/signed-assertion";
+import { attributeNamesOf, presentAttribute } from "./attribute-mapping";
 import { createSession } from "./sessions";
 import { syncGroupMemberships } from "./group-sync";
 import { provisionSsoAccount, type IdpIdentity } from "./sso-accounts";
@@ -126,20 +127,28 @@ export interface CompletedSsoLogin {
   redirectTo: string;
 }
 
-function identityFrom(profile: Profile, connection: SsoConnection): IdpIdentity {
+/** What a login reads from the response, and which groups attribute carried the groups (null: none was sent). */
+function identityFrom(profile: Profile, connection: SsoConnection): { identity: IdpIdentity; groupsAttribute: string | null } {
   const subject = typeof profile.nameID === "string" ? profile.nameID.trim() : "";
   if (!subject || subject.length > 1024) throw new SsoLoginRefused("MISSING_SUBJECT", REFUSAL_MESSAGES.MISSING_SUBJECT);
-  const idpLogin = attributeValues(profile, connection.loginAttribute)[0] ?? subject;
-  const name = (attributeValues(profile, connection.nameAttribute)[0] ?? idpLogin).slice(0, 255);
-  const email = attributeValues(profile, connection.emailAttribute)[0] ?? null;
+  const names = attributeNamesOf(connection);
+  const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
+  const read = (accepted: readonly string[]): { name: string | null; values: string[] } => {
+    const name = presentAttribute(attributes, accepted);
+    return { name, values: attributeValues(profile, name) };
+  };
+  const idpLogin = read(names.login).values[0] ?? subject;
+  const name = (read(names.name).values[0] ?? idpLogin).slice(0, 255);
+  const emailAttribute = read(names.email);
+  const email = emailAttribute.values[0] ?? null;
   if (email !== null && (email.length > 254 || !EMAIL.test(email))) {
     throw new SsoLoginRefused("INVALID_ATTRIBUTES", REFUSAL_MESSAGES.INVALID_ATTRIBUTES, {
-      attribute: connection.emailAttribute,
+      attribute: emailAttribute.name,
       expected: "an email address",
     });
   }
-  const groups = [...new Set(attributeValues(profile, connection.groupsAttribute))];
-  return { subject, idpLogin, name, email, groups };
+  const groups = read(names.groups);
+  return { identity: { subject, idpLogin, name, email, groups: [...new Set(groups.values)] }, groupsAttribute: groups.name };
 }
 
 /**
@@ -238,7 +247,7 @@ export async function completeSsoLogin<T>(
       throw new SsoLoginRefused("WRONG_DESTINATION", REFUSAL_MESSAGES.WRONG_DESTINATION);
     }
     checkSignedAssertion(profile, { idpEntityId: connection.idpEntityId, acsUrl: consumerUrl, inResponseTo, now });
-    const identity = identityFrom(profile, connection);
+    const { identity, groupsAttribute } = identityFrom(profile, connection);
     const redirectTo = sameOriginPath(request.relayState) ?? sameOriginPath(input.relayState) ?? "/";
 
     return await serializable(prisma, async (tx) => {
@@ -260,6 +269,14 @@ export async function completeSsoLogin<T>(
         account: { ...account, lastLoginAt: previous?.lastLoginAt ?? null },
         now,
       });
+      // What setupProgress needs to tell "the IdP sends no groups" (NO_GROUPS_RECEIVED): written once each, so
+      // that logins do not all update the connection's row.
+      if (connection.groupsAttributes.length > 0 && (connection.firstLoginAt === null || (groupsAttribute !== null && connection.groupsReceivedAt === null))) {
+        await tx.ssoConnection.updateMany({ where: { id: connection.id, firstLoginAt: null }, data: { firstLoginAt: now } });
+        if (groupsAttribute !== null) {
+          await tx.ssoConnection.updateMany({ where: { id: connection.id, groupsReceivedAt: null }, data: { groupsReceivedAt: now } });
+        }
+      }
       const session = await createSession(tx, account.id, now);
       await recordAuditEvent(tx, {
         enterpriseId: enterprise.id,
@@ -271,6 +288,7 @@ export async function completeSsoLogin<T>(
           accountCreated: previous === null,
           sessionId: session.sessionId,
           groups: groups.groups,
+          groupsAttribute,
           organizationsJoined: groups.organizationsJoined,
           organizationsLeft: groups.organizationsLeft,
           invitationAccepted: invitation?.id ?? null,

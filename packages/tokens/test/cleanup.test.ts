@@ -115,7 +115,7 @@ describe("removing unused tokens", () => {
     }
   });
 
-  it("R5: `pnpm tokens:cleanup` removes unused tokens from DATABASE_URL and prints how many", async () => {
+  it("R5: `pnpm cli tokens-cleanup` (alias `pnpm tokens:cleanup`) removes unused tokens from DATABASE_URL and prints how many", async () => {
     const owner = await suite.fixtures.devopsAccount();
     const real = new Date();
     await personalToken(owner, "stale", new Date(real.getTime() - 61 * DAY));
@@ -124,7 +124,8 @@ describe("removing unused tokens", () => {
     if (suite.db.kind === "pglite") await suite.db.prisma.$disconnect();
     const { code, stdout, stderr } = await run(process.execPath, [
       path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
-      path.join(root, "scripts", "tokens-cleanup.ts"),
+      path.join(root, "apps", "cli", "src", "main.ts"),
+      "tokens-cleanup",
     ], { DATABASE_URL: suite.db.url });
     expect(stderr).not.toMatch(/failed/);
     expect(code).toBe(0);

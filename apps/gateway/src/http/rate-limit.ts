@@ -14,6 +14,8 @@ const UNLIMITED = new Set(["/health", "/ready", "/metrics"]);
 function isSignInRoute(method: string, pathname: string): boolean {
   return (
     (method === "GET" && pathname === "/login/sso") ||
+    // The development IdP signs a response per person at each page view.
+    (method === "GET" && pathname === "/dev-idp") ||
     (method === "POST" && pathname === "/login/recovery") ||
     (method === "POST" && pathname.startsWith("/saml/acs/"))
   );

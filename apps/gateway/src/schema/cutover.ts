@@ -30,7 +30,7 @@ import { BreakingTokenRef } from "./token-guidance";
 import { CutoverStatus as CutoverStatusEnum } from "./cutover-status";
 import { InvitationStatus as InvitationStatusEnum } from "./invitation";
 
-const CutoverViolationCode = builder.enumType("CutoverViolationCode", {
+export const CutoverViolationCode = builder.enumType("CutoverViolationCode", {
   description:
     "R9: NO_BREAK_GLASS_ADMIN (a) no DOP account would keep Administer Enterprise; BITBUCKET_WITHOUT_DOP_ADMIN (b) a " +
     "Bitbucket Cloud organization would keep no DOP admin; ORGANIZATION_WITHOUT_ADMIN (c) an organization would keep no admin; " +

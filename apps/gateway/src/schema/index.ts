@@ -22,6 +22,8 @@ import "./token";
 import "./token-info";
 import "./token-guidance";
 import "./cutover";
+import "./organization-access";
+import "./directory-import";
 
 // R15: every field returning an enterprise-owned type answers only what its type's visibility filter allows.
 export const schema = enforceVisibility(lexicographicSortSchema(builder.toSchema()));

@@ -1,11 +1,13 @@
 import {
   MAX_IDP_CERTIFICATES,
   acsUrl,
+  attributeNamesOf,
   configureSsoConnection,
   describeIdpCertificate,
   metadataUrl,
   newestCertificate,
   spEntityId,
+  type AttributeNames,
   type IdpCertificateInfo,
 } from "@sso-cutover/sso";
 import { builder } from "../builder";
@@ -35,14 +37,13 @@ export const SsoConnectionRef = builder.prismaNode("SsoConnection", {
     }),
     provisioning: t.expose("provisioning", { type: Provisioning }),
     status: t.expose("status", { type: SsoConnectionStatus }),
-    attributeMapping: t.field({
-      type: AttributeMappingRef,
-      resolve: (connection) => ({
-        login: connection.loginAttribute,
-        name: connection.nameAttribute,
-        email: connection.emailAttribute,
-        groups: connection.groupsAttribute,
-      }),
+    attributeMapping: t.field({ type: AttributeMappingRef, resolve: (connection) => attributeNamesOf(connection) }),
+    groupsReceivedAt: t.expose("groupsReceivedAt", {
+      type: "DateTime",
+      nullable: true,
+      description:
+        "The first sign-in, since the groups attribute names were last set, whose response carried a groups attribute; " +
+        "null: none has (setupProgress then warns NO_GROUPS_RECEIVED once anyone has signed in).",
     }),
     spEntityId: t.string({
       description: "Our SAML service provider entity id for this enterprise: copy it into the IdP (audience).",
@@ -79,29 +80,36 @@ const IdpCertificateRef = builder.objectRef<IdpCertificateInfo>("IdpCertificate"
   }),
 });
 
-interface AttributeMapping {
-  login: string;
-  name: string;
-  email: string;
-  groups: string | null;
-}
-
-const AttributeMappingRef = builder.objectRef<AttributeMapping>("AttributeMapping").implement({
-  description: "Names of the SAML attributes read at login.",
+const AcceptedAttributeNamesRef = builder.objectRef<AttributeNames>("AcceptedAttributeNames").implement({
+  description: "Every SAML attribute name read for each attribute, in order: the first one a response carries wins.",
   fields: (t) => ({
-    login: t.exposeString("login"),
-    name: t.exposeString("name"),
-    email: t.exposeString("email"),
-    groups: t.exposeString("groups", { nullable: true, description: "Null: the IdP sends no groups." }),
+    login: t.stringList({ resolve: (names) => [...names.login] }),
+    name: t.stringList({ resolve: (names) => [...names.name] }),
+    email: t.stringList({ resolve: (names) => [...names.email] }),
+    groups: t.stringList({ resolve: (names) => [...names.groups], description: "Empty: group sync is off." }),
+  }),
+});
+
+const AttributeMappingRef = builder.objectRef<AttributeNames>("AttributeMapping").implement({
+  description: "Names of the SAML attributes read at login: each field is the preferred name, `accepted` lists all of them.",
+  fields: (t) => ({
+    login: t.string({ resolve: (names) => names.login[0] ?? "" }),
+    name: t.string({ resolve: (names) => names.name[0] ?? "" }),
+    email: t.string({ resolve: (names) => names.email[0] ?? "" }),
+    groups: t.string({ nullable: true, description: "Null: group sync is off.", resolve: (names) => names.groups[0] ?? null }),
+    accepted: t.field({ type: AcceptedAttributeNamesRef, resolve: (names) => names }),
   }),
 });
 
 const AttributeMappingInput = builder.inputType("AttributeMappingInput", {
+  description:
+    "One SAML attribute name per attribute. Left out or null: the names common IdPs send (Okta, Entra ID, Google, " +
+    "Keycloak; see AttributeMapping.accepted). `groups: \"\"` turns group sync off.",
   fields: (t) => ({
-    login: t.string({ required: false, defaultValue: "login" }),
-    name: t.string({ required: false, defaultValue: "name" }),
-    email: t.string({ required: false, defaultValue: "email" }),
-    groups: t.string({ required: false, defaultValue: "groups" }),
+    login: t.string({ required: false }),
+    name: t.string({ required: false }),
+    email: t.string({ required: false }),
+    groups: t.string({ required: false }),
   }),
 });
 
@@ -120,7 +128,11 @@ const ConfigureSsoConnectionInput = builder.inputType("ConfigureSsoConnectionInp
       ),
     }),
     provisioning: t.field({ type: Provisioning, required: false, defaultValue: "JIT" }),
-    attributeMapping: t.field({ type: AttributeMappingInput, required: false }),
+    attributeMapping: t.field({
+      type: AttributeMappingInput,
+      required: false,
+      description: "Left out: the names common IdPs send, for every attribute (groups included).",
+    }),
   }),
 });
 
