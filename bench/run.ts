@@ -1,52 +1,450 @@
 /**
- * `pnpm bench`: the readiness report and the cutover dry run on a large enterprise (200 organizations, 20,000
- * DOP accounts, 5,000 SSO accounts, 5,000 tokens), on a fresh embedded database (or TEST_DATABASE_URL's server).
- * Prints timings (median and worst of several runs) and SQL statements per request.
+ * `pnpm bench`: the gateway over HTTP, as its own process, on PostgreSQL and on the embedded database (PGlite), with
+ * a large enterprise (1 enterprise, 200 organizations, 20,000 accounts half DOP / half SSO, 100,000 memberships,
+ * 40,000 tokens, 6,000 links, 2,000 invitations). Each request kind gets a warm-up, then autocannon's 10 connections
+ * for 10 s; bare graphql-yoga runs in the same run, so every figure also reads as a ratio to it. Also the cold start
+ * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory. Writes bench/RESULTS.md.
+ *
+ * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, no RESULTS.md: checks
+ * that every row still runs),
+ * `--databases=pglite,postgresql`, `--out=<file>`. PostgreSQL: POSTGRES_SERVER_URL (default
+ * postgresql://postgres@127.0.0.1:5432/postgres); the run creates a database there and drops it.
+ *
+ * SQL statements per request are counted by the gateway itself (METRICS_SQL_STATEMENTS=true, read from /metrics
+ * before and after each row), the same way on both databases.
  */
-import { performance } from "node:perf_hooks";
+import { execSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import os from "node:os";
-import { createTestDatabase } from "@sso-cutover/db/testing";
-import { seedLargeEnterprise } from "./large-enterprise";
-import { planDevopsAccountRemoval, readinessPage, readinessTotals } from "@sso-cutover/sso";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+import { openPGlite, serveEmbedded } from "@sso-cutover/db";
+import { ensurePostgresTemplate } from "@sso-cutover/db/testing";
+import { countDataSet, ENTERPRISE_KEY, FULL_DATA_SET, seedDataSet, SMOKE_DATA_SET, type SeededDataSet } from "./data-set";
 
-const ORGANIZATIONS = Number(process.env.BENCH_ORGANIZATIONS ?? 200);
-const DOP_ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20_000);
-const SSO_ACCOUNTS = Math.floor(DOP_ACCOUNTS / 4);
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const smoke = process.argv.includes("--smoke");
+const databases = (argument("databases") ?? "pglite,postgresql").split(",");
+const out = argument("out") ?? (smoke ? undefined : path.join(root, "bench", "RESULTS.md"));
+const size = smoke ? SMOKE_DATA_SET : FULL_DATA_SET;
+const DURATION_S = smoke ? 1 : 10;
+const WARM_UP_S = smoke ? 0.3 : 2;
+const CONNECTIONS = 10;
+const serverUrl = process.env.POSTGRES_SERVER_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-const db = await createTestDatabase();
-const prisma = db.prisma;
-const started = performance.now();
-const { enterpriseId, dopIds } = await seedLargeEnterprise(prisma, ORGANIZATIONS, DOP_ACCOUNTS);
-const enterprise = { id: enterpriseId };
-console.log(`seeded ${ORGANIZATIONS} organizations, ${DOP_ACCOUNTS} DOP + ${SSO_ACCOUNTS} SSO accounts in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);
+// ------------------------------------------------------------------------------------------------ helpers
 
-async function measure(name: string, work: () => Promise<unknown>) {
-  const times: number[] = [];
-  let statements = 0;
-  for (let run = 0; run < RUNS; run++) {
-    db.statements.reset();
-    const begin = performance.now();
-    await work();
-    times.push(performance.now() - begin);
-    statements = db.statements.count;
-  }
-  times.sort((a, b) => a - b);
-  if (process.env.BENCH_PROFILE) {
-    const slowest = db.statements.log
-      .map((sql, index) => ({ sql, ms: db.statements.durations[index]! }))
-      .sort((a, b) => b.ms - a.ms)
-      .slice(0, 3);
-    for (const { sql, ms } of slowest) console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${sql.slice(0, 400)}`);
-  }
-  console.log(`${name.padEnd(48)} median ${times[Math.floor(RUNS / 2)]!.toFixed(0).padStart(6)} ms  worst ${times.at(-1)!.toFixed(0).padStart(6)} ms  ${statements} SQL statements`);
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
-await measure("readiness page, first 10", () => readinessPage(prisma, enterprise.id, { limit: 10 }));
-await measure("readiness page, first 100", () => readinessPage(prisma, enterprise.id, { limit: 100 }));
-await measure("readiness page 100, after dop-5", () => readinessPage(prisma, enterprise.id, { limit: 100, after: "dop-5" }));
-await measure("readiness totals", () => readinessTotals(prisma, enterprise.id));
-await measure("cutover dry run, 100 DOP accounts", () => planDevopsAccountRemoval(prisma, enterprise.id, dopIds.slice(1000, 1100)));
-await measure("cutover dry run, 1,000 DOP accounts", () => planDevopsAccountRemoval(prisma, enterprise.id, dopIds.slice(1000, 2000)));
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-await db.close();
+/** CPU time the process has used, in microseconds (user + system). */
+function cpuMicroseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function startServer(command: string[], env: Record<string, string>, port: number): Server {
+  const child = spawn(process.execPath, command, {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    port,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+const TYPENAME = JSON.stringify({ query: "{ __typename }" });
+
+/** Seconds until the server answers `{ __typename }` with 200. */
+async function firstAnswer(server: Server, started: number, timeoutMs = 120_000): Promise<number> {
+  for (;;) {
+    if (server.child.exitCode !== null) throw new Error(`the server stopped (exit ${server.child.exitCode}):\n${server.output()}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: TYPENAME,
+      });
+      if (response.status === 200) return (performance.now() - started) / 1000;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > timeoutMs) throw new Error(`no answer within ${timeoutMs / 1000} s:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const GATEWAY = ["scripts/start.mjs"];
+
+function gatewayEnvironment(database: { url?: string; dataDir?: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    LOG_LEVEL: "warn",
+    SEED_DEMO: "false",
+    // Limits no request of the benchmark reaches: their work is measured, their refusals are not.
+    RATE_LIMIT_PER_MINUTE: "1000000000",
+    AUTH_FAILURES_PER_MINUTE: "1000000000",
+    MAX_REQUEST_COST: "1000000",
+    TOKEN_CLEANUP_INTERVAL_MINUTES: "0",
+    METRICS_SQL_STATEMENTS: "true",
+    ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir! }),
+    ...extra,
+  };
+}
+
+async function statementsSoFar(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^sql_statements_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+}
+
+// --------------------------------------------------------------------------------------------------- rows
+
+interface Row {
+  name: string;
+  body: string;
+  authenticated: boolean;
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** The server's CPU time per request: less dependent on what else the machine runs than req/s. */
+  cpuMicrosecondsPerRequest: number;
+  statementsPerRequest: number | null;
+  peakRssMiB: number;
+  failures: number;
+}
+
+type Outcome = { figures: Figures } | { skipped: string };
+
+const accountIds = (data: SeededDataSet, count: number) =>
+  Array.from({ length: count }, (_, index) => Buffer.from(`Account:${data.dopAccountId(index)}`).toString("base64"));
+
+const MEMBER = "login email kind organizations { key name } tokenGuidance { willBreak { display lastUsedAt } }";
+
+function rows(data: SeededDataSet): Row[] {
+  const graphql = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
+  const dryRun = (count: number): Row => ({
+    name: `dry run, ${count.toLocaleString("en-US")} accounts`,
+    authenticated: true,
+    body: graphql(
+      `mutation ($ids: [ID!]!) { removeDevopsAccountsFromOrganizations(input: { enterpriseKey: "${ENTERPRISE_KEY}", accountIds: $ids, acknowledgeAll: true, dryRun: true }) {
+        ... on CutoverPlan { applied memberships { account { login } organization { key } } tokensThatBreak { display } organizationsLosingLastAdmin { organization { key } } violations { code } }
+        ... on Error { code message } } }`,
+      { ids: accountIds(data, count) },
+    ),
+  });
+  return [
+    { name: "{ __typename }, anonymous", authenticated: false, body: TYPENAME },
+    { name: "{ __typename }, with a token", authenticated: true, body: TYPENAME },
+    {
+      name: "enterprise members(first: 50), nested",
+      authenticated: true,
+      body: graphql(`{ enterprise(key: "${ENTERPRISE_KEY}") { members(first: 50) { edges { node { ${MEMBER} } } } } }`),
+    },
+    {
+      name: "organizations(first: 20) members(first: 50)",
+      authenticated: true,
+      body: graphql(`{ enterprise(key: "${ENTERPRISE_KEY}") { organizations(first: 20) { key members(first: 50) { edges { node { ${MEMBER} } } } } } }`),
+    },
+    {
+      name: "readiness(first: 50) with totals",
+      authenticated: true,
+      body: graphql(`{ enterprise(key: "${ENTERPRISE_KEY}") { readiness(first: 50) {
+        totals { people removedWithoutSso dopAccounts linkedDopAccounts breakGlassAccounts blockers warnings }
+        edges { node { account { login } ssoAccount { login } cutoverStatus organizationsOnlyThroughDop { key } tokensThatWouldBreak { display } invitation { status } warnings } } } } }`),
+    },
+    dryRun(100),
+    dryRun(1_000),
+  ];
+}
+
+/** Why a request kind cannot be measured (the answer carries errors), or null. */
+async function problemWith(port: number, body: string, headers: Record<string, string>): Promise<string | null> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers, body });
+  const answer = (await response.json()) as { errors?: { message: string }[]; data?: unknown };
+  if (answer.errors?.length) return `HTTP ${response.status}: ${answer.errors[0]!.message}`;
+  const failure = /"code":"([A-Z_]+)","message":"([^"]*)"/.exec(JSON.stringify(answer.data));
+  return failure ? `${failure[1]}: ${failure[2]}` : null;
+}
+
+/**
+ * Figures of one request kind under load. `statementsOfOne`: what a single request sent (used when no request of
+ * the load finished: a smoke run on a busy machine).
+ */
+async function measure(port: number, pid: number, body: string, headers: Record<string, string>, statementsOfOne: number | null): Promise<Figures> {
+  const countStatements = statementsOfOne !== null;
+  const options = { url: `http://127.0.0.1:${port}/graphql`, connections: CONNECTIONS, method: "POST" as const, headers, body };
+  await autocannon({ ...options, duration: WARM_UP_S });
+  const before = countStatements ? await statementsSoFar(port) : 0;
+  let peak = rssMiB(pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
+  const cpuBefore = cpuMicroseconds(pid);
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  const cpu = cpuMicroseconds(pid) - cpuBefore;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMiB(pid));
+  const after = countStatements ? await statementsSoFar(port) : 0;
+  const requests = result.requests.total;
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMicrosecondsPerRequest: requests > 0 ? cpu / requests : Number.NaN,
+    statementsPerRequest: !countStatements ? null : requests > 0 ? (after - before) / requests : statementsOfOne,
+    peakRssMiB: peak,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- databases
+
+interface DatabaseUnderTest {
+  kind: "postgresql" | "pglite";
+  env: { url?: string; dataDir?: string };
+  data: SeededDataSet;
+  counts: Record<string, number>;
+  drop(): Promise<void>;
+}
+
+async function postgresReachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return null;
+  } catch (error) {
+    return `PostgreSQL at ${new URL(serverUrl).host} is not reachable (${(error as Error).message}); set POSTGRES_SERVER_URL`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function preparePostgres(): Promise<DatabaseUnderTest> {
+  const template = await ensurePostgresTemplate(serverUrl);
+  const name = `sso_bench_${Date.now().toString(36)}_${process.pid}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const data = await seedDataSet(url.toString(), size);
+  return {
+    kind: "postgresql",
+    env: { url: url.toString() },
+    data,
+    counts: await countDataSet(url.toString()),
+    drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
+
+async function preparePGlite(): Promise<DatabaseUnderTest> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-bench-"));
+  const embedded = await serveEmbedded(await openPGlite(dataDir));
+  try {
+    const data = await seedDataSet(embedded.url, size);
+    return {
+      kind: "pglite",
+      env: { dataDir },
+      data,
+      counts: await countDataSet(embedded.url),
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  } finally {
+    await embedded.close();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- report
+
+const results: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  results.push(line);
+};
+const fixed = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function rowLine(database: string, name: string, outcome: Outcome, reference: Figures | null): string {
+  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | | | |`;
+  const f = outcome.figures;
+  const ratio = reference ? fixed(f.requestsPerSecond / reference.requestsPerSecond, 3) : "";
+  const cpuRatio = reference && Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest / reference.cpuMicrosecondsPerRequest, 2) : "";
+  const cpu = Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest) : "–";
+  const statements = f.statementsPerRequest === null ? "–" : fixed(f.statementsPerRequest, 1);
+  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${cpu} | ${cpuRatio} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
+}
+
+const TABLE_HEAD = [
+  "| database | request | req/s | req/s ÷ bare Yoga | p50 ms | p99 ms | server CPU µs / request | CPU ÷ bare Yoga | SQL statements / request | peak RSS MiB | failed |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+];
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}; load average at start ${os.loadavg().map((load) => load.toFixed(1)).join(" / ")}`;
+}
+
+function commit(): string {
+  try {
+    const head = execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
+    const dirty = execSync("git status --porcelain --untracked-files=no", { cwd: root }).toString().trim() !== "";
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------- run
+
+const header = [
+  `# Benchmark${smoke ? " (smoke run)" : ""}`,
+  "",
+  `- date: ${new Date().toISOString()}`,
+  `- machine: ${machine()}`,
+  `- commit: ${commit()}`,
+  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
+  "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included",
+  "- the gateway runs as `pnpm start` does (compiled, `node scripts/start.mjs`), with rate limits of 10⁹ a minute (counted, never reached) and MAX_REQUEST_COST=1000000",
+  "",
+];
+console.log(header.join("\n"));
+// A build made before the measurements, so that no start below includes one.
+execSync(`${JSON.stringify(process.execPath)} -e "import('./scripts/build.mjs').then(async (b) => { if (b.buildIsStale()) await b.compile() })"`, { cwd: root, stdio: "inherit" });
+
+const prepared: DatabaseUnderTest[] = [];
+const skippedDatabases: string[] = [];
+for (const kind of databases) {
+  if (kind === "postgresql") {
+    const unreachable = await postgresReachable();
+    if (unreachable) {
+      skippedDatabases.push(`postgresql skipped: ${unreachable}`);
+      console.log(`postgresql skipped: ${unreachable}`);
+      continue;
+    }
+    prepared.push(await preparePostgres());
+  } else if (kind === "pglite") prepared.push(await preparePGlite());
+  else throw new Error(`--databases: unknown database "${kind}" (pglite, postgresql)`);
+}
+
+say("## Data set\n");
+for (const database of prepared) {
+  say(`- ${database.kind}: written in ${fixed(database.data.seconds, 1)} s — ${Object.entries(database.counts).map(([key, value]) => `${fixed(value)} ${key}`).join(", ")}`);
+}
+for (const line of skippedDatabases) say(`- ${line}`);
+
+// Cold starts first, on an otherwise idle machine: time until `{ __typename }` answers 200, then RSS 2 s later.
+say("\n## Cold start of `pnpm start` (to the first answer) and idle memory\n");
+say("| database | start | seconds to first answer | idle RSS MiB |");
+say("|---|---|---:|---:|");
+async function coldStart(label: string, start: string, env: Record<string, string>): Promise<void> {
+  const port = await freePort();
+  const begun = performance.now();
+  const server = startServer(GATEWAY, env, port);
+  try {
+    const seconds = await firstAnswer(server, begun);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    say(`| ${label} | ${start} | ${fixed(seconds, 2)} | ${fixed(rssMiB(server.child.pid!))} |`);
+  } finally {
+    await server.stop();
+  }
+}
+for (const database of prepared) {
+  if (database.kind === "pglite") {
+    const empty = mkdtempSync(path.join(os.tmpdir(), "sso-bench-empty-"));
+    try {
+      // The README's first command: an empty data directory, seeded with the demo enterprise.
+      await coldStart("pglite", "empty data directory (demo seeded)", { ...gatewayEnvironment({ dataDir: empty }), SEED_DEMO: "true" });
+      // The smoke run checks that a start works; the other starts are the same code on other data.
+      if (!smoke) await coldStart("pglite", "existing data (demo)", gatewayEnvironment({ dataDir: empty }));
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+    if (!smoke) await coldStart("pglite", "existing data (the benchmark's enterprise)", gatewayEnvironment(database.env));
+  } else {
+    await coldStart("postgresql", "existing data (the benchmark's enterprise)", gatewayEnvironment(database.env));
+  }
+}
+
+say("\n## Requests\n");
+for (const line of TABLE_HEAD) say(line);
+/** Bare Yoga, measured again before each database's rows: the machine's load changes during a run. */
+async function bareYoga(): Promise<Figures> {
+  const port = await freePort();
+  const bare = startServer(["bench/bare-yoga.mjs"], {}, port);
+  try {
+    await firstAnswer(bare, performance.now());
+    const figures = await measure(port, bare.child.pid!, TYPENAME, { "content-type": "application/json" }, null);
+    say(rowLine("bare graphql-yoga", "{ __typename }", { figures }, figures));
+    return figures;
+  } finally {
+    await bare.stop();
+  }
+}
+for (const database of prepared) {
+  const reference = await bareYoga();
+  const port = await freePort();
+  const server = startServer(GATEWAY, gatewayEnvironment(database.env), port);
+  try {
+    await firstAnswer(server, performance.now());
+    for (const row of rows(database.data)) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (row.authenticated) headers.authorization = `Bearer ${database.data.adminToken}`;
+      const before = await statementsSoFar(port);
+      const problem = await problemWith(port, row.body, headers);
+      const statementsOfOne = (await statementsSoFar(port)) - before;
+      const outcome: Outcome = problem
+        ? { skipped: problem }
+        : { figures: await measure(port, server.child.pid!, row.body, headers, statementsOfOne) };
+      say(rowLine(database.kind, row.name, outcome, reference));
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+for (const database of prepared) await database.drop();
+if (out) {
+  writeFileSync(out, `${header.join("\n")}${results.join("\n")}\n`);
+  console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
+}

@@ -74,6 +74,8 @@ const ConfigSchema = z.object({
   /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, { message: "expected at least 16 characters" }).optional(),
   /** The most an operation may cost (list items and requested edges multiply their selection); see README. */
+  /** Count SQL statements sent to the database in `/metrics` (`sql_statements_total`); costs a little per statement. */
+  METRICS_SQL_STATEMENTS: booleanFlag.default(false),
   MAX_REQUEST_COST: z.coerce.number({ message: "expected a number (at least 100)" }).int().min(100).default(5_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */

@@ -35,9 +35,14 @@ export function logClientError(log: Logger, error: GraphQLError): void {
 export function yogaLogging(log: Logger): YogaLogger {
   const logged = new WeakSet<object>();
   const text = (args: unknown[]) => args.map(String).join(" ");
+  // Yoga reports several debug lines per request: they are formatted only when the level would print them.
   return {
-    debug: (...args) => log.debug(text(args)),
-    info: (...args) => log.info(text(args)),
+    debug: (...args) => {
+      if (log.isLevelEnabled("debug")) log.debug(text(args));
+    },
+    info: (...args) => {
+      if (log.isLevelEnabled("info")) log.info(text(args));
+    },
     warn: (...args) => log.warn(text(args)),
     error: (...args) => {
       const error = args.find((arg): arg is Error => arg instanceof Error);

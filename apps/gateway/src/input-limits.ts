@@ -298,16 +298,54 @@ export function inputProblems(
 /** Problems reported per request, so that a list of 1,000 bad items does not become a 1,000-error answer. */
 const MAX_REPORTED_PROBLEMS = 10;
 
+/** What {@link useInputLimits} found for an operation: its problems, else its cost (null: variables do not coerce). */
+interface Verdict {
+  problems: (InputProblem & { path: string; node: ASTNode })[];
+  cost: number | null;
+}
+
+function verdictOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): Verdict {
+  const problems = inputProblems(schema, document, variables, operationName);
+  if (problems.length > 0) return { problems, cost: null };
+  try {
+    return { problems, cost: requestCost(schema, document, variables, operationName ?? undefined) };
+  } catch {
+    return { problems, cost: null }; // variables that do not coerce: execution reports them
+  }
+}
+
+/** Whether the operation's verdict depends on the document alone: it declares no variables. */
+function takesNoVariables(document: DocumentNode): boolean {
+  return document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || !definition.variableDefinitions?.length);
+}
+
 /**
  * Refuses, before any resolver runs, an operation whose arguments carry unstorable text, malformed or wrong-type
  * global ids or overlong lists (INVALID_INPUT, naming each argument path), or whose cost exceeds
  * {@link MAX_REQUEST_COST} (COST_LIMIT_EXCEEDED).
+ *
+ * An operation without variables gets the same verdict every time: it is kept per parsed document (Yoga hands the
+ * same document object to every request with the same query text, from its parser cache) and schema.
  */
 export function useInputLimits(maxCost: number = MAX_REQUEST_COST): Plugin {
+  const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Verdict>>>();
+  function remembered(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Verdict {
+    let bySchema = verdicts.get(schema);
+    if (!bySchema) verdicts.set(schema, (bySchema = new WeakMap()));
+    let byOperation = bySchema.get(document);
+    if (!byOperation) bySchema.set(document, (byOperation = new Map()));
+    const key = operationName ?? "";
+    let verdict = byOperation.get(key);
+    if (!verdict) byOperation.set(key, (verdict = verdictOf(schema, document, {}, operationName)));
+    return verdict;
+  }
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const problems = inputProblems(args.schema, args.document, variables, args.operationName);
+      const { problems, cost } =
+        takesNoVariables(args.document) && Object.keys(variables).length === 0
+          ? remembered(args.schema, args.document, args.operationName)
+          : verdictOf(args.schema, args.document, variables, args.operationName);
       if (problems.length > 0) {
         setResultAndStopExecution({
           errors: problems.slice(0, MAX_REPORTED_PROBLEMS).map(
@@ -320,13 +358,7 @@ export function useInputLimits(maxCost: number = MAX_REQUEST_COST): Plugin {
         });
         return;
       }
-      let cost: number;
-      try {
-        cost = requestCost(args.schema, args.document, variables, args.operationName ?? undefined);
-      } catch {
-        return; // variables that do not coerce: execution reports them
-      }
-      if (cost > maxCost) {
+      if (cost !== null && cost > maxCost) {
         setResultAndStopExecution({
           errors: [
             new GraphQLError(

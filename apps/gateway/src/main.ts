@@ -30,6 +30,8 @@ const config = readConfig();
 const log = createLogger(config.LOG_LEVEL);
 
 let gateway: Gateway | null = null;
+/** SQL statements sent so far (counted only with METRICS_SQL_STATEMENTS=true). */
+let sqlStatements = 0;
 let database: Database | null = null;
 let stopTokenCleanup: () => Promise<void> = async () => {};
 let tracing: Tracing | null = null;
@@ -132,6 +134,7 @@ async function start(): Promise<void> {
       poolSize: config.DATABASE_POOL_SIZE,
       migrateOnStart: config.MIGRATE_ON_START,
       log: (message) => log.info(message),
+      ...(config.METRICS_SQL_STATEMENTS ? { onStatement: () => void sqlStatements++ } : {}),
     });
   } catch (error) {
     fail(failure(error));
@@ -178,6 +181,7 @@ async function start(): Promise<void> {
     log,
     processMetrics: true,
     draining: () => draining,
+    ...(config.METRICS_SQL_STATEMENTS ? { sqlStatements: () => sqlStatements } : {}),
     tracing: tracing ?? undefined,
     developmentIdp,
   });

@@ -1,6 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { Kind, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { pathnameOf } from "./http/pathname";
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -8,9 +9,20 @@ export interface GatewayMetrics {
 }
 
 /** Request counts and durations by route and status, GraphQL operations by outcome, and Node's own metrics. */
-export function createMetrics(collectProcessMetrics = true): GatewayMetrics {
+export function createMetrics(collectProcessMetrics = true, sqlStatements?: () => number): GatewayMetrics {
   const registry = new Registry();
   if (collectProcessMetrics) collectDefaultMetrics({ register: registry });
+  if (sqlStatements) {
+    // A gauge that only grows: the count is kept by the database client, and read when scraped.
+    new Gauge({
+      name: "sql_statements_total",
+      help: "SQL statements sent to the database since the start (BEGIN and COMMIT included)",
+      registers: [registry],
+      collect() {
+        this.set(sqlStatements());
+      },
+    });
+  }
   const requests = new Histogram({
     name: "http_request_duration_seconds",
     help: "HTTP requests by route and status",
@@ -32,7 +44,7 @@ export function createMetrics(collectProcessMetrics = true): GatewayMetrics {
     onResponse({ request, response }) {
       const begin = started.get(request);
       if (begin === undefined) return;
-      const route = routeLabel(new URL(request.url).pathname);
+      const route = routeLabel(pathnameOf(request.url));
       requests.observe({ route, method: request.method, status: String(response.status) }, (performance.now() - begin) / 1000);
     },
     onExecute({ args }) {

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** True once the process is shutting down: `/ready` then answers 503 so that load balancers stop sending work. */
   draining?: () => boolean;
+  /** SQL statements sent so far, shown in `/metrics` as `sql_statements_total` (METRICS_SQL_STATEMENTS). */
+  sqlStatements?: () => number;
   /** Traces requests down to database queries (observability/tracing.ts); absent, tracing costs nothing. */
   tracing?: Pick<Tracing, "gatewayPlugins">;
   /** The development IdP to serve at `/dev-idp` (DEV_IDP); none by default. */
@@ -85,8 +87,8 @@ function useBodyLimit(maxBytes: number): Plugin {
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
  * (reusing that authentication), execution and metrics.
  */
-export function createGateway({ prisma, config, log, processMetrics = false, draining, tracing, developmentIdp = null }: GatewayOptions): Gateway {
-  const metrics = createMetrics(processMetrics);
+export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements, tracing, developmentIdp = null }: GatewayOptions): Gateway {
+  const metrics = createMetrics(processMetrics, sqlStatements);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
   const graphiql = createGraphiQLPage();

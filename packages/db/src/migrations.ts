@@ -1,10 +1,22 @@
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/**
+ * The repository's root, found upwards from this module: it runs from `packages/db/src` (TypeScript) or from a
+ * chunk of the compiled build in `dist/`, at different depths.
+ */
+function findRepositoryRoot(): string {
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let folder = start; ; folder = path.dirname(folder)) {
+    if (existsSync(path.join(folder, "pnpm-workspace.yaml"))) return folder;
+    if (path.dirname(folder) === folder) throw new Error(`No pnpm-workspace.yaml above ${start}: cannot find prisma/migrations.`);
+  }
+}
+
+export const repositoryRoot = findRepositoryRoot();
 export const migrationsDirectory = path.join(repositoryRoot, "prisma", "migrations");
 
 /** Names of the committed migration folders, oldest first. */

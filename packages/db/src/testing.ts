@@ -1,27 +1,17 @@
 /**
  * Test databases: every test file gets its own, already migrated.
- * - Default: a fresh in-memory PGlite, cloned from a template data directory that is migrated once per
- *   migration history (cached in the system's temporary folder).
+ * - Default: a fresh in-memory PGlite, cloned from the embedded database's template data directory, migrated
+ *   once per migration history (`ensureEmbeddedTemplate`).
  * - `TEST_DATABASE_URL` set (the PostgreSQL pass): a uniquely named database on that server, created from a
  *   migrated template database, dropped again by `close()`.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { clientFor, serveEmbedded, type Database } from "./database";
-import { applyPendingMigrations, committedMigrations, migrationsDirectory } from "./migrations";
+import { clientFor, type Database } from "./database";
+import { migrationsFingerprint, openPGlite, serveEmbedded } from "./embedded";
+import { applyPendingMigrations } from "./migrations";
 
-export function migrationsFingerprint(): string {
-  const hash = createHash("sha256");
-  for (const name of committedMigrations()) {
-    hash.update(name);
-    hash.update(readFileSync(path.join(migrationsDirectory, name, "migration.sql")));
-  }
-  return hash.digest("hex").slice(0, 16);
-}
+export { ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint } from "./embedded";
 
 export interface TestDatabase extends Database {
   /** SQL statements the client has sent (BEGIN/COMMIT included) since the last `reset()`. */
@@ -61,33 +51,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 // ---------------------------------------------------------------------------------------------- PGlite
 
-export function embeddedTemplatePath(): string {
-  return path.join(tmpdir(), `sso-cutover-template-${migrationsFingerprint()}.tar.gz`);
-}
-
-/** Builds the migrated template data directory unless it exists; returns its path. */
-export async function ensureEmbeddedTemplate(): Promise<string> {
-  const target = embeddedTemplatePath();
-  if (existsSync(target)) return target;
-  const db = await PGlite.create();
-  const server = await serveEmbedded(db);
-  try {
-    await applyPendingMigrations(server.url);
-    await server.stop();
-    const dump = await db.dumpDataDir("gzip");
-    // Written aside and renamed, so that a concurrent reader never sees half a file.
-    const partial = `${target}.${process.pid}.${randomBytes(4).toString("hex")}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, target);
-  } finally {
-    await db.close();
-  }
-  return target;
-}
-
 async function createEmbeddedTestDatabase(onStatement: (sql: string, durationMs: number) => void): Promise<Database> {
-  const template = await ensureEmbeddedTemplate();
-  const db = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
+  const db = await openPGlite();
   const server = await serveEmbedded(db);
   const prisma = clientFor(server.url, 1, onStatement);
   return {

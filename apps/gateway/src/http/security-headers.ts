@@ -1,4 +1,5 @@
 import type { Plugin } from "graphql-yoga";
+import { pathnameOf } from "./pathname";
 
 /**
  * Headers every response carries, set last so no route can forget them:
@@ -14,7 +15,7 @@ export function useSecurityHeaders({ graphiqlPolicy }: { graphiqlPolicy: () => s
       const headers = response.headers;
       headers.set("x-content-type-options", "nosniff");
       if (!headers.has("referrer-policy")) headers.set("referrer-policy", "no-referrer");
-      if (new URL(request.url).pathname !== "/graphql") return;
+      if (pathnameOf(request.url) !== "/graphql") return;
       headers.set("cache-control", "no-store");
       const vary = (headers.get("vary") ?? "").toLowerCase().split(",").map((part) => part.trim());
       if (!vary.includes("origin")) headers.append("vary", "Origin");
