@@ -91,7 +91,8 @@ async function serverDatabase(): Promise<{ environment: Record<string, string>; 
   if (!onPostgres) return { environment: { DATA_DIR: await migratedDataDir() } };
   const postgres = await createTestDatabase();
   databases.push(postgres);
-  return { environment: { DATABASE_URL: postgres.url }, postgres };
+  // The demo is seeded there too; the development IdP is not what these tests are about.
+  return { environment: { DATABASE_URL: postgres.url, DEV_IDP: "false" }, postgres };
 }
 
 async function adminTokenOf(server: RunningProcess): Promise<string> {
