@@ -117,4 +117,16 @@ describe("Organization.members", () => {
     });
     expect(errorCode(refused)).toBe("INVALID_INPUT");
   });
+  it("a dashboard's walk of 20 organizations × 50 members with organizations and token guidance fits the default request cost; 100 × 100 is refused as too costly", async () => {
+    const walk = (organizations: number, members: number) =>
+      `query($key: String!) { enterprise(key: $key) { organizations(first: ${organizations}) { key members(first: ${members}) {
+        edges { node { login email kind organizations { key name } tokenGuidance { willBreak { display lastUsedAt } } } } } } } }`;
+    const allowed = await kit.graphql(walk(20, 50), { token: tokens["enterprise-admin"], variables: { key: s.enterprise.key } });
+    expect(allowed.errors).toBeUndefined();
+    expect(allowed.data!.enterprise.organizations.length).toBeGreaterThan(0);
+    // Enterprise.organizations(first:) multiplies its selection like a connection's page size does.
+    const refused = await kit.graphql(walk(100, 100), { token: tokens["enterprise-admin"], variables: { key: s.enterprise.key } });
+    expect(refused.status).toBe(400);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "COST_LIMIT_EXCEEDED", maxCost: 15_000 });
+  });
 });

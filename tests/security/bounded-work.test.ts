@@ -216,7 +216,7 @@ describe("every list argument has a maximum (R15, bounded work)", () => {
     const ids = dopAccountIds.slice(0, MAX_NODES_PER_REQUEST).map((id) => encodeId("Account", id));
     const single = await kit.graphql("query One($ids: [ID!]!) { nodes(ids: $ids) { id ... on Account { login email kind } } }", { token: adminToken, variables: { ids } });
     expect(single.errors).toBeUndefined();
-    const aliases = Array.from({ length: 20 }, (_, index) => `n${index}: nodes(ids: $ids) { id ... on Account { login email kind } }`).join(" ");
+    const aliases = Array.from({ length: 20 }, (_, index) => `n${index}: nodes(ids: $ids) { id ... on Account { login email kind organizations { key name plan } } }`).join(" ");
     const response = await kit.graphql(`query Many($ids: [ID!]!) { ${aliases} }`, { token: adminToken, variables: { ids } });
     expect(response.status).toBe(400);
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: "COST_LIMIT_EXCEEDED", maxCost: MAX_REQUEST_COST });

@@ -76,7 +76,7 @@ const ConfigSchema = z.object({
   /** The most an operation may cost (list items and requested edges multiply their selection); see README. */
   /** Count SQL statements sent to the database in `/metrics` (`sql_statements_total`); costs a little per statement. */
   METRICS_SQL_STATEMENTS: booleanFlag.default(false),
-  MAX_REQUEST_COST: z.coerce.number({ message: "expected a number (at least 100)" }).int().min(100).default(5_000),
+  MAX_REQUEST_COST: z.coerce.number({ message: "expected a number (at least 100)" }).int().min(100).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
   SHUTDOWN_GRACE_SECONDS: seconds(0, 3600).default(10),

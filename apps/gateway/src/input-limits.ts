@@ -46,7 +46,7 @@ export const DEFAULT_MAX_LIST_ITEMS = 100;
  * or for a field returning a list the length of its longest list argument (`nodes` with 100 ids resolves its
  * selection 100 times).
  */
-export const MAX_REQUEST_COST = 5_000;
+export const MAX_REQUEST_COST = 15_000;
 
 /** Page size of a connection asked for without `first` or `last` (the connections' default). */
 const DEFAULT_PAGE_SIZE = 20;
@@ -245,7 +245,9 @@ const estimateCost: ComplexityEstimator = ({ field, args, childComplexity }) => 
   const isConnection = getNamedType(field.type).name.endsWith("Connection");
   const pageSize = typeof args.first === "number" ? args.first : typeof args.last === "number" ? args.last : DEFAULT_PAGE_SIZE;
   const returnsList = isListType(getNullableType(field.type));
-  const times = isConnection ? Math.max(0, pageSize) : returnsList ? Math.max(1, longestList(args)) : 1;
+  // A list field with `first` (Enterprise.organizations) resolves its selection that many times, like a connection.
+  const listSize = typeof args.first === "number" ? args.first : longestList(args);
+  const times = isConnection ? Math.max(0, pageSize) : returnsList ? Math.max(1, listSize) : 1;
   return 1 + listItems(args) + times * childComplexity;
 };
 

@@ -168,7 +168,9 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
         maxAliases: { n: 20 },
         maxTokens: { n: 20_000 },
         maxDirectives: { n: 20 },
-        costLimit: { maxCost: 100_000 },
+        // Cost is judged by useInputLimits (MAX_REQUEST_COST), which counts page sizes and list arguments; armor's
+        // static cost grows with depth alone and refused a dashboard's enterprise → organizations → members walk.
+        costLimit: { enabled: false },
       }),
       // After armor's static limits: what the arguments and variables carry (text, ids, list sizes, cost).
       useInputLimits(config.MAX_REQUEST_COST),
