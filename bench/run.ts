@@ -3,7 +3,8 @@
  * a large enterprise (1 enterprise, 200 organizations, 20,000 accounts half DOP / half SSO, 100,000 memberships,
  * 40,000 tokens, 6,000 links, 2,000 invitations). Each request kind gets a warm-up, then autocannon's 10 connections
  * for 10 s; bare graphql-yoga runs in the same run, so every figure also reads as a ratio to it. Also the cold start
- * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory. Writes bench/RESULTS.md.
+ * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory, then the directory import
+ * (bench/directory-import.ts). Writes bench/RESULTS.md.
  *
  * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, no RESULTS.md: checks
  * that every row still runs),
@@ -444,6 +445,16 @@ for (const database of prepared) {
 }
 
 for (const database of prepared) await database.drop();
+
+// The directory import of the same size on the embedded database (bench/directory-import.ts, also `pnpm
+// bench:import`), in its own process so that its peak memory is its own.
+if (!smoke) {
+  say("\n## Directory import (embedded database, its own process)\n");
+  const env = { ...process.env };
+  delete env.TEST_DATABASE_URL; // the embedded database, whatever the calling shell points tests at
+  const importBench = execSync(`"${process.execPath}" --import tsx bench/directory-import.ts`, { cwd: root, env, encoding: "utf8" });
+  say(["```", ...importBench.trim().split("\n"), "```"].join("\n"));
+}
 if (out) {
   writeFileSync(out, `${header.join("\n")}${results.join("\n")}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
