@@ -8,14 +8,16 @@
  *
  * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, no RESULTS.md: checks
  * that every row still runs),
- * `--databases=pglite,postgresql`, `--out=<file>`. PostgreSQL: POSTGRES_SERVER_URL (default
+ * `--databases=pglite,postgresql`, `--out=<file>`, `--sections=cold,requests,import` (which parts run; default all),
+ * `--rows=<text>,<text>` (only the request kinds whose name contains one of them), `--starts=<n>` (each cold start
+ * n times, the median reported with the range). PostgreSQL: POSTGRES_SERVER_URL (default
  * postgresql://postgres@127.0.0.1:5432/postgres); the run creates a database there and drops it.
  *
  * SQL statements per request are counted by the gateway itself (METRICS_SQL_STATEMENTS=true, read from /metrics
  * before and after each row), the same way on both databases.
  */
 import { execSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -35,6 +37,9 @@ const size = smoke ? SMOKE_DATA_SET : FULL_DATA_SET;
 const DURATION_S = smoke ? 1 : 10;
 const WARM_UP_S = smoke ? 0.3 : 2;
 const CONNECTIONS = 10;
+const sections = new Set((argument("sections") ?? "cold,requests,import").split(","));
+const rowFilter = argument("rows")?.split(",");
+const STARTS = Number(argument("starts") ?? 1);
 const serverUrl = process.env.POSTGRES_SERVER_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 // ------------------------------------------------------------------------------------------------ helpers
@@ -378,24 +383,43 @@ for (const line of skippedDatabases) say(`- ${line}`);
 say("\n## Cold start of `pnpm start` (to the first answer) and idle memory\n");
 say("| database | start | seconds to first answer | idle RSS MiB |");
 say("|---|---|---:|---:|");
-async function coldStart(label: string, start: string, env: Record<string, string>): Promise<void> {
+/** One start: seconds to the first answer, and RSS 2 s later. */
+async function startOnce(env: Record<string, string>): Promise<{ seconds: number; rss: number }> {
   const port = await freePort();
   const begun = performance.now();
   const server = startServer(GATEWAY, env, port);
   try {
     const seconds = await firstAnswer(server, begun);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    say(`| ${label} | ${start} | ${fixed(seconds, 2)} | ${fixed(rssMiB(server.child.pid!))} |`);
+    return { seconds, rss: rssMiB(server.child.pid!) };
   } finally {
     await server.stop();
   }
 }
-for (const database of prepared) {
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** `prepare` runs before each start (e.g. emptying the data directory). */
+async function coldStart(label: string, start: string, env: Record<string, string>, prepare: () => void = () => {}): Promise<void> {
+  const runs: { seconds: number; rss: number }[] = [];
+  for (let run = 0; run < STARTS; run++) {
+    prepare();
+    runs.push(await startOnce(env));
+  }
+  const figure = (values: number[], digits: number) =>
+    values.length === 1
+      ? fixed(values[0]!, digits)
+      : `${fixed(median(values), digits)} (${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)})`;
+  say(`| ${label} | ${start} | ${figure(runs.map((run) => run.seconds), 2)} | ${figure(runs.map((run) => run.rss), 0)} |`);
+}
+for (const database of sections.has("cold") ? prepared : []) {
   if (database.kind === "pglite") {
     const empty = mkdtempSync(path.join(os.tmpdir(), "sso-bench-empty-"));
     try {
       // The README's first command: an empty data directory, seeded with the demo enterprise.
-      await coldStart("pglite", "empty data directory (demo seeded)", { ...gatewayEnvironment({ dataDir: empty }), SEED_DEMO: "true" });
+      const emptied = () => {
+        rmSync(empty, { recursive: true, force: true });
+        mkdirSync(empty);
+      };
+      await coldStart("pglite", "empty data directory (demo seeded)", { ...gatewayEnvironment({ dataDir: empty }), SEED_DEMO: "true" }, emptied);
       // The smoke run checks that a start works; the other starts are the same code on other data.
       if (!smoke) await coldStart("pglite", "existing data (demo)", gatewayEnvironment({ dataDir: empty }));
     } finally {
@@ -407,8 +431,10 @@ for (const database of prepared) {
   }
 }
 
-say("\n## Requests\n");
-for (const line of TABLE_HEAD) say(line);
+if (sections.has("requests")) {
+  say("\n## Requests\n");
+  for (const line of TABLE_HEAD) say(line);
+}
 /** Bare Yoga, measured again before each database's rows: the machine's load changes during a run. */
 async function bareYoga(): Promise<Figures> {
   const port = await freePort();
@@ -422,13 +448,13 @@ async function bareYoga(): Promise<Figures> {
     await bare.stop();
   }
 }
-for (const database of prepared) {
+for (const database of sections.has("requests") ? prepared : []) {
   const reference = await bareYoga();
   const port = await freePort();
   const server = startServer(GATEWAY, gatewayEnvironment(database.env), port);
   try {
     await firstAnswer(server, performance.now());
-    for (const row of rows(database.data)) {
+    for (const row of rows(database.data).filter((row) => !rowFilter || rowFilter.some((part) => row.name.includes(part)))) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (row.authenticated) headers.authorization = `Bearer ${database.data.adminToken}`;
       const before = await statementsSoFar(port);
@@ -448,7 +474,7 @@ for (const database of prepared) await database.drop();
 
 // The directory import of the same size on the embedded database (bench/directory-import.ts, also `pnpm
 // bench:import`), in its own process so that its peak memory is its own.
-if (!smoke) {
+if (!smoke && sections.has("import")) {
   say("\n## Directory import (embedded database, its own process)\n");
   const env = { ...process.env };
   delete env.TEST_DATABASE_URL; // the embedded database, whatever the calling shell points tests at
