@@ -18,3 +18,14 @@ export { serializable, isSerializationFailure } from "./transactions";
 export type { Tx, TransactionOptions } from "./transactions";
 export { DomainError, invalidInput, forbidden, notFound } from "./errors";
 export type { DomainErrorCode } from "./errors";
+export {
+  ACCOUNT_COLUMNS,
+  ORGANIZATION_COLUMNS,
+  PROJECT_COLUMNS,
+  SESSION_COLUMNS,
+  TOKEN_COLUMNS,
+  projectsFromJson,
+  projectsJson,
+  rowOf,
+  selectColumns,
+} from "./model-rows";

@@ -1,0 +1,92 @@
+/**
+ * Model rows read by hand-written SQL (`$queryRaw`), for the few statements on every request's path — the
+ * authentication of a token or a session. Prisma compiles each of its model queries (findUnique, include…) to SQL
+ * at every call, which costs more CPU than the statement itself; a raw statement is sent as written. The column
+ * lists below are checked against the generated model types: a column added to the schema and missing here fails
+ * the type check.
+ */
+import { Prisma, type Account, type Organization, type Project, type Session, type Token } from "./generated/prisma/client";
+
+/** Every column of model `M`: the type check fails on an unknown one, and names the missing ones. */
+function columns<M>() {
+  return <const L extends readonly (keyof M & string)[]>(
+    list: L & (Exclude<keyof M, L[number]> extends never ? unknown : { missingColumns: Exclude<keyof M, L[number]> }),
+  ): L => list;
+}
+
+export const ACCOUNT_COLUMNS = columns<Account>()([
+  "id",
+  "login",
+  "email",
+  "emailNormalized",
+  "emailVerified",
+  "name",
+  "kind",
+  "devopsPlatform",
+  "externalId",
+  "enterpriseId",
+  "ssoSubject",
+  "lastLoginAt",
+  "createdAt",
+  "deletedAt",
+]);
+
+export const TOKEN_COLUMNS = columns<Token>()([
+  "id",
+  "kind",
+  "name",
+  "prefix",
+  "lastFour",
+  "hash",
+  "ownerAccountId",
+  "organizationId",
+  "allProjects",
+  "createdById",
+  "expiresAt",
+  "lastUsedAt",
+  "createdAt",
+  "revokedAt",
+  "importedAt",
+]);
+
+export const ORGANIZATION_COLUMNS = columns<Organization>()(["id", "key", "name", "enterpriseId", "plan", "devopsPlatform", "createdAt"]);
+
+export const PROJECT_COLUMNS = columns<Project>()(["id", "organizationId", "key", "name", "createdAt"]);
+
+export const SESSION_COLUMNS = columns<Session>()(["id", "tokenHash", "accountId", "createdAt", "expiresAt", "revokedAt"]);
+
+/** Project columns that are timestamps: read back from JSON (see {@link projectsJson}) as text. */
+const PROJECT_TIMESTAMPS = new Set<string>(["createdAt"]);
+
+/** `alias."column" AS "alias.column", …`: the columns of one joined table, told apart by their alias. */
+export function selectColumns(alias: string, list: readonly string[]): Prisma.Sql {
+  return Prisma.raw(list.map((column) => `${alias}."${column}" AS "${alias}.${column}"`).join(", "));
+}
+
+/** The row of `alias` within a joined result row, or null when the join found none (its id is null). */
+export function rowOf<M>(row: Record<string, unknown>, alias: string, list: readonly (keyof M & string)[]): M | null {
+  if (row[`${alias}.id`] === null || row[`${alias}.id`] === undefined) return null;
+  const model: Record<string, unknown> = {};
+  for (const column of list) model[column] = row[`${alias}.${column}`];
+  return model as M;
+}
+
+/**
+ * A JSON array of the projects joined as `alias` (for `json_agg`): timestamps without time zone, as Prisma stores
+ * them (UTC); {@link projectsFromJson} turns them back into dates.
+ */
+export function projectsJson(alias: string): Prisma.Sql {
+  return Prisma.raw(`json_build_object(${PROJECT_COLUMNS.map((column) => `'${column}', ${alias}."${column}"`).join(", ")})`);
+}
+
+export function projectsFromJson(value: unknown): Project[] {
+  const list = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as Record<string, unknown>[];
+  return list.map((project) => {
+    const model: Record<string, unknown> = {};
+    for (const column of PROJECT_COLUMNS) {
+      const field = project[column];
+      model[column] = PROJECT_TIMESTAMPS.has(column) && typeof field === "string" ? new Date(`${field}Z`) : field;
+    }
+    return model as Project;
+  });
+}
