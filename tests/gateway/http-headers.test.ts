@@ -143,7 +143,8 @@ describe("what reaches the error log (R5)", () => {
   it("R5: a real fault (the database failing) is logged at error level exactly once, with its stack, and masked for the caller", async () => {
     const failingDatabase = new Proxy(kit.prisma, {
       get(target, property) {
-        if (property === "token") return { findUnique: () => Promise.reject(new Error("connection to the database lost")) };
+        // Authentication reads the token with one raw statement.
+        if (property === "$queryRaw") return () => Promise.reject(new Error("connection to the database lost"));
         return Reflect.get(target, property);
       },
     });
