@@ -380,9 +380,11 @@ for (const database of prepared) {
 for (const line of skippedDatabases) say(`- ${line}`);
 
 // Cold starts first, on an otherwise idle machine: time until `{ __typename }` answers 200, then RSS 2 s later.
-say("\n## Cold start of `pnpm start` (to the first answer) and idle memory\n");
-say("| database | start | seconds to first answer | idle RSS MiB |");
-say("|---|---|---:|---:|");
+if (sections.has("cold")) {
+  say("\n## Cold start of `pnpm start` (to the first answer) and idle memory\n");
+  say("| database | start | seconds to first answer | idle RSS MiB |");
+  say("|---|---|---:|---:|");
+}
 /** One start: seconds to the first answer, and RSS 2 s later. */
 async function startOnce(env: Record<string, string>): Promise<{ seconds: number; rss: number }> {
   const port = await freePort();
