@@ -31,11 +31,16 @@ const SessionQuery = graphql(`
   }
 `);
 
+/**
+ * Whether to show the enterprise screens: the SSO connection is visible to holders of an enterprise permission only
+ * (null for anyone else, without an error). Each admin screen's own query is refused by the server for anyone who
+ * does not hold Administer Enterprise, and shows that refusal.
+ */
 const AdminAccessQuery = graphql(`
   query AdminAccess($enterpriseKey: String!) {
     enterprise(key: $enterpriseKey) {
       key
-      auditEvents(first: 1) { edges { cursor } }
+      ssoConnection { id }
     }
   }
 `);
@@ -99,7 +104,7 @@ export function App() {
     pause: !enterprise,
     requestPolicy: "cache-first",
   });
-  const isAdmin = !enterprise ? false : admin.fetching || (!admin.data && !admin.error) ? null : Boolean(admin.data?.enterprise);
+  const isAdmin = !enterprise ? false : admin.fetching || (!admin.data && !admin.error) ? null : Boolean(admin.data?.enterprise?.ssoConnection);
   const session = useMemo<Session | null>(
     () => (viewer ? { viewer, enterprise: enterprise ? { key: enterprise.key, name: enterprise.name } : null, isAdmin } : null),
     [viewer, enterprise, isAdmin],
