@@ -11,7 +11,7 @@ const config: CodegenConfig = {
   schema: "../gateway/schema.graphql",
   documents: ["src/**/*.tsx", "src/**/*.ts", "!src/gql/**"],
   ignoreNoDocuments: false,
-  silent: true,
+  errorsOnly: true,
   generates: {
     "src/gql/": {
       preset: clientPreset,

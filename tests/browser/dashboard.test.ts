@@ -21,6 +21,9 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-artifacts/dashboard");
 const DESKTOP = { width: 1280, height: 800 };
+/** Waits for what a screen shows once its query answered (a loaded machine may take seconds). */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
+
 const PHONE = { width: 390, height: 844 };
 
 let kit: TestGateway;
@@ -108,13 +111,13 @@ describe("the dashboard in a browser", () => {
       await anonymous.close();
 
       const page = await signIn(context, "bob");
-      await expect.poll(() => page.getByRole("main").locator("li code").allTextContents()).toEqual(["acme-data", "acme-web"]);
+      await poll(() => page.getByRole("main").locator("li code").allTextContents()).toEqual(["acme-data", "acme-web"]);
       await screen(page, "home");
 
       await page.getByRole("link", { name: "Review your access" }).click();
       await heading(page, "Your access review");
       const rows = page.getByRole("table").getByRole("row");
-      await expect.poll(() => rows.count()).toBeGreaterThan(1);
+      await poll(() => rows.count()).toBeGreaterThan(1);
       expect(await page.getByRole("row", { name: /acme-web/ }).textContent()).toMatch(/SCAN, GATEADMIN/);
       await screen(page, "my-access");
       await page.setViewportSize(PHONE);
@@ -129,14 +132,14 @@ describe("the dashboard in a browser", () => {
       expect(await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Terminate" }).count()).toBe(0);
       await page.goto(`${baseUrl}/admin/terminate`);
       await heading(page, "Terminate DOP accounts");
-      await expect.poll(() => page.getByRole("alert").textContent()).toContain("does not hold Administer Enterprise");
+      await poll(() => page.getByRole("alert").textContent()).toContain("does not hold Administer Enterprise");
       await screen(page, "refused-admin-screen");
 
       // Deleting a DOP account while signed in with SSO: the server's refusal, shown as it says it.
       await go(page, "Delete DOP account", "Delete your DOP account");
       await page.getByLabel("Type the account's login to confirm").fill("bob");
       await page.getByRole("button", { name: "Delete this account" }).click();
-      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Only a DOP account can be deleted here");
+      await poll(() => page.getByRole("alert").textContent()).toContain("Only a DOP account can be deleted here");
       await screen(page, "delete-refused");
       expect(refusedOf(page)).toEqual([]);
     } finally {
@@ -178,7 +181,7 @@ describe("the dashboard in a browser", () => {
       await page.getByRole("heading", { name: "Preview" }).waitFor();
       await page.getByRole("button", { name: "Send 2 invitations" }).click();
       await page.getByRole("heading", { name: "Sent: 2 invited" }).waitFor();
-      await expect.poll(() => page.getByRole("row", { name: /heidi@acme\.example/ }).count()).toBe(1);
+      await poll(() => page.getByRole("row", { name: /heidi@acme\.example/ }).count()).toBe(1);
       await screen(page, "invitations");
 
       // People, then one person's access review and tokens.
@@ -188,20 +191,20 @@ describe("the dashboard in a browser", () => {
       await page.getByRole("link", { name: "bob", exact: true }).click();
       await heading(page, "bob");
       await page.getByRole("heading", { level: 2, name: "Access review" }).waitFor();
-      await expect.poll(() => page.getByRole("row", { name: /acme-web/ }).count()).toBeGreaterThan(0);
+      await poll(() => page.getByRole("row", { name: /acme-web/ }).count()).toBeGreaterThan(0);
       await screen(page, "person");
 
       // Terminate: Administer Enterprise for bob's SSO account, then the DOP accounts.
       await go(page, "Terminate", "Terminate DOP accounts");
       await page.getByLabel("SSO account", { exact: true }).selectOption({ label: "bob-acme (Bob Builder)" });
       await page.getByRole("button", { name: "Grant Administer Enterprise" }).click();
-      await expect.poll(() => page.getByText(/bob-acme now holds Administer Enterprise/).count()).toBe(1);
+      await poll(() => page.getByText(/bob-acme now holds Administer Enterprise/).count()).toBe(1);
 
       // Everyone, the break-glass admin included: the plan names the violation and cannot be applied.
       await page.getByRole("button", { name: "Select all" }).click();
       await page.getByRole("button", { name: "Run the dry run" }).click();
       await page.getByRole("heading", { name: "Dry run: the plan" }).waitFor();
-      await expect.poll(() => page.getByRole("alert").textContent()).toContain("NO_BREAK_GLASS_ADMIN");
+      await poll(() => page.getByRole("alert").textContent()).toContain("NO_BREAK_GLASS_ADMIN");
       expect(await page.getByRole("button", { name: "Apply…" }).isDisabled()).toBe(true);
       await screen(page, "terminate-violations");
 
@@ -225,17 +228,17 @@ describe("the dashboard in a browser", () => {
       // Everyone accounted for: the people removed without SSO are listed with their status, and counted.
       await go(page, "People", "People");
       await page.getByLabel("Status").selectOption("REMOVED_WITHOUT_SSO");
-      await expect.poll(() => page.locator("tbody tr").count()).toBe(losing);
+      await poll(() => page.locator("tbody tr").count()).toBe(losing);
       await screen(page, "people-after");
 
       await go(page, "Audit", "Audit trail");
-      await expect.poll(() => page.getByText("cutover.devops_accounts_removed").count()).toBeGreaterThan(0);
+      await poll(() => page.getByText("cutover.devops_accounts_removed").count()).toBeGreaterThan(0);
       await screen(page, "audit");
 
       // An SSO admin's recovery password: shown once, with a copy button.
       await go(page, "Recovery password", "Recovery password");
       await page.getByRole("button", { name: /Generate a( new)? recovery password/ }).click();
-      await expect.poll(() => page.getByTestId("recovery-password").textContent()).toMatch(/^[A-Za-z0-9]+(-[A-Za-z0-9]+){5}$/);
+      await poll(() => page.getByTestId("recovery-password").textContent()).toMatch(/^[A-Za-z0-9]+(-[A-Za-z0-9]+){5}$/);
       await page.getByRole("button", { name: "Copy the password" }).waitFor();
       await screen(page, "recovery-password");
       expect(refusedOf(page)).toEqual([]);

@@ -10,6 +10,9 @@ import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { freePort, launchChromium } from "../kit/browser";
 import { migratedDataDir, removeTemporaryFolders, startGatewayProcess, temporaryFolder, type RunningProcess } from "../kit/process";
 
+/** Waits for what a screen shows once its query answered (a loaded machine may take seconds). */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
+
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const running: RunningProcess[] = [];
 const databases: TestDatabase[] = [];
@@ -52,7 +55,7 @@ describe("the README's first minute, in Chromium", () => {
     // The dashboard, served at `/`, names bob's SSO account and lists his organizations.
     await page.getByRole("heading", { level: 1, name: "Signed in as bob-acme" }).waitFor();
     const organizations = page.getByRole("main").getByRole("listitem").filter({ has: page.locator("code") });
-    await expect.poll(() => organizations.locator("code").allTextContents()).toEqual(["acme-data", "acme-web"]);
+    await poll(() => organizations.locator("code").allTextContents()).toEqual(["acme-data", "acme-web"]);
     expect(blocked).toEqual([]);
 
     server.child.kill("SIGTERM");
