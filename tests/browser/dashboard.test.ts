@@ -22,7 +22,7 @@ const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-artifacts/dashboard");
 const DESKTOP = { width: 1280, height: 800 };
 /** Waits for what a screen shows once its query answered (a loaded machine may take seconds). */
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 60_000, interval: 250 });
 
 const PHONE = { width: 390, height: 844 };
 
@@ -72,7 +72,7 @@ async function screen(page: Page, name: string): Promise<void> {
 }
 
 async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole("heading", { level: 1, name }).waitFor({ timeout: 30_000 });
+  await page.getByRole("heading", { level: 1, name }).waitFor({ timeout: 60_000 });
 }
 
 /** The one-click link → the development IdP → pick the person → the dashboard at `/`. */
