@@ -269,22 +269,24 @@ async function applyDocument(
 
   // Accounts: DOP accounts matched by login.
   const accountId = new Map<string, string>();
-  const existingAccounts = new Map<string, { id: string; login: string; kind: string; name: string; email: string | null; devopsPlatform: string | null; externalId: string | null; deletedAt: Date | null }>();
+  const existingAccounts = new Map<string, { id: string; login: string; kind: string; name: string; email: string | null; emailVerified: boolean; devopsPlatform: string | null; externalId: string | null; deletedAt: Date | null }>();
   for (const logins of batches(document.accounts.map((account) => account.login), 5_000)) {
     const rows = await tx.account.findMany({
       where: { login: { in: logins } },
-      select: { id: true, login: true, kind: true, name: true, email: true, devopsPlatform: true, externalId: true, deletedAt: true },
+      select: { id: true, login: true, kind: true, name: true, email: true, emailVerified: true, devopsPlatform: true, externalId: true, deletedAt: true },
     });
     for (const row of rows) existingAccounts.set(row.login, row);
   }
   const toCreate: typeof document.accounts = [];
-  const toUpdate: { index: number; id: string; data: { name: string; email: string | null; emailNormalized: string | null; devopsPlatform: typeof document.accounts[number]["devopsPlatform"]; externalId: string | null } }[] = [];
+  const toUpdate: { index: number; id: string; data: { name: string; email: string | null; emailNormalized: string | null; emailVerified: boolean; devopsPlatform: typeof document.accounts[number]["devopsPlatform"]; externalId: string | null } }[] = [];
   for (const [index, listed] of document.accounts.entries()) {
     const existing = existingAccounts.get(listed.login);
     const data = {
       name: listed.name,
       email: listed.email ?? null,
       emailNormalized: listed.email ? normalizeEmail(listed.email) : null,
+      // Left out: not verified, as every imported account was before the field existed.
+      emailVerified: listed.emailVerified ?? false,
       devopsPlatform: listed.devopsPlatform,
       externalId: listed.externalId ?? null,
     };
@@ -294,7 +296,11 @@ async function applyDocument(
     else {
       accountId.set(listed.login, existing.id);
       const same =
-        existing.name === data.name && existing.email === data.email && existing.devopsPlatform === data.devopsPlatform && existing.externalId === data.externalId;
+        existing.name === data.name &&
+        existing.email === data.email &&
+        existing.emailVerified === data.emailVerified &&
+        existing.devopsPlatform === data.devopsPlatform &&
+        existing.externalId === data.externalId;
       if (same) changes.accounts.unchanged++;
       else toUpdate.push({ index, id: existing.id, data });
     }
@@ -321,7 +327,7 @@ async function applyDocument(
       if (elsewhere.has(update.id)) {
         problems.push({
           path: `accounts[${update.index}]`,
-          message: `"${document.accounts[update.index]!.login}" also belongs to organizations outside this enterprise: its name, email, platform and external id cannot be changed from here`,
+          message: `"${document.accounts[update.index]!.login}" also belongs to organizations outside this enterprise: its name, email, email verification, platform and external id cannot be changed from here`,
         });
       }
     }
@@ -337,6 +343,7 @@ async function applyDocument(
     name: listed.name,
     email: listed.email ?? null,
     emailNormalized: listed.email ? normalizeEmail(listed.email) : null,
+    emailVerified: listed.emailVerified ?? false,
     kind: "DEVOPS",
     devopsPlatform: listed.devopsPlatform,
     externalId: listed.externalId ?? null,
@@ -344,7 +351,7 @@ async function applyDocument(
   changes.accounts.created += await bulkInsert(
     tx,
     "Account",
-    { id: "text", login: "text", name: "text", email: "text", emailNormalized: "text", kind: '"AccountKind"', devopsPlatform: '"DevopsPlatform"', externalId: "text" },
+    { id: "text", login: "text", name: "text", email: "text", emailNormalized: "text", emailVerified: "boolean", kind: '"AccountKind"', devopsPlatform: '"DevopsPlatform"', externalId: "text" },
     newAccounts,
   );
   for (const account of newAccounts) accountId.set(account.login, account.id);
