@@ -136,9 +136,9 @@ describe("the README's walk on an enterprise of its own (R19, R18, R1, R16, R8, 
     sessions.ada = await signInWithSso({ login: "ada", email: "ada@initech.example", groups: ["initech-admins"] });
     sessions.peter = await signInWithSso({ login: "peter", email: "peter@initech.example", groups: ["web-developers"] });
     sessions.bill = await signInWithSso({ login: "bill", email: "bill@initech.example", groups: [] });
-    const ada = await ssoLoginOf(sessions.ada);
-    const peter = await ssoLoginOf(sessions.peter);
-    const bill = await ssoLoginOf(sessions.bill);
+    const ada = await ssoLoginOf(sessions.ada!);
+    const peter = await ssoLoginOf(sessions.peter!);
+    const bill = await ssoLoginOf(sessions.bill!);
     expect([ada.kind, peter.kind, bill.kind]).toEqual(["SSO", "SSO", "SSO"]);
     expect(ada.login).not.toBe("ada"); // the DOP login is taken: the SSO account gets its own
 
@@ -147,7 +147,7 @@ describe("the README's walk on an enterprise of its own (R19, R18, R1, R16, R8, 
       `mutation($token: String!) { linkDevopsAccount(input: { devopsAccountToken: $token }) {
         ... on LinkDevopsAccountSuccess { link { devopsAccount { login } ssoAccount { login } } } ... on Error { code message } } }`,
       { token: adaToken },
-      { session: sessions.ada },
+      { session: sessions.ada! },
     );
     expect(own.linkDevopsAccount).toEqual({ link: { devopsAccount: { login: "ada" }, ssoAccount: { login: ada.login } } });
 
@@ -179,8 +179,8 @@ describe("the README's walk on an enterprise of its own (R19, R18, R1, R16, R8, 
         edges { node { account { login } ssoAccount { login } cutoverStatus } } } } }`,
     );
     const rows = readiness.enterprise.readiness.edges.map((edge: any) => edge.node);
-    const ada = await ssoLoginOf(sessions.ada);
-    const peter = await ssoLoginOf(sessions.peter);
+    const ada = await ssoLoginOf(sessions.ada!);
+    const peter = await ssoLoginOf(sessions.peter!);
     expect(rows.find((row: any) => row.account.login === "peter")).toEqual({ account: { login: "peter" }, ssoAccount: { login: peter.login }, cutoverStatus: "LINKED" });
     expect(rows.find((row: any) => row.account.login === "ada")).toEqual({ account: { login: "ada" }, ssoAccount: { login: ada.login }, cutoverStatus: "LINKED" });
     expect(readiness.enterprise.readiness.totals).toMatchObject({ dopAccounts: 7, linkedDopAccounts: 2 });
@@ -195,7 +195,7 @@ describe("the README's walk on an enterprise of its own (R19, R18, R1, R16, R8, 
 
   it("R9: the dry run names what blocks removing every DOP account; the cutover keeps the break-glass and Bitbucket DOP admins", async () => {
     // From now on the SSO admin acts, signed in with SSO.
-    const asAda = { session: sessions.ada };
+    const asAda = { session: sessions.ada! };
     const everyone = await Promise.all(["ada", "bill", "milton", "peter", "samir", "michael", "joanna"].map(accountId));
     const all = await gql(REMOVE, { input: { enterpriseKey: ENTERPRISE, accountIds: everyone, acknowledgeAll: true, dryRun: true } }, asAda);
     expect(all.removeDevopsAccountsFromOrganizations.violations).toEqual([
@@ -236,7 +236,7 @@ describe("the README's walk on an enterprise of its own (R19, R18, R1, R16, R8, 
     );
     const status = Object.fromEntries(after.enterprise.readiness.edges.map((edge: any) => [edge.node.account.login, edge.node.cutoverStatus]));
     // peter is his SSO account now (the DOP account is out of every organization); ada and bill keep their DOP accounts.
-    const peter = await ssoLoginOf(sessions.peter);
+    const peter = await ssoLoginOf(sessions.peter!);
     expect(status).toMatchObject({ [peter.login]: "DOP_REMOVED", samir: "REMOVED_WITHOUT_SSO", ada: "LINKED", bill: "NOT_INVITED" });
     expect(status.peter).toBeUndefined();
     expect(after.enterprise.readiness.totals).toMatchObject({ removedWithoutSso: 4, breakGlassAccounts: 2 });
