@@ -7,9 +7,11 @@
 // Dependencies from node_modules stay outside the bundle and load as Node loads them: `dist/node_modules` links
 // each workspace package's dependencies (pnpm keeps them in that package's own node_modules, which the compiled
 // files in dist/ would not see otherwise).
+// The dashboard (apps/dashboard) is a browser app with its own build (GraphQL Code Generator, then Vite, into
+// apps/dashboard/dist, served by the gateway at /): it is built here too, when it changed since its last build.
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, "dist");
@@ -31,12 +33,28 @@ function filesBelow(folder, skip = () => false) {
   });
 }
 
+/** Browser apps, built by their own script rather than compiled for Node. */
+const BROWSER_APPS = [path.join(root, "apps", "dashboard")];
+
 function workspacePackages() {
   return ["apps", "packages"].flatMap((group) =>
     readdirSync(path.join(root, group))
       .map((name) => path.join(root, group, name))
-      .filter((folder) => existsSync(path.join(folder, "package.json"))),
+      .filter((folder) => existsSync(path.join(folder, "package.json")) && !BROWSER_APPS.includes(folder)),
   );
+}
+
+const dashboardBuild = () => import(pathToFileURL(path.join(root, "apps", "dashboard", "scripts", "build.mjs")).href);
+
+/** True when the dashboard was never built or changed since. */
+export async function dashboardIsStale() {
+  return (await dashboardBuild()).dashboardIsStale();
+}
+
+/** Builds the dashboard (apps/dashboard/dist) when it is stale. */
+export async function buildDashboardIfStale({ quiet = false } = {}) {
+  const dashboard = await dashboardBuild();
+  if (dashboard.dashboardIsStale()) await dashboard.buildDashboard({ quiet });
 }
 
 /** What the build reads: every package's sources and manifest, the demo seed, and this script. */
@@ -134,4 +152,5 @@ export async function compile({ quiet = false } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await compile();
+  await buildDashboardIfStale();
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `pnpm start`: runs the compiled server (dist/, built by `pnpm install`). When a source file changed since that
-// build, it is compiled again first (about a second), so the server never runs stale code.
+// build, it is compiled again first (about a second), and so is the dashboard (apps/dashboard, a few seconds), so the
+// server never runs stale code.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildIsStale, compile } from "./build.mjs";
+import { buildDashboardIfStale, buildIsStale, compile } from "./build.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 if (buildIsStale()) await compile();
+await buildDashboardIfStale();
 await import(pathToFileURL(path.join(root, "dist", "apps", "gateway", "src", "main.js")).href);

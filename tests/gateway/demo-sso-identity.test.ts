@@ -1,6 +1,7 @@
 import { SESSION_COOKIE } from "@sso-cutover/sso";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEMO_ENTERPRISE_KEY, seedDemo } from "../../prisma/seed/demo";
+import { sessionOperation } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { idpResponse, type IdpUser } from "../kit/sso-fixtures";
 import { TEST_IDP_ENTITY_ID, readAuthnRequest, testIdpCertificatePem } from "../kit/test-idp";
@@ -21,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => kit.close());
 
-/** The whole browser login over HTTP: one-click link → test IdP → ACS → landing page. */
+/** The whole browser login over HTTP: one-click link → test IdP → ACS → the dashboard's session query (who it shows). */
 async function signInThroughIdp(user: IdpUser) {
   const start = await fetch(`${baseUrl}/login/sso?enterprise_key=${DEMO_ENTERPRISE_KEY}`, { redirect: "manual" });
   const authnRequest = readAuthnRequest(start.headers.get("location")!);
@@ -33,8 +34,8 @@ async function signInThroughIdp(user: IdpUser) {
   });
   expect(acs.status).toBe(302);
   const cookie = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(acs.headers.get("set-cookie") ?? "")![1]!;
-  const landing = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
-  return { landing };
+  const session = await sessionOperation(baseUrl, cookie, "Session");
+  return { viewer: session.data.viewer as { login: string; name: string } };
 }
 
 function demoSsoAccounts() {
@@ -47,9 +48,9 @@ it("R16 on the demo: bob's first real login reuses the seeded `bob-acme` (no dup
   expect(seeded.every((account) => account.ssoSubject === null)).toBe(true);
 
   const first = await signInThroughIdp({ nameId: "Bob@acme.example", login: "Bob@acme.example", name: "Bob Builder", email: "Bob@acme.example", groups: ["web-developers"] });
-  expect(first.landing).toContain("Signed in as <code>bob-acme</code>");
+  expect(first.viewer.login).toBe("bob-acme");
   const second = await signInThroughIdp({ nameId: "bob@ACME.example", login: "bob@acme.example", name: "Bob Builder", email: "bob@acme.example", groups: ["web-developers"] });
-  expect(second.landing).toContain("Signed in as <code>bob-acme</code>");
+  expect(second.viewer.login).toBe("bob-acme");
 
   const after = await demoSsoAccounts();
   expect(after.map((account) => account.login)).toEqual(["bob-acme", "carol-acme", "oscar-acme"]);
@@ -59,10 +60,9 @@ it("R16 on the demo: bob's first real login reuses the seeded `bob-acme` (no dup
   expect(link.ssoAccount.login).toBe("bob-acme");
 });
 
-it("R16 on the demo: a person without a seeded SSO account gets one, and the landing page names its real login", async () => {
-  const { landing } = await signInThroughIdp({ nameId: "alice@acme.example", login: "alice-acme", name: "Alice Admin", email: "alice@acme.example" });
+it("R16 on the demo: a person without a seeded SSO account gets one, and the dashboard names its real login", async () => {
+  const { viewer } = await signInThroughIdp({ nameId: "alice@acme.example", login: "alice-acme", name: "Alice Admin", email: "alice@acme.example" });
   const alice = await kit.prisma.account.findFirstOrThrow({ where: { kind: "SSO", emailNormalized: "alice@acme.example" } });
   expect(alice.login).toMatch(/^alice-acme-[a-z0-9]{6}$/);
-  expect(landing).toContain(`Signed in as <code>${alice.login}</code>`);
-  expect(landing).toContain("Alice Admin");
+  expect(viewer).toMatchObject({ login: alice.login, name: "Alice Admin" });
 });

@@ -10,6 +10,9 @@ import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { freePort, launchChromium } from "../kit/browser";
 import { migratedDataDir, removeTemporaryFolders, startGatewayProcess, temporaryFolder, type RunningProcess } from "../kit/process";
 
+/** Waits for what a screen shows once its query answered (a loaded machine may take seconds). */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 60_000, interval: 250 });
+
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const running: RunningProcess[] = [];
 const databases: TestDatabase[] = [];
@@ -49,9 +52,10 @@ describe("the README's first minute, in Chromium", () => {
     await expect(page.locator("h1").textContent()).resolves.toBe("Who signs in?");
 
     await Promise.all([page.waitForURL(`${publicUrl}/`), page.getByRole("button", { name: "Sign in as bob", exact: true }).click()]);
-    await expect(page.locator("h1").textContent()).resolves.toBe("Signed in as bob-acme");
-    const organizations = await page.locator("li code").allTextContents();
-    expect(organizations).toEqual(["acme-data", "acme-web"]);
+    // The dashboard, served at `/`, names bob's SSO account and lists his organizations.
+    await page.getByRole("heading", { level: 1, name: "Signed in as bob-acme" }).waitFor({ timeout: 60_000 });
+    const organizations = page.getByRole("main").getByRole("listitem").filter({ has: page.locator("code") });
+    await poll(() => organizations.locator("code").allTextContents()).toEqual(["acme-data", "acme-web"]);
     expect(blocked).toEqual([]);
 
     server.child.kill("SIGTERM");

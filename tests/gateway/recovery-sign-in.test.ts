@@ -2,6 +2,7 @@ import { RECOVERY_MAX_FAILED_ATTEMPTS } from "@sso-cutover/enterprise";
 import { RECOVERY_REFUSED_MESSAGE, SESSION_COOKIE } from "@sso-cutover/sso";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml } from "../../apps/gateway/src/sso-pages";
+import { sessionOperation } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { createEnterpriseAdmin, createSsoEnterprise, idpResponse, uniqueKey, type SsoEnterpriseFixture } from "../kit/sso-fixtures";
 import { readAuthnRequest } from "../kit/test-idp";
@@ -102,8 +103,7 @@ describe("recovery sign-in over HTTP (R17)", () => {
       expect(page).toMatch(new RegExp(`<input id="${name}" name="${name}"[^>]* required`));
     }
     expect(page).toMatch(/<input id="password" name="password" type="password"/);
-    // The signed-out landing page and the SSO refusal pages lead to it.
-    expect(await (await fetch(`${baseUrl}/`)).text()).toContain('href="/login/recovery"');
+    // The SSO refusal pages lead to it (and the dashboard's signed-out screen, tests/browser/dashboard.test.ts).
     expect(await (await fetch(`${baseUrl}/login/sso?enterprise_key=no-such-enterprise`)).text()).toContain('href="/login/recovery"');
   });
 
@@ -136,16 +136,14 @@ describe("recovery sign-in over HTTP (R17)", () => {
       expect(admin.body.data.enterprise.ssoConnection.status).toBe("DRAFT");
       expect(admin.body.data.enterprise.auditEvents.edges[0].node).toEqual({ action: "authentication.recovery_login", actorLogin: account.login });
 
-      // The landing page shows the real login and asks for the next password; the session generates it.
-      const landing = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
-      expect(landing).toContain(`Signed in as <code>${account.login}</code>`);
-      expect(landing).toContain("Your recovery password was used");
-      const access = await graphqlWithCookie(cookie, "{ viewer { recoveryAccess { configured usedAt } } }");
-      expect(access.body.data.viewer.recoveryAccess).toEqual({ configured: false, usedAt: expect.any(String) });
+      // The dashboard's home screen (its persisted `Home` query) shows the real login and that the password was
+      // used, which asks for the next one; the session generates it.
+      const home = await sessionOperation(baseUrl, cookie, "Home");
+      expect(home.data.viewer).toMatchObject({ login: account.login, recoveryAccess: { configured: false, usedAt: expect.any(String) } });
       const next = await generatePassword(cookie);
       expect(next).not.toBe(password);
-      const after = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
-      expect(after).not.toContain("Your recovery password was used");
+      const after = await sessionOperation(baseUrl, cookie, "Home");
+      expect(after.data.viewer.recoveryAccess).toMatchObject({ configured: true, usedAt: null });
 
       expect(kit.logLines.join("\n")).not.toContain(password);
       expect(kit.logLines.join("\n")).not.toContain(cookie);

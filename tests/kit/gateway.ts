@@ -43,17 +43,19 @@ export interface TestGateway {
 
 export async function startTestGateway(
   environment: Record<string, string> = {},
-  gatewayOptions: Pick<GatewayOptions, "tracing"> = {},
+  gatewayOptions: Pick<GatewayOptions, "tracing" | "developmentIdp"> = {},
 ): Promise<TestGateway> {
   const db = await createTestDatabase();
   // Rate limits are off unless a test turns them on: a test file may send many requests with one token, many
-  // refused credentials, or many sign-ins, all from the one in-process "address".
+  // refused credentials, or many sign-ins, all from the one in-process "address". Trusted documents too: tests send
+  // their own documents with session cookies; the tests of trusted documents and of the dashboard turn them on.
   const config = loadConfig({
     PUBLIC_URL: "http://sso-cutover.test",
     LOG_LEVEL: "debug",
     RATE_LIMIT_PER_MINUTE: "0",
     AUTH_FAILURES_PER_MINUTE: "0",
     LOGIN_RATE_LIMIT_PER_MINUTE: "0",
+    TRUSTED_DOCUMENTS: "off",
     ...environment,
   });
   const logLines: string[] = [];

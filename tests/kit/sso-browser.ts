@@ -4,6 +4,7 @@
  */
 import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
 import { SESSION_COOKIE } from "@sso-cutover/sso";
+import { sessionOperation } from "./dashboard";
 import { TEST_IDP_SSO_URL, readAuthnRequest, type ReceivedAuthnRequest } from "./test-idp";
 
 /** Follows the one-click link (optionally with `return_to`); returns the AuthnRequest the IdP receives. */
@@ -46,14 +47,9 @@ export function sessionCookieFrom(response: Response): string | null {
   return match?.[1] ?? null;
 }
 
-/** `{ viewer { login } }` with the session cookie: who the cookie signs in, or null. */
+/** Who the cookie signs in (the dashboard's persisted `Session` query, as a browser sends it), or null. */
 export async function viewerLogin(baseUrl: string, cookie: string): Promise<string | null> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${cookie}` },
-    body: JSON.stringify({ query: "{ viewer { login } }" }),
-  });
-  const body = (await response.json()) as { data?: { viewer: { login: string } | null } };
+  const body = await sessionOperation<{ viewer: { login: string } | null }>(baseUrl, cookie, "Session");
   return body.data?.viewer?.login ?? null;
 }
 

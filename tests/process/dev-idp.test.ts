@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { SESSION_COOKIE } from "@sso-cutover/sso";
 import { migratedDataDir, removeTemporaryFolders, startGatewayProcess, temporaryFolder, type RunningProcess } from "../kit/process";
+import { sessionOperation } from "../kit/dashboard";
 import { signInThroughDevelopmentIdp, viewerLogin } from "../kit/sso-browser";
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -70,8 +71,8 @@ describe("the development IdP (demo data)", () => {
     // R2: carol signs in with no groups chosen: no organization, and the demo warns that no groups arrive.
     const carol = await signInThroughDevelopmentIdp(baseUrl, "acme", "carol", { groups: [] });
     expect(carol.idpHtml).toContain("none (no groups attribute)");
-    const carolLanding = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${carol.cookie}` } })).text();
-    expect(carolLanding).toContain("You are not a member of any organization yet");
+    const carolHome = await sessionOperation(baseUrl, carol.cookie!, "Home");
+    expect(carolHome.data.viewer).toMatchObject({ login: "carol-acme", organizations: [] });
     expect(await ssoStepWarnings(baseUrl, token)).toEqual([expect.stringMatching(/^NO_GROUPS_RECEIVED: /)]);
 
     const { idpPage, idpHtml, acs, cookie } = await signInThroughDevelopmentIdp(baseUrl, "acme", "bob");
@@ -86,9 +87,16 @@ describe("the development IdP (demo data)", () => {
     expect(await viewerLogin(baseUrl, cookie!)).toBe("bob-acme");
 
     // R2: bob's IdP groups joined their organizations.
-    const landing = await (await fetch(`${baseUrl}/`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })).text();
-    expect(landing).toContain("acme-web");
-    expect(landing).toContain("acme-data");
+    const home = await sessionOperation(baseUrl, cookie!, "Home");
+    expect(home.data.viewer.organizations.map((organization: { key: string }) => organization.key)).toEqual(["acme-data", "acme-web"]);
+    // With the session cookie (TRUSTED_DOCUMENTS=cookie by default) only the dashboard's persisted operations run.
+    const own = await fetch(`${baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${cookie}` },
+      body: JSON.stringify({ query: "{ viewer { login } }" }),
+    });
+    expect(own.status).toBe(403);
+    expect(((await own.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("PERSISTED_QUERY_ONLY");
     expect(await ssoStepWarnings(baseUrl, token)).toEqual([]);
 
     const before = (await graphql(baseUrl, token, CONNECTION)).data.enterprise.ssoConnection;

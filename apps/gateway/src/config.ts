@@ -80,6 +80,11 @@ const ConfigSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
   SHUTDOWN_GRACE_SECONDS: seconds(0, 3600).default(10),
+  /**
+   * `cookie`: requests authenticated by the session cookie run only the dashboard's persisted operations (by hash);
+   * bearer tokens send any document. `off`: the session cookie may send any document too.
+   */
+  TRUSTED_DOCUMENTS: z.enum(["cookie", "off"], { message: "expected cookie or off" }).default("cookie"),
   TOKEN_CLEANUP_INTERVAL_MINUTES: z.coerce.number({ message: "expected minutes" }).int().min(0).default(60),
 });
 

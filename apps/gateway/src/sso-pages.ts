@@ -69,48 +69,6 @@ export function loginRefusedPage({ message, reason, loginUrl }: { message: strin
   );
 }
 
-export interface LandingAccount {
-  login: string;
-  name: string;
-  email: string | null;
-  organizations: { key: string; name: string }[];
-  /** The account's recovery password (R17), when it may see it; a used one asks for the next. */
-  recoveryAccess?: { configured: boolean; usedAt: Date | null } | null;
-}
-
-function recoveryNotice(access: LandingAccount["recoveryAccess"]): string {
-  if (!access || access.configured || access.usedAt === null) return "";
-  return `<p role="status"><strong>Your recovery password was used</strong> to sign in on ${escapeHtml(access.usedAt.toISOString())}: it works only once. Generate a new one (<code>generateRecoveryPassword</code> in the GraphQL API) and keep it offline.</p>`;
-}
-
-/** Where a login lands when it has no RelayState: the account, its organizations, its access review. */
-export function landingPage(account: LandingAccount, accessReviewUrl: string): string {
-  const organizations =
-    account.organizations.length === 0
-      ? "<p>You are not a member of any organization yet: your identity provider's groups name none of the enterprise's groups.</p>"
-      : `<ul>\n${account.organizations
-          .map((organization) => `<li>${escapeHtml(organization.name)} (<code>${escapeHtml(organization.key)}</code>)</li>`)
-          .join("\n")}\n</ul>`;
-  return page(
-    "Signed in",
-    `<h1>Signed in as <code>${escapeHtml(account.login)}</code></h1>
-<p>${escapeHtml(account.name)}${account.email ? `, ${escapeHtml(account.email)}` : ""}.</p>
-${recoveryNotice(account.recoveryAccess)}
-<h2>Your organizations</h2>
-${organizations}
-<p><a href="${escapeHtml(accessReviewUrl)}">Review your access</a></p>
-<form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
-  );
-}
-
-/** `GET /` without a session. */
-export function signedOutPage(): string {
-  return page(
-    "sso-cutover",
-    `<h1>You are not signed in</h1>\n<p><a href="/login/sso">Sign in with single sign-on</a>, or use the GraphQL API at <a href="/graphql">/graphql</a> with a personal access token.</p>\n${RECOVERY_LINK}`,
-  );
-}
-
 export interface RecoveryFormState {
   enterpriseKey?: string;
   login?: string;

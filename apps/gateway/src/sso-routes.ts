@@ -1,9 +1,8 @@
 import { DomainError, type PrismaClient } from "@sso-cutover/db";
-import { enterpriseLoginUrl, recoveryAccess } from "@sso-cutover/enterprise";
+import { enterpriseLoginUrl } from "@sso-cutover/enterprise";
 import {
   MAX_ACS_FORM_BYTES,
   SsoLoginRefused,
-  authenticateSession,
   completeSsoLogin,
   endSession,
   refuseOversizedSsoResponse,
@@ -14,16 +13,13 @@ import type { Plugin } from "graphql-yoga";
 import { readSessionCookie, servesOverHttps, sessionCookie } from "./http/session-cookie";
 import type { GatewayConfig } from "./config";
 import { readBoundedText } from "./http/bounded-body";
-import { ACCESS_REVIEW_QUERY } from "./http/graphiql-page";
 import { clientAddress } from "./http/client-address";
 import type { Logger } from "./logger";
 import {
   enterpriseKeyFormPage,
   errorPage,
-  landingPage,
   loginRefusedPage,
   notFoundPage,
-  signedOutPage,
 } from "./sso-pages";
 
 const PAGE_HEADERS = {
@@ -63,7 +59,7 @@ function refusalStatus(refusal: SsoLoginRefused): number {
 
 /**
  * The browser side of SSO (R1): `GET /login/sso` (one-click link → IdP), `POST /saml/acs/:enterpriseKey` (the IdP's
- * response → session cookie), `GET /saml/metadata/:enterpriseKey`, `POST /logout`, and `GET /` (landing page).
+ * response → session cookie), `GET /saml/metadata/:enterpriseKey` and `POST /logout` (which returns to the dashboard at `/`).
  * The domain decides everything; this maps its results and errors to pages, redirects and cookies.
  */
 export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; config: GatewayConfig; log: Logger }): Plugin {
@@ -112,25 +108,6 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
     }
   }
 
-  async function landing(request: Request): Promise<Response> {
-    const cookie = readSessionCookie(request, secure);
-    if (!cookie) return html(signedOutPage());
-    const principal = await authenticateSession(prisma, cookie).catch(() => null);
-    if (!principal) return html(signedOutPage(), 200, { "set-cookie": sessionCookie("", 0, secure) });
-    const [memberships, recovery] = await Promise.all([
-      prisma.orgMembership.findMany({
-        where: { accountId: principal.account.id },
-        select: { organization: { select: { key: true, name: true } } },
-        orderBy: { organization: { key: "asc" } },
-      }),
-      recoveryAccess(prisma, principal.account.id, principal.account.id),
-    ]);
-    const accessReviewUrl = `/graphql?query=${encodeURIComponent(ACCESS_REVIEW_QUERY)}`;
-    return html(
-      landingPage({ ...principal.account, organizations: memberships.map((row) => row.organization), recoveryAccess: recovery }, accessReviewUrl),
-    );
-  }
-
   async function logout(request: Request): Promise<Response> {
     const cookie = readSessionCookie(request, secure);
     if (cookie) await endSession(prisma, cookie);
@@ -143,7 +120,6 @@ export function useSsoRoutes({ prisma, config, log }: { prisma: PrismaClient; co
   async function route(request: Request, url: URL, serverContext: unknown): Promise<Response | null> {
     const { pathname } = url;
     const method = request.method;
-    if (pathname === "/" && method === "GET") return landing(request);
     if (pathname === "/login/sso" && method === "GET") return loginStart(request, url, serverContext);
     if (pathname === "/logout" && method === "POST") return logout(request);
     if (pathname.startsWith("/saml/acs/")) {

@@ -8,6 +8,7 @@ import type { GatewayConfig } from "./config";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
+import { loadDashboardBuild, useDashboard } from "./http/dashboard";
 import { useDevelopmentIdpRoutes, type DevelopmentIdp } from "./http/dev-idp-routes";
 import { createGraphiQLPage, graphiqlOptions } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
@@ -16,6 +17,7 @@ import { useRateLimit } from "./http/rate-limit";
 import { useRecoveryRoutes } from "./http/recovery-routes";
 import { useRequestParameterChecks } from "./http/request-parameters";
 import { useSecurityHeaders } from "./http/security-headers";
+import { useTrustedDocuments } from "./http/trusted-documents";
 import { servesOverHttps } from "./http/session-cookie";
 import type { Logger } from "./logger";
 import { useInputLimits } from "./input-limits";
@@ -43,7 +45,7 @@ export interface GatewayOptions {
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
-const EXAMPLE_QUERY = `# Signed in with SSO, this runs as you. With a token instead, add it in the Headers tab below:
+const EXAMPLE_QUERY = `# Add your token in the Headers tab below (signed in with SSO, use the dashboard at /):
 #   {"Authorization": "Bearer <admin token>"}
 query CompleteSsoSetup {
   enterprise(key: "acme") {
@@ -107,6 +109,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
   const graphiql = createGraphiQLPage();
+  const dashboard = loadDashboardBuild();
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -118,8 +121,8 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
     // The body limit is useBodyLimit's (declared length only).
     maxRequestBodySize: false,
     logging: yogaLogging(log),
-    // Signed in with a session, GraphiQL runs as that person (cookie + CSRF header); else with a token the caller adds.
-    graphiql: graphiqlOptions(authenticate, { title: "sso-cutover", defaultQuery: EXAMPLE_QUERY }),
+    // GraphiQL runs with the token the caller adds (the session cookie runs only the dashboard's operations).
+    graphiql: graphiqlOptions({ title: "sso-cutover", defaultQuery: EXAMPLE_QUERY }),
     renderGraphiQL: graphiql.render,
     // Same origin only, unless CORS_ORIGINS lists a dashboard's origin.
     cors: corsPolicy(config),
@@ -177,9 +180,11 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
       ...(developmentIdp ? [useDevelopmentIdpRoutes({ config, log, idp: developmentIdp })] : []),
       useSsoRoutes({ prisma, config, log }),
+      useDashboard(dashboard),
       useRecoveryRoutes({ prisma, config, log }),
       useRequestParameterChecks(),
       useSessionCsrfPrevention({ secure }),
+      useTrustedDocuments({ mode: config.TRUSTED_DOCUMENTS, persistedDocuments: dashboard?.persistedDocuments ?? new Map(), secure }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 20 },

@@ -1,44 +1,16 @@
 import { createHash } from "node:crypto";
 import type { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import type { Principal } from "@sso-cutover/tokens";
-import { CSRF_HEADER } from "./csrf";
 
 type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
 
-/** What the landing page's "Review your access" link opens: GraphiQL with the viewer's access. */
-export const ACCESS_REVIEW_QUERY = `# Your access, per organization: what your SSO account has and what it still lacks (R4)
-query MyAccess {
-  viewer {
-    login
-    kind
-    organizations { key name }
-    accessReview {
-      status
-      devopsAccount { login }
-      organizations { organization { key } status missingOnSso dop { member permissions } sso { member permissions } }
-    }
-  }
-}
-`;
-
 /**
- * GraphiQL's options for one page view. Signed in with a session, GraphiQL runs as that person: it sends the
- * session cookie (same origin) with the CSRF header that cookie requests need, and opens on their access review.
- * Otherwise it sends no cookie — a stale one would make every request, introspection included, fail with 401 —
- * and the caller adds `Authorization: Bearer <token>` in the Headers tab (the example query's first lines say so).
- * No header is prefilled: an empty "Bearer " would make introspection fail with 401 as well.
+ * GraphiQL is the tool of token holders: it sends no cookie, and the caller adds `Authorization: Bearer <token>` in
+ * the Headers tab (the example query's first lines say so). With the session cookie only the dashboard's persisted
+ * operations run (TRUSTED_DOCUMENTS=cookie), so a cookie would make introspection fail; and no header is prefilled,
+ * since an empty "Bearer " would make it fail with 401.
  */
-export function graphiqlOptions(
-  authenticate: (request: Request) => Promise<Principal | null>,
-  { title, defaultQuery }: { title: string; defaultQuery: string },
-): (request: Request) => Promise<GraphiQLOptions> {
-  return async (request) => {
-    const principal = await authenticate(request).catch(() => null);
-    const session = principal?.kind === "ACCOUNT" && principal.via === "SESSION";
-    return session
-      ? { title, defaultQuery: ACCESS_REVIEW_QUERY, credentials: "same-origin", additionalHeaders: { [CSRF_HEADER]: "graphiql" } }
-      : { title, defaultQuery, credentials: "omit" };
-  };
+export function graphiqlOptions({ title, defaultQuery }: { title: string; defaultQuery: string }): GraphiQLOptions {
+  return { title, defaultQuery, credentials: "omit" };
 }
 
 /** The `'sha256-…'` CSP source of each inline `<script>` of a page. */
