@@ -118,7 +118,7 @@ describe("importDirectory", () => {
       ["Owners", ["ADMIN"], []],
       ["data-engineers", ["SCAN", "PROFILEADMIN"], ["michael", "samir"]],
     ]);
-  });
+  }, 90_000);
 
   it("R18: only enterprise admins import: an organization member is refused and nothing changes", async () => {
     const peter = await kit.prisma.account.findUniqueOrThrow({ where: { login: "peter" } });

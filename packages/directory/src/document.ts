@@ -22,6 +22,8 @@ export interface DirectoryAccount {
   login: string;
   name: string;
   email?: string | null;
+  /** The platform verified that the person owns `email` (default false). */
+  emailVerified?: boolean;
   devopsPlatform: DevopsPlatform;
   externalId?: string | null;
 }
@@ -168,6 +170,7 @@ function referenceProblems(document: DirectoryDocument): DirectoryProblem[] {
   );
   document.accounts.forEach((account, index) => {
     if (account.email && !isValidEmail(account.email)) problems.push({ path: `accounts[${index}].email`, message: `"${account.email}" is not an email address` });
+    if (account.emailVerified && !account.email) problems.push({ path: `accounts[${index}].emailVerified`, message: "an account without an email has no verified email" });
   });
   const account = (login: string, path: string) => {
     if (!logins.has(login)) problems.push({ path, message: `unknown account "${login}" (not listed in accounts)` });

@@ -91,25 +91,32 @@ function emptyChanges(): Record<ImportKind, KindChanges> {
 }
 
 /**
- * Inserts many rows in one statement per 10,000 rows: each column travels as one array parameter and `unnest` turns
- * them back into rows, so the statement's size does not grow with the rows (Prisma's createMany sends a parameter per
- * value, which costs far more to build and parse at this scale). Table and column names are constants of this file.
+ * Rows per statement when rows travel to the database: each chunk is one JSON text parameter. Small enough that what
+ * the database driver and Prisma keep of recent statements (Prisma's debug history holds the parameters of the last
+ * 100) stays a few megabytes, large enough that a 100,000-row file needs only tens of statements.
+ */
+const ROWS_PER_STATEMENT = 5_000;
+
+/**
+ * Inserts many rows, one statement per ROWS_PER_STATEMENT rows: the chunk travels as one JSON array of rows (one
+ * text parameter) that `json_array_elements` turns back into rows, so neither the statement nor its parameters grow
+ * a value at a time (Prisma's createMany sends a parameter per value, which costs far more to build and parse at this
+ * scale). Table and column names are constants of this file.
  */
 async function bulkInsert(tx: Tx, table: string, columns: Record<string, string>, rows: readonly Record<string, string | boolean | Date | null>[]): Promise<number> {
   const names = Object.keys(columns);
+  const sql =
+    `INSERT INTO "${table}" (${names.map((name) => `"${name}"`).join(", ")}) ` +
+    `SELECT ${names.map((name, index) => `(e->>${index})::${columns[name]}`).join(", ")} FROM json_array_elements($1::json) AS e`;
   let inserted = 0;
-  for (const part of batches(rows, 10_000)) {
-    const arrays = names.map((name) =>
-      part.map((row) => {
+  for (const part of batches(rows, ROWS_PER_STATEMENT)) {
+    const values = part.map((row) =>
+      names.map((name) => {
         const value = row[name];
-        return value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value);
+        return value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : value;
       }),
     );
-    const sql =
-      `INSERT INTO "${table}" (${names.map((name) => `"${name}"`).join(", ")}) ` +
-      `SELECT ${names.map((name) => `r."${name}"::${columns[name]}`).join(", ")} ` +
-      `FROM unnest(${names.map((_, index) => `$${index + 1}::text[]`).join(", ")}) AS r(${names.map((name) => `"${name}"`).join(", ")})`;
-    inserted += await tx.$executeRawUnsafe(sql, ...arrays);
+    inserted += await tx.$executeRawUnsafe(sql, JSON.stringify(values));
   }
   return inserted;
 }
@@ -269,22 +276,24 @@ async function applyDocument(
 
   // Accounts: DOP accounts matched by login.
   const accountId = new Map<string, string>();
-  const existingAccounts = new Map<string, { id: string; login: string; kind: string; name: string; email: string | null; devopsPlatform: string | null; externalId: string | null; deletedAt: Date | null }>();
+  const existingAccounts = new Map<string, { id: string; login: string; kind: string; name: string; email: string | null; emailVerified: boolean; devopsPlatform: string | null; externalId: string | null; deletedAt: Date | null }>();
   for (const logins of batches(document.accounts.map((account) => account.login), 5_000)) {
     const rows = await tx.account.findMany({
       where: { login: { in: logins } },
-      select: { id: true, login: true, kind: true, name: true, email: true, devopsPlatform: true, externalId: true, deletedAt: true },
+      select: { id: true, login: true, kind: true, name: true, email: true, emailVerified: true, devopsPlatform: true, externalId: true, deletedAt: true },
     });
     for (const row of rows) existingAccounts.set(row.login, row);
   }
   const toCreate: typeof document.accounts = [];
-  const toUpdate: { index: number; id: string; data: { name: string; email: string | null; emailNormalized: string | null; devopsPlatform: typeof document.accounts[number]["devopsPlatform"]; externalId: string | null } }[] = [];
+  const toUpdate: { index: number; id: string; data: { name: string; email: string | null; emailNormalized: string | null; emailVerified: boolean; devopsPlatform: typeof document.accounts[number]["devopsPlatform"]; externalId: string | null } }[] = [];
   for (const [index, listed] of document.accounts.entries()) {
     const existing = existingAccounts.get(listed.login);
     const data = {
       name: listed.name,
       email: listed.email ?? null,
       emailNormalized: listed.email ? normalizeEmail(listed.email) : null,
+      // Left out: not verified, as every imported account was before the field existed.
+      emailVerified: listed.emailVerified ?? false,
       devopsPlatform: listed.devopsPlatform,
       externalId: listed.externalId ?? null,
     };
@@ -294,7 +303,11 @@ async function applyDocument(
     else {
       accountId.set(listed.login, existing.id);
       const same =
-        existing.name === data.name && existing.email === data.email && existing.devopsPlatform === data.devopsPlatform && existing.externalId === data.externalId;
+        existing.name === data.name &&
+        existing.email === data.email &&
+        existing.emailVerified === data.emailVerified &&
+        existing.devopsPlatform === data.devopsPlatform &&
+        existing.externalId === data.externalId;
       if (same) changes.accounts.unchanged++;
       else toUpdate.push({ index, id: existing.id, data });
     }
@@ -321,7 +334,7 @@ async function applyDocument(
       if (elsewhere.has(update.id)) {
         problems.push({
           path: `accounts[${update.index}]`,
-          message: `"${document.accounts[update.index]!.login}" also belongs to organizations outside this enterprise: its name, email, platform and external id cannot be changed from here`,
+          message: `"${document.accounts[update.index]!.login}" also belongs to organizations outside this enterprise: its name, email, email verification, platform and external id cannot be changed from here`,
         });
       }
     }
@@ -337,6 +350,7 @@ async function applyDocument(
     name: listed.name,
     email: listed.email ?? null,
     emailNormalized: listed.email ? normalizeEmail(listed.email) : null,
+    emailVerified: listed.emailVerified ?? false,
     kind: "DEVOPS",
     devopsPlatform: listed.devopsPlatform,
     externalId: listed.externalId ?? null,
@@ -344,7 +358,7 @@ async function applyDocument(
   changes.accounts.created += await bulkInsert(
     tx,
     "Account",
-    { id: "text", login: "text", name: "text", email: "text", emailNormalized: "text", kind: '"AccountKind"', devopsPlatform: '"DevopsPlatform"', externalId: "text" },
+    { id: "text", login: "text", name: "text", email: "text", emailNormalized: "text", emailVerified: "boolean", kind: '"AccountKind"', devopsPlatform: '"DevopsPlatform"', externalId: "text" },
     newAccounts,
   );
   for (const account of newAccounts) accountId.set(account.login, account.id);
@@ -376,50 +390,55 @@ async function applyDocument(
   const unlistedProjects = projects.filter((project) => !listedProjects.has(pair(project.organizationId, project.key)));
   for (const project of unlistedProjects) note("projects", `${project.key} of ${keyOfOrganization.get(project.organizationId)}`);
 
-  // Direct memberships and permissions of DOP accounts in the listed organizations.
-  // The largest reads of an import (100,000s of rows) are plain SQL: Prisma's row mapping would cost more than the query.
-  const memberships = await tx.$queryRawUnsafe<{ id: string; accountId: string; organizationId: string }[]>(
-    `SELECT m."id", m."accountId", m."organizationId" FROM "OrgMembership" m JOIN "Account" a ON a."id" = m."accountId"
-     WHERE a."kind" = 'DEVOPS' AND m."organizationId" = ANY($1::text[])`,
-    listedOrganizationIds,
+  // Direct memberships and permissions of DOP accounts in the listed organizations, compared in the database: the
+  // file's memberships go to a temporary table a chunk at a time, and PostgreSQL inserts what is missing and returns
+  // only what the file no longer lists. Neither the file's 100,000s of memberships nor the stored ones are held as
+  // rows here, so memory does not grow with the enterprise.
+  await tx.$executeRawUnsafe(
+    `CREATE TEMPORARY TABLE "ListedMembership" ("accountId" text NOT NULL, "organizationId" text NOT NULL, "permissions" text[] NOT NULL) ON COMMIT DROP`,
   );
-  const permissions = await tx.$queryRawUnsafe<{ id: string; accountId: string; organizationId: string; permission: OrgPermissionKind }[]>(
-    `SELECT p."id", p."accountId", p."organizationId", p."permission"::text AS "permission" FROM "OrgPermission" p
-     JOIN "Account" a ON a."id" = p."accountId" WHERE a."kind" = 'DEVOPS' AND p."organizationId" = ANY($1::text[])`,
-    listedOrganizationIds,
-  );
-  const existingMemberships = new Set(memberships.map((row) => pair(row.accountId, row.organizationId)));
-  const existingPermissions = new Set(permissions.map((row) => triple(row.accountId, row.organizationId, row.permission)));
-  const listedMemberships = new Set<string>();
-  const listedPermissions = new Set<string>();
-  const newMemberships: { accountId: string; organizationId: string }[] = [];
-  const newPermissions: { accountId: string; organizationId: string; permission: OrgPermissionKind }[] = [];
-  for (const membership of document.memberships ?? []) {
-    const account = accountId.get(membership.account)!;
-    const orgId = organizationId.get(membership.organization)!;
-    listedMemberships.add(pair(account, orgId));
-    if (existingMemberships.has(pair(account, orgId))) changes.memberships.unchanged++;
-    else newMemberships.push({ accountId: account, organizationId: orgId });
-    for (const permission of membership.permissions ?? []) {
-      listedPermissions.add(triple(account, orgId, permission));
-      if (existingPermissions.has(triple(account, orgId, permission))) changes.organizationPermissions.unchanged++;
-      else newPermissions.push({ accountId: account, organizationId: orgId, permission });
-    }
+  let listedMembershipCount = 0;
+  let listedPermissionCount = 0;
+  for (const part of batches(document.memberships ?? [], ROWS_PER_STATEMENT)) {
+    const rows = part.map((membership) => {
+      listedPermissionCount += membership.permissions?.length ?? 0;
+      return [accountId.get(membership.account)!, organizationId.get(membership.organization)!, membership.permissions ?? []];
+    });
+    listedMembershipCount += await tx.$executeRawUnsafe(
+      `INSERT INTO "ListedMembership" SELECT e->>0, e->>1, ARRAY(SELECT json_array_elements_text(e->2)) FROM json_array_elements($1::json) AS e`,
+      JSON.stringify(rows),
+    );
   }
-  changes.memberships.created += await bulkInsert(
-    tx,
-    "OrgMembership",
-    { id: "text", accountId: "text", organizationId: "text" },
-    newMemberships.map((row) => ({ id: randomUUID(), ...row })),
+  await tx.$executeRawUnsafe(`ANALYZE "ListedMembership"`);
+  const unlistedMemberships = await tx.$queryRawUnsafe<{ id: string; accountId: string; organizationId: string }[]>(
+    `SELECT m."id", m."accountId", m."organizationId" FROM "OrgMembership" m JOIN "Account" a ON a."id" = m."accountId"
+     WHERE a."kind" = 'DEVOPS' AND m."organizationId" = ANY($1::text[])
+       AND NOT EXISTS (SELECT 1 FROM "ListedMembership" l WHERE l."accountId" = m."accountId" AND l."organizationId" = m."organizationId")`,
+    listedOrganizationIds,
   );
-  changes.organizationPermissions.created += await bulkInsert(
-    tx,
-    "OrgPermission",
-    { id: "text", accountId: "text", organizationId: "text", permission: '"OrgPermissionKind"' },
-    newPermissions.map((row) => ({ id: randomUUID(), ...row })),
+  const unlistedPermissions = await tx.$queryRawUnsafe<{ id: string; accountId: string; organizationId: string; permission: OrgPermissionKind }[]>(
+    `SELECT p."id", p."accountId", p."organizationId", p."permission"::text AS "permission" FROM "OrgPermission" p
+     JOIN "Account" a ON a."id" = p."accountId" WHERE a."kind" = 'DEVOPS' AND p."organizationId" = ANY($1::text[])
+       AND NOT EXISTS (SELECT 1 FROM "ListedMembership" l WHERE l."accountId" = p."accountId" AND l."organizationId" = p."organizationId"
+                         AND p."permission"::text = ANY(l."permissions"))`,
+    listedOrganizationIds,
   );
-  const unlistedMemberships = memberships.filter((row) => !listedMemberships.has(pair(row.accountId, row.organizationId)));
-  const unlistedPermissions = permissions.filter((row) => !listedPermissions.has(triple(row.accountId, row.organizationId, row.permission)));
+  const createdMemberships = await tx.$executeRawUnsafe(
+    `INSERT INTO "OrgMembership" ("id", "accountId", "organizationId")
+     SELECT gen_random_uuid()::text, l."accountId", l."organizationId" FROM "ListedMembership" l
+     WHERE NOT EXISTS (SELECT 1 FROM "OrgMembership" m WHERE m."accountId" = l."accountId" AND m."organizationId" = l."organizationId")`,
+  );
+  changes.memberships.created += createdMemberships;
+  changes.memberships.unchanged += listedMembershipCount - createdMemberships;
+  const createdPermissions = await tx.$executeRawUnsafe(
+    `INSERT INTO "OrgPermission" ("id", "accountId", "organizationId", "permission")
+     SELECT gen_random_uuid()::text, l."accountId", l."organizationId", p.permission::"OrgPermissionKind"
+     FROM "ListedMembership" l CROSS JOIN LATERAL unnest(l."permissions") AS p(permission)
+     WHERE NOT EXISTS (SELECT 1 FROM "OrgPermission" o WHERE o."accountId" = l."accountId" AND o."organizationId" = l."organizationId"
+                         AND o."permission" = p.permission::"OrgPermissionKind")`,
+  );
+  changes.organizationPermissions.created += createdPermissions;
+  changes.organizationPermissions.unchanged += listedPermissionCount - createdPermissions;
 
   // Groups of the listed organizations, their permissions and DOP members.
   const groups = await tx.group.findMany({
@@ -509,7 +528,8 @@ async function applyDocument(
   const unlistedGrants = grants.filter((row) => !listedGrants.has(pair(row.accountId, row.permission)));
 
   // Imported tokens: SOTs of the listed organizations; PATs of the listed accounts and of the organizations' DOP members.
-  const tokenScopeAccounts = new Set([...listedAccountIds, ...memberships.map((row) => row.accountId), ...groupMembers.map((row) => row.accountId)]);
+  // (An existing membership of an account the file does not list is necessarily among the unlisted ones.)
+  const tokenScopeAccounts = new Set([...listedAccountIds, ...unlistedMemberships.map((row) => row.accountId), ...groupMembers.map((row) => row.accountId)]);
   const importedTokens = (
     await tx.token.findMany({
       where: {
@@ -615,7 +635,7 @@ async function applyDocument(
   for (const token of unlistedTokens) {
     note("tokens", `${token.kind} ${token.name} of ${token.kind === "PAT" ? (loginOf.get(token.ownerAccountId ?? "") ?? token.ownerAccountId) : keyOfOrganization.get(token.organizationId ?? "")}`);
   }
-  for (const row of [...memberships, ...groupMembers.map((member) => ({ accountId: member.accountId }))]) {
+  for (const row of [...unlistedMemberships, ...groupMembers.map((member) => ({ accountId: member.accountId }))]) {
     if (!listedAccountIds.has(row.accountId) && !unlistedAccounts.has(row.accountId)) {
       unlistedAccounts.add(row.accountId);
     }

@@ -1,6 +1,10 @@
 /**
  * The directory import format, version 1, as a JSON Schema (draft-07). `docs/directory-import.schema.json` is this
  * object written out (a test keeps them equal), for editors and other tools.
+ *
+ * Versioning (docs/domain-model.md#directory-import-format): a new optional field keeps version 1 when leaving it out
+ * means what files without it always meant (`emailVerified`: false, what every imported DOP account had); a change
+ * that would refuse or reinterpret a version-1 file needs version 2, and version-1 files stay importable.
  */
 const KEY = { type: "string", minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" } as const;
 const LOGIN = { type: "string", minLength: 1, maxLength: 255, pattern: "^[^\\s]+$" } as const;
@@ -60,6 +64,12 @@ export const DIRECTORY_IMPORT_SCHEMA = {
           login: { ...LOGIN, description: "Unique login (natural key)." },
           name: NAME,
           email: { type: ["string", "null"], maxLength: 320 },
+          emailVerified: {
+            type: "boolean",
+            description:
+              "Whether the platform verified that the person owns `email` (default false). An enterprise admin links a DOP " +
+              "account to an SSO account only when both carry the same verified email.",
+          },
           devopsPlatform: PLATFORM,
           externalId: { type: ["string", "null"], minLength: 1, maxLength: 255, description: "The account's id on its platform." },
         },

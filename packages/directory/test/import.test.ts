@@ -59,6 +59,8 @@ describe("directory file validation", () => {
     ["an unknown field", (d) => (d.accounts[0].password = "x"), "accounts[0].password", /accounts\[0\]\.password: unknown field/],
     ["a group member not listed", (d) => d.groups[0].members.push("nobody"), "groups[0].members[1]", /unknown account "nobody"/],
     ["a version it does not know", (d) => (d.version = 2), "version", /version: must be 1/],
+    ["emailVerified that is not a boolean", (d) => (d.accounts[2].emailVerified = "yes"), "accounts[2].emailVerified", /accounts\[2\]\.emailVerified: must be boolean/],
+    ["a verified email without an email", (d) => (d.accounts[1] = { ...d.accounts[1], email: null, emailVerified: true }), "accounts[1].emailVerified", /an account without an email has no verified email/],
   ];
   for (const [what, mutate, field, message] of cases) {
     it(`R18: refuses ${what}, naming the JSON path, and writes nothing`, async () => {
@@ -124,6 +126,9 @@ describe("importing the example", () => {
     expect(token.ownerAccount?.login).toBe("peter");
     expect(token.importedAt).not.toBeNull();
     expect(token.lastUsedAt?.toISOString()).toBe("2026-11-20T17:45:00.000Z");
+    // emailVerified as the file says; left out (bill): not verified. ada, bootstrapped unverified, is updated.
+    const verified = await db.prisma.account.findMany({ where: { kind: "DEVOPS", login: { in: ["ada", "bill", "peter"] } }, orderBy: { login: "asc" } });
+    expect(verified.map((account) => [account.login, account.emailVerified])).toEqual([["ada", true], ["bill", false], ["peter", true]]);
     const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: "directory.imported" } });
     expect(audit.payload).toMatchObject({ via: "cli", prune: false, changed: true });
 
@@ -151,6 +156,22 @@ describe("importing the example", () => {
     expect(await db.prisma.orgMembership.count({ where: { account: { login: "joanna" } } })).toBe(1);
     expect(result.summary).toContain("prune removes");
   });
+
+  it("R18: emailVerified is compared like any field: a change is an update, left out means not verified", async () => {
+    await importDirectory(db.prisma, operator, { enterpriseKey: "initech", document: example(), dryRun: false, prune: false }, NOW);
+    const document = example();
+    document.accounts.find((account) => account.login === "bill")!.emailVerified = true;
+    const verifying = await importDirectory(db.prisma, operator, { enterpriseKey: "initech", document, dryRun: false, prune: false }, NOW);
+    expect(verifying.changes.accounts).toMatchObject({ updated: 1, created: 0 });
+    expect((await db.prisma.account.findUniqueOrThrow({ where: { login: "bill" } })).emailVerified).toBe(true);
+    const same = await importDirectory(db.prisma, operator, { enterpriseKey: "initech", document, dryRun: false, prune: false }, NOW);
+    expect(same.changes.accounts.updated).toBe(0);
+
+    delete document.accounts.find((account) => account.login === "bill")!.emailVerified;
+    const unverifying = await importDirectory(db.prisma, operator, { enterpriseKey: "initech", document, dryRun: false, prune: false }, NOW);
+    expect(unverifying.changes.accounts.updated).toBe(1);
+    expect((await db.prisma.account.findUniqueOrThrow({ where: { login: "bill" } })).emailVerified).toBe(false);
+  });
 });
 
 describe("prune follows the cutover's rules (R9)", () => {
@@ -168,7 +189,7 @@ describe("prune follows the cutover's rules (R9)", () => {
     return {
       version: 1,
       organizations: organizations.map((o) => ({ key: o.key, name: o.name, devopsPlatform: o.devopsPlatform!, plan: o.plan })),
-      accounts: accounts.map((a) => ({ login: a.login, name: a.name, email: a.email, devopsPlatform: a.devopsPlatform! })),
+      accounts: accounts.map((a) => ({ login: a.login, name: a.name, email: a.email, emailVerified: a.emailVerified, devopsPlatform: a.devopsPlatform! })),
       memberships: memberships.map((m) => ({
         account: m.account.login,
         organization: organizationKeys.get(m.organizationId)!,
