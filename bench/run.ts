@@ -14,7 +14,8 @@
  * postgresql://postgres@127.0.0.1:5432/postgres); the run creates a database there and drops it.
  *
  * SQL statements per request are counted by the gateway itself (METRICS_SQL_STATEMENTS=true, read from /metrics
- * before and after each row), the same way on both databases.
+ * before and after each row, once the gateway has finished every request it was still serving, and divided by the
+ * GraphQL responses it finished meanwhile), the same way on both databases.
  */
 import { execSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -132,9 +133,35 @@ function gatewayEnvironment(database: { url?: string; dataDir?: string }, extra:
   };
 }
 
-async function statementsSoFar(port: number): Promise<number> {
+interface ServerCounts {
+  statements: number;
+  /** GraphQL responses the server has finished (whether or not the client still waited for them). */
+  responses: number;
+}
+
+async function countsSoFar(port: number): Promise<ServerCounts> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(/^sql_statements_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  let responses = 0;
+  for (const match of text.matchAll(/^http_request_duration_seconds_count\{([^}]*)\} (\d+)/gm)) {
+    if (match[1]!.includes('route="/graphql"')) responses += Number(match[2]);
+  }
+  return { statements: Number(/^sql_statements_total (\d+)/m.exec(text)?.[1] ?? Number.NaN), responses };
+}
+
+/**
+ * Waits until the server has finished the requests it still works on (a load's requests outlive the load: the
+ * client stops waiting, the server does not), so that counts read next belong to what follows. At most 2 minutes.
+ */
+async function settled(port: number): Promise<ServerCounts> {
+  const deadline = performance.now() + 120_000;
+  let last = await countsSoFar(port);
+  for (let quiet = 0; quiet < 2 && performance.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await countsSoFar(port);
+    quiet = now.statements === last.statements && now.responses === last.responses ? quiet + 1 : 0;
+    last = now;
+  }
+  return last;
 }
 
 // --------------------------------------------------------------------------------------------------- rows
@@ -217,7 +244,7 @@ async function measure(port: number, pid: number, body: string, headers: Record<
   const countStatements = statementsOfOne !== null;
   const options = { url: `http://127.0.0.1:${port}/graphql`, connections: CONNECTIONS, method: "POST" as const, headers, body };
   await autocannon({ ...options, duration: WARM_UP_S });
-  const before = countStatements ? await statementsSoFar(port) : 0;
+  const before = countStatements ? await settled(port) : null;
   let peak = rssMiB(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
   const cpuBefore = cpuMicroseconds(pid);
@@ -225,14 +252,15 @@ async function measure(port: number, pid: number, body: string, headers: Record<
   const cpu = cpuMicroseconds(pid) - cpuBefore;
   clearInterval(sampler);
   peak = Math.max(peak, rssMiB(pid));
-  const after = countStatements ? await statementsSoFar(port) : 0;
+  const after = countStatements ? await settled(port) : null;
   const requests = result.requests.total;
+  const served = before && after ? after.responses - before.responses : 0;
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMicrosecondsPerRequest: requests > 0 ? cpu / requests : Number.NaN,
-    statementsPerRequest: !countStatements ? null : requests > 0 ? (after - before) / requests : statementsOfOne,
+    statementsPerRequest: !before || !after ? null : served > 0 ? (after.statements - before.statements) / served : statementsOfOne,
     peakRssMiB: peak,
     failures: result.errors + result.timeouts + result.non2xx,
   };
@@ -350,7 +378,7 @@ const header = [
   `- machine: ${machine()}`,
   `- commit: ${commit()}`,
   `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
-  "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included",
+  "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included, divided by the GraphQL responses it finished; read once it has finished the requests of the load before",
   "- the gateway runs as `pnpm start` does (compiled, `node scripts/start.mjs`), with rate limits of 10⁹ a minute (counted, never reached) and MAX_REQUEST_COST=1000000",
   "",
 ];
@@ -459,9 +487,9 @@ for (const database of sections.has("requests") ? prepared : []) {
     for (const row of rows(database.data).filter((row) => !rowFilter || rowFilter.some((part) => row.name.includes(part)))) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (row.authenticated) headers.authorization = `Bearer ${database.data.adminToken}`;
-      const before = await statementsSoFar(port);
+      const before = await settled(port);
       const problem = await problemWith(port, row.body, headers);
-      const statementsOfOne = (await statementsSoFar(port)) - before;
+      const statementsOfOne = (await countsSoFar(port)).statements - before.statements;
       const outcome: Outcome = problem
         ? { skipped: problem }
         : { figures: await measure(port, server.child.pid!, row.body, headers, statementsOfOne) };

@@ -1,6 +1,7 @@
 /**
  * N+1 guards: the number of SQL statements a request sends (BEGIN/COMMIT included) is bounded whatever the page
- * sizes. Counted at the driver (every statement Prisma sends), on both databases.
+ * sizes. Counted at the driver (every statement Prisma sends), on both databases, on an enterprise of several
+ * organizations each holding more members than a page: a statement per organization or per page would show.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession, SESSION_COOKIE } from "@sso-cutover/sso";
@@ -11,8 +12,8 @@ let kit: TestGateway;
 let scenario: Scenario;
 let adminToken: string;
 
-const ORGANIZATIONS = 4;
-const PEOPLE = 30;
+const ORGANIZATIONS = 6;
+const PEOPLE = 80;
 
 /** An enterprise of ORGANIZATIONS organizations and PEOPLE people, half of them already linked to an SSO account. */
 function enterpriseSpec() {
@@ -73,6 +74,15 @@ const ORGANIZATION_MEMBERS = `query OrganizationMembers($key: String!, $organiza
   }
 }`;
 
+/** The two nested reads of the benchmark (bench/run.ts), with their member fields. */
+const MEMBER = "login email kind organizations { key name } tokenGuidance { willBreak { display lastUsedAt } }";
+const BENCH_MEMBERS = `query BenchMembers($key: String!, $first: Int!) {
+  enterprise(key: $key) { members(first: $first) { edges { node { ${MEMBER} } } } }
+}`;
+const BENCH_DASHBOARD = `query BenchDashboard($key: String!, $organizations: Int!, $first: Int!) {
+  enterprise(key: $key) { organizations(first: $organizations) { key members(first: $first) { edges { node { ${MEMBER} } } } } }
+}`;
+
 const READINESS = `query Readiness($key: String!, $first: Int!) {
   enterprise(key: $key) {
     readiness(first: $first) {
@@ -112,7 +122,8 @@ describe("statements per request", () => {
   it("enterprise → organizations → members → tokens and token guidance: at most 6 statements whatever the page sizes", async () => {
     for (const [organizations, first] of [
       [1, 5],
-      [ORGANIZATIONS, 50],
+      [ORGANIZATIONS, 5],
+      [ORGANIZATIONS, 20],
     ] as const) {
       const { count, log, data } = await statementsOf(ORGANIZATION_MEMBERS, adminToken, {
         key: scenario.enterprise.key,
@@ -120,6 +131,26 @@ describe("statements per request", () => {
         first,
       });
       expect(data.enterprise.organizations.length).toBe(organizations);
+      // Every organization has more members than the page: each page is full.
+      for (const organization of data.enterprise.organizations) expect(organization.members.edges.length).toBe(first);
+      expect(count, log.join("\n")).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it("the benchmark's member list and dashboard walk (members with organizations and token guidance): at most 6 statements each, for one organization or all, full pages", async () => {
+    for (const first of [5, 50]) {
+      const { count, log, data } = await statementsOf(BENCH_MEMBERS, adminToken, { key: scenario.enterprise.key, first });
+      expect(data.enterprise.members.edges.length).toBe(first);
+      expect(data.enterprise.members.edges.some((edge: any) => edge.node.tokenGuidance.willBreak.length > 0)).toBe(true);
+      expect(count, log.join("\n")).toBeLessThanOrEqual(6);
+    }
+    for (const [organizations, first] of [
+      [1, 5],
+      [ORGANIZATIONS, 20],
+    ] as const) {
+      const { count, log, data } = await statementsOf(BENCH_DASHBOARD, adminToken, { key: scenario.enterprise.key, organizations, first });
+      expect(data.enterprise.organizations.length).toBe(organizations);
+      for (const organization of data.enterprise.organizations) expect(organization.members.edges.length).toBe(first);
       expect(count, log.join("\n")).toBeLessThanOrEqual(6);
     }
   });

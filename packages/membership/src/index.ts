@@ -56,6 +56,8 @@ export {
   removedWithoutSsoWhere,
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
+export { enterpriseMemberIds } from "./enterprise-member-page";
+export type { EnterpriseMemberPage } from "./enterprise-member-page";
 export { acceptInvitationForLogin } from "./invitation-acceptance";
 export {
   DEFAULT_ORGANIZATION_MEMBERS_PAGE,

@@ -14,6 +14,12 @@ export interface OrganizationMembersPage {
 /** One organization's page: member account ids by login, and whether more follow. */
 export interface OrganizationMemberIds {
   accountIds: string[];
+  /**
+   * R15: those of `accountIds` the viewer certainly sees (`visibleAccountWhere`), as members of an organization of
+   * an enterprise where the viewer holds a permission — DOP accounts, and SSO accounts of that enterprise. Whether
+   * the viewer sees the others is for `visibleAccountWhere` to say.
+   */
+  visibleAccountIds: string[];
   hasNextPage: boolean;
 }
 
@@ -40,11 +46,15 @@ export async function organizationMemberIds(
   checkOrganizationMembersPage(page);
   const result = new Map<string, OrganizationMemberIds | null>(organizationIds.map((id) => [id, null]));
   if (organizationIds.length === 0) return result;
-  const rows = await tx.$queryRaw<{ organizationId: string; accountId: string | null }[]>(Prisma.sql`
-    SELECT o."id" AS "organizationId", page."accountId"
+  const rows = await tx.$queryRaw<{ organizationId: string; accountId: string | null; visible: boolean | null }[]>(Prisma.sql`
+    SELECT o."id" AS "organizationId", page."accountId",
+           page."accountId" IS NOT NULL AND o."enterpriseId" IS NOT NULL
+             AND (page."kind" = 'DEVOPS' OR page."enterpriseId" = o."enterpriseId")
+             AND EXISTS (SELECT 1 FROM "EnterprisePermission" ep
+                         WHERE ep."enterpriseId" = o."enterpriseId" AND ep."accountId" = ${viewerAccountId}) AS "visible"
     FROM "Organization" o
     LEFT JOIN LATERAL (
-      SELECT a."id" AS "accountId", a."login"
+      SELECT a."id" AS "accountId", a."login", a."kind", a."enterpriseId"
       FROM (
           SELECT m."accountId" FROM "OrgMembership" m WHERE m."organizationId" = o."id"
           UNION
@@ -73,12 +83,15 @@ export async function organizationMemberIds(
   `);
   for (const row of rows) {
     let members = result.get(row.organizationId);
-    if (!members) result.set(row.organizationId, (members = { accountIds: [], hasNextPage: false }));
-    if (row.accountId !== null) members.accountIds.push(row.accountId);
+    if (!members) result.set(row.organizationId, (members = { accountIds: [], visibleAccountIds: [], hasNextPage: false }));
+    if (row.accountId === null) continue;
+    members.accountIds.push(row.accountId);
+    if (row.visible === true) members.visibleAccountIds.push(row.accountId);
   }
   for (const members of result.values()) {
     if (members && members.accountIds.length > page.first) {
-      members.accountIds.length = page.first;
+      const beyond = members.accountIds.splice(page.first);
+      members.visibleAccountIds = members.visibleAccountIds.filter((id) => !beyond.includes(id));
       members.hasNextPage = true;
     }
   }

@@ -95,12 +95,18 @@ function organizationMembersLoader(
     loader = new DataLoader(async (organizationIds: readonly string[]) => {
       const pages = await organizationMemberIds(context.prisma, context.viewer?.accountId ?? "", organizationIds, page);
       const ids = [...new Set([...pages.values()].flatMap((members) => members?.accountIds ?? []))];
+      // R15: accounts the page showed visible need no filter; the others are read through theirs, in the same statement.
+      const visible = new Set([...pages.values()].flatMap((members) => members?.visibleAccountIds ?? []));
+      const unsure = ids.filter((id) => !visible.has(id));
       const accounts =
         ids.length === 0
           ? []
           : await context.prisma.account.findMany({
               ...query,
-              where: { AND: [{ id: { in: ids } }, visibilityWhere(context, "Account")] },
+              where:
+                unsure.length === 0
+                  ? { id: { in: ids } }
+                  : { OR: [{ id: { in: [...visible] } }, { AND: [{ id: { in: unsure } }, visibilityWhere(context, "Account")] }] },
             });
       const byId = new Map(readThroughVisibility(context, "Account", accounts).map((account) => [account.id, account]));
       return organizationIds.map((id) => {

@@ -1,6 +1,6 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
 import { oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
-import { enterpriseMembersWhere } from "@sso-cutover/membership";
+import { enterpriseMemberIds } from "@sso-cutover/membership";
 import { invalidInput } from "@sso-cutover/db";
 import { builder } from "../builder";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
@@ -52,19 +52,21 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
         kind: t.arg({ type: AccountKind, required: false }),
         cutoverStatus: t.arg({ type: CutoverStatus, required: false }),
       },
+      // R15: every member of an enterprise the viewer sees is an account the viewer sees (`visibleAccountWhere`
+      // includes the members of visible enterprises), and this enterprise was read through its filter: the page is
+      // cut by its keyed statement, then exactly its accounts are read with what the selection needs of them.
       resolve: async (query, enterprise, args, context) => {
-        const members = await enterpriseMembersWhere(
+        const { cursor, take, skip: _skip, ...selection } = query as typeof query & { cursor?: { login: string }; take: number; skip?: number };
+        const ids = await enterpriseMemberIds(
           context.prisma,
           enterprise.id,
           { kind: args.kind, cutoverStatus: args.cutoverStatus },
+          { take, cursorLogin: cursor?.login },
           context.now,
         );
-        const accounts = await context.prisma.account.findMany({
-          ...query,
-          where: { AND: [members, visibilityWhere(context, "Account")] },
-          orderBy: { login: "asc" },
-        });
-        return readThroughVisibility(context, "Account", accounts);
+        const accounts = ids.length === 0 ? [] : await context.prisma.account.findMany({ ...selection, where: { id: { in: ids } } });
+        const byId = new Map(accounts.map((account) => [account.id, account]));
+        return readThroughVisibility(context, "Account", ids.flatMap((id) => byId.get(id) ?? []));
       },
     }),
     ssoConnection: t.relation("ssoConnection", { nullable: true }),

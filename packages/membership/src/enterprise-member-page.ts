@@ -1,0 +1,88 @@
+import { Prisma, type AccountKind, type Tx } from "@sso-cutover/db";
+import { enterpriseMembersWhere, type EnterpriseMembersFilter } from "./members";
+
+/**
+ * A page of an enterprise's members by login, as a connection asks for it: `take` rows after the cursor's login
+ * (forward), or, when negative, the `-take` rows before it (backward); without a cursor, from the first (or the
+ * last) login.
+ */
+export interface EnterpriseMemberPage {
+  take: number;
+  cursorLogin?: string | null;
+}
+
+/**
+ * The ids of one page of the enterprise's members (`enterpriseMembersWhere`, optionally one kind and one cutover
+ * status), in login order. Only ids: the caller reads what it needs of exactly these accounts.
+ *
+ * Without a cutover status the page is cut by one keyed statement: each way of being a member (organization,
+ * group, SSO account of the enterprise, link, acknowledged loss of access) walks the accounts in login order and
+ * stops at the page size, so the cost follows the page, not the enterprise (a filter written as one OR of EXISTS
+ * made PostgreSQL hash every membership of the database before cutting 50 rows). A cutover status depends on
+ * invitations matched by email: that page is read through `enterpriseMembersWhere`.
+ */
+export async function enterpriseMemberIds(
+  tx: Tx,
+  enterpriseId: string,
+  filter: EnterpriseMembersFilter,
+  page: EnterpriseMemberPage,
+  now: Date = new Date(),
+): Promise<string[]> {
+  if (page.take === 0) return [];
+  const forward = page.take > 0;
+  const limit = Math.abs(page.take);
+  if (filter.cutoverStatus) {
+    const rows = await tx.account.findMany({
+      where: await enterpriseMembersWhere(tx, enterpriseId, filter, now),
+      orderBy: { login: "asc" },
+      ...(page.cursorLogin == null ? {} : { cursor: { login: page.cursorLogin }, skip: 1 }),
+      take: page.take,
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+  const direction = forward ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const cursor =
+    page.cursorLogin == null ? Prisma.sql`TRUE` : forward ? Prisma.sql`a."login" > ${page.cursorLogin}` : Prisma.sql`a."login" < ${page.cursorLogin}`;
+  const branch = (kind: AccountKind, condition: Prisma.Sql) =>
+    filter.kind && filter.kind !== kind
+      ? []
+      : [
+          Prisma.sql`(SELECT a."id", a."login" FROM "Account" a
+                      WHERE a."kind" = ${kind}::"AccountKind" AND ${cursor} AND ${condition}
+                      ORDER BY a."login" ${direction} LIMIT ${limit})`,
+        ];
+  // The four ways of being a member (see `membersWhere`), each its own keyed walk.
+  const branches = [
+    ...branch(
+      "DEVOPS",
+      Prisma.sql`a."deletedAt" IS NULL AND EXISTS (
+        SELECT 1 FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
+        WHERE m."accountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
+    ),
+    ...branch(
+      "DEVOPS",
+      Prisma.sql`a."deletedAt" IS NULL AND EXISTS (
+        SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
+        WHERE gm."accountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
+    ),
+    ...branch("SSO", Prisma.sql`a."deletedAt" IS NULL AND a."enterpriseId" = ${enterpriseId}`),
+    ...branch(
+      "DEVOPS",
+      Prisma.sql`EXISTS (
+        SELECT 1 FROM "IdentityLink" l JOIN "Account" s ON s."id" = l."ssoAccountId"
+        WHERE l."devopsAccountId" = a."id" AND s."enterpriseId" = ${enterpriseId})`,
+    ),
+    ...branch(
+      "DEVOPS",
+      Prisma.sql`a."deletedAt" IS NULL AND EXISTS (
+        SELECT 1 FROM "AccessLossAcknowledgement" x JOIN "Organization" o ON o."id" = x."organizationId"
+        WHERE x."devopsAccountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
+    ),
+  ];
+  const rows = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
+    SELECT member."id" FROM (${Prisma.join(branches, " UNION ")}) member
+    ORDER BY member."login" ${direction} LIMIT ${limit}`);
+  const ids = rows.map((row) => row.id);
+  return forward ? ids : ids.reverse();
+}
