@@ -12,7 +12,7 @@ import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, typ
 import { accessReviews, permissionKey, requireVisibleAccountIds } from "@sso-cutover/membership";
 import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
 
-export const MAX_ACCOUNTS_PER_REMOVAL = 200;
+export const MAX_ACCOUNTS_PER_REMOVAL = 1_000;
 
 export interface RemoveDevopsAccountsInput extends AccessLossAcknowledgementInput {
   enterpriseKey: string;
@@ -288,7 +288,14 @@ export async function planDevopsAccountRemoval(
   }
 
   // What each person lacks on the SSO side, in the organizations the DOP account is removed from.
-  const reviews = await accessReviews(tx, [...removed], enterpriseId);
+  const removedFrom = new Map<string, Set<string>>();
+  for (const entry of memberships.values()) {
+    let organizationIdsOfAccount = removedFrom.get(entry.account.id);
+    if (!organizationIdsOfAccount) removedFrom.set(entry.account.id, (organizationIdsOfAccount = new Set()));
+    organizationIdsOfAccount.add(entry.organization.id);
+  }
+  // Only where a membership is removed: linear in the memberships, not in accounts × organizations.
+  const reviews = await accessReviews(tx, [...removed], enterpriseId, { organizationsOf: removedFrom });
   const missingSsoMemberships: MissingSsoMembership[] = [];
   for (const account of accounts) {
     const review = reviews.get(account.id);
