@@ -173,11 +173,13 @@ async function pageOfPeople(
   const throughGroup = (account: Prisma.Sql) => Prisma.sql`
     SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
     WHERE gm."accountId" = ${account} AND o."enterpriseId" = ${enterpriseId}`;
-  const branch = (where: Prisma.Sql) => Prisma.sql`
-    (SELECT a."id", a."login", a."emailNormalized" FROM "Account" a WHERE a."deletedAt" IS NULL ${bounds} AND ${where}
+  const branch = (where: Prisma.Sql, cutoff: Prisma.Sql = Prisma.empty) => Prisma.sql`
+    (SELECT a."id", a."login", a."emailNormalized" FROM "Account" a WHERE a."deletedAt" IS NULL ${bounds} ${cutoff} AND ${where}
      ORDER BY a."login" ${direction} LIMIT ${request.limit})`;
+  // SSO accounts alone are few among many linked ones once the cutover is under way: their walk stops at the last
+  // login of a full page of DOP accounts, beyond which none of them can be on the page.
   const [row] = await tx.$queryRaw<{ ids: string[]; invitations: (Omit<PageInvitation, "expiresAt"> & { expiresAt: number })[] }[]>(Prisma.sql`
-    WITH page AS MATERIALIZED (
+    WITH devops AS MATERIALIZED (
       SELECT p."id", p."login", p."emailNormalized" FROM (
         ${branch(Prisma.sql`a."kind" = 'DEVOPS' AND EXISTS (${directly(Prisma.sql`a."id"`)})`)}
         UNION
@@ -188,12 +190,26 @@ async function pageOfPeople(
           AND NOT EXISTS (${directly(Prisma.sql`a."id"`)}) AND NOT EXISTS (${throughGroup(Prisma.sql`a."id"`)})
           AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" s ON s."id" = il."ssoAccountId"
                           WHERE il."devopsAccountId" = a."id" AND s."enterpriseId" = ${enterpriseId})`)}
-        UNION
-        ${branch(Prisma.sql`a."kind" = 'SSO' AND a."enterpriseId" = ${enterpriseId}
+      ) p
+      ORDER BY p."login" ${direction}
+      LIMIT ${request.limit}
+    ),
+    cutoff AS (
+      SELECT CASE WHEN count(*) = ${request.limit} THEN ${request.inverted ? Prisma.sql`min("login")` : Prisma.sql`max("login")`} END AS "login"
+      FROM devops
+    ),
+    page AS MATERIALIZED (
+      SELECT p."id", p."login", p."emailNormalized" FROM (
+        SELECT * FROM devops
+        UNION ALL
+        ${branch(
+          Prisma.sql`a."kind" = 'SSO' AND a."enterpriseId" = ${enterpriseId}
           AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" d ON d."id" = il."devopsAccountId"
                           WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${directly(Prisma.sql`d."id"`)}))
           AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" d ON d."id" = il."devopsAccountId"
-                          WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${throughGroup(Prisma.sql`d."id"`)}))`)}
+                          WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${throughGroup(Prisma.sql`d."id"`)}))`,
+          Prisma.sql`AND ((SELECT "login" FROM cutoff) IS NULL OR a."login" ${request.inverted ? Prisma.sql`>` : Prisma.sql`<`} (SELECT "login" FROM cutoff))`,
+        )}
       ) p
       ORDER BY p."login" ${direction}
       LIMIT ${request.limit}
