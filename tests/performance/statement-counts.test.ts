@@ -92,6 +92,21 @@ const READINESS = `query Readiness($key: String!, $first: Int!) {
   }
 }`;
 
+const DRY_RUN = `mutation DryRun($input: RemoveDevopsAccountsFromOrganizationsInput!) {
+  removeDevopsAccountsFromOrganizations(input: $input) {
+    ... on CutoverPlan {
+      applied
+      memberships { account { login } organization { key } direct groups permissions }
+      tokensThatBreak { display owner { login } }
+      organizationsLosingLastAdmin { organization { key } }
+      missingSsoMemberships { devopsAccount { login } organization { key } missing }
+      accessLoss { account { login } organizations { key } acknowledged }
+      violations { code }
+    }
+    ... on Error { code message }
+  }
+}`;
+
 describe("statements per request", () => {
   it("a bearer token is authenticated in one statement: { __typename } costs at most 1", async () => {
     const { count, log } = await statementsOf("{ __typename }", adminToken);
@@ -153,6 +168,38 @@ describe("statements per request", () => {
       for (const organization of data.enterprise.organizations) expect(organization.members.edges.length).toBe(first);
       expect(count, log.join("\n")).toBeLessThanOrEqual(6);
     }
+  });
+
+  it("R9: a dry run removing DOP accounts costs the same number of statements for 10 accounts as for 100", async () => {
+    // 100 DOP accounts beyond the scenario's: members of two organizations, one token each.
+    const organizations = await kit.prisma.organization.findMany({ where: { enterpriseId: scenario.enterprise.id }, orderBy: { key: "asc" } });
+    await kit.prisma.account.createMany({
+      data: Array.from({ length: 100 }, (_, index) => ({
+        id: `bulk-dop-${index}`,
+        login: `bulk-dop-${String(index).padStart(3, "0")}`,
+        name: `Bulk ${index}`,
+        kind: "DEVOPS" as const,
+        devopsPlatform: "GITHUB" as const,
+      })),
+    });
+    await kit.prisma.orgMembership.createMany({
+      data: Array.from({ length: 100 }, (_, index) => [0, 1].map((offset) => ({
+        accountId: `bulk-dop-${index}`,
+        organizationId: organizations[(index + offset) % ORGANIZATIONS]!.id,
+      }))).flat(),
+    });
+    const ids = (count: number) =>
+      Array.from({ length: count }, (_, index) => Buffer.from(`Account:bulk-dop-${index}`).toString("base64"));
+    const counts: number[] = [];
+    for (const count of [10, 100]) {
+      const { count: statements, log, data } = await statementsOf(DRY_RUN, adminToken, {
+        input: { enterpriseKey: scenario.enterprise.key, accountIds: ids(count), acknowledgeAll: true, dryRun: true },
+      });
+      expect(data.removeDevopsAccountsFromOrganizations.memberships, JSON.stringify(data)).toHaveLength(count * 2);
+      expect(statements, log.join("\n")).toBeLessThanOrEqual(30);
+      counts.push(statements);
+    }
+    expect(counts[1]).toBe(counts[0]);
   });
 
   it("a readiness page with its totals: at most 8 statements, for 5 or 50 rows", async () => {

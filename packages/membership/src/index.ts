@@ -41,6 +41,7 @@ export type {
   AccessReviewRow,
   AccessReview,
   EnterpriseAccessReview,
+  AccessReviewOptions,
 } from "./access-review";
 export {
   CUTOVER_STATUSES,

@@ -1,4 +1,4 @@
-import type { Account, InvitationStatus, Organization, Prisma, Tx } from "@sso-cutover/db";
+import { Prisma, type Account, type Invitation, type InvitationStatus, type Organization, type Tx } from "@sso-cutover/db";
 import {
   enterpriseMembersWhere,
   invitationStatus,
@@ -141,11 +141,105 @@ function memberOf(account: Side | null, enterpriseId: string): Set<string> {
   ]);
 }
 
+/** Escapes LIKE's wildcards (and its escape character) so that a prefix matches only itself. */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** What a readiness row reads of an invitation. */
+type PageInvitation = Pick<Invitation, "email" | "emailNormalized" | "status" | "expiresAt">;
+
+/**
+ * A page of people (`personWhere`, in login order) and the invitations of their emails (both accounts of each
+ * person), newest first, in one statement. The people are a UNION of one branch per kind of person, each an index
+ * walk in login order that probes memberships, links and acknowledgements per account — so that a page reads about
+ * `limit` accounts, where one OR of the kinds made PostgreSQL hash every membership of the enterprise (100,000
+ * rows on a large one) for each page.
+ */
+async function pageOfPeople(
+  tx: Tx,
+  enterpriseId: string,
+  request: ReadinessPageRequest,
+): Promise<{ ids: string[]; invitations: PageInvitation[] }> {
+  const direction = request.inverted ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const conditions: Prisma.Sql[] = [];
+  if (request.after) conditions.push(Prisma.sql`AND a."login" > ${request.after}`);
+  if (request.before) conditions.push(Prisma.sql`AND a."login" < ${request.before}`);
+  if (request.filter?.loginStartsWith) conditions.push(Prisma.sql`AND a."login" ILIKE ${likePrefix(request.filter.loginStartsWith)}`);
+  const bounds = conditions.length > 0 ? Prisma.join(conditions, " ") : Prisma.empty;
+  const directly = (account: Prisma.Sql) => Prisma.sql`
+    SELECT 1 FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
+    WHERE m."accountId" = ${account} AND o."enterpriseId" = ${enterpriseId}`;
+  const throughGroup = (account: Prisma.Sql) => Prisma.sql`
+    SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
+    WHERE gm."accountId" = ${account} AND o."enterpriseId" = ${enterpriseId}`;
+  const branch = (where: Prisma.Sql, cutoff: Prisma.Sql = Prisma.empty) => Prisma.sql`
+    (SELECT a."id", a."login", a."emailNormalized" FROM "Account" a WHERE a."deletedAt" IS NULL ${bounds} ${cutoff} AND ${where}
+     ORDER BY a."login" ${direction} LIMIT ${request.limit})`;
+  // SSO accounts alone are few among many linked ones once the cutover is under way: their walk stops at the last
+  // login of a full page of DOP accounts, beyond which none of them can be on the page.
+  const [row] = await tx.$queryRaw<{ ids: string[]; invitations: (Omit<PageInvitation, "expiresAt"> & { expiresAt: number })[] }[]>(Prisma.sql`
+    WITH devops AS MATERIALIZED (
+      SELECT p."id", p."login", p."emailNormalized" FROM (
+        ${branch(Prisma.sql`a."kind" = 'DEVOPS' AND EXISTS (${directly(Prisma.sql`a."id"`)})`)}
+        UNION
+        ${branch(Prisma.sql`a."kind" = 'DEVOPS' AND EXISTS (${throughGroup(Prisma.sql`a."id"`)})`)}
+        UNION
+        ${branch(Prisma.sql`a."kind" = 'DEVOPS'
+          AND EXISTS (SELECT 1 FROM "AccessLossAcknowledgement" l WHERE l."devopsAccountId" = a."id" AND l."enterpriseId" = ${enterpriseId})
+          AND NOT EXISTS (${directly(Prisma.sql`a."id"`)}) AND NOT EXISTS (${throughGroup(Prisma.sql`a."id"`)})
+          AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" s ON s."id" = il."ssoAccountId"
+                          WHERE il."devopsAccountId" = a."id" AND s."enterpriseId" = ${enterpriseId})`)}
+      ) p
+      ORDER BY p."login" ${direction}
+      LIMIT ${request.limit}
+    ),
+    cutoff AS (
+      SELECT CASE WHEN count(*) = ${request.limit} THEN ${request.inverted ? Prisma.sql`min("login")` : Prisma.sql`max("login")`} END AS "login"
+      FROM devops
+    ),
+    page AS MATERIALIZED (
+      SELECT p."id", p."login", p."emailNormalized" FROM (
+        SELECT * FROM devops
+        UNION ALL
+        ${branch(
+          Prisma.sql`a."kind" = 'SSO' AND a."enterpriseId" = ${enterpriseId}
+          AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" d ON d."id" = il."devopsAccountId"
+                          WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${directly(Prisma.sql`d."id"`)}))
+          AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" d ON d."id" = il."devopsAccountId"
+                          WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${throughGroup(Prisma.sql`d."id"`)}))`,
+          Prisma.sql`AND ((SELECT "login" FROM cutoff) IS NULL OR a."login" ${request.inverted ? Prisma.sql`>` : Prisma.sql`<`} (SELECT "login" FROM cutoff))`,
+        )}
+      ) p
+      ORDER BY p."login" ${direction}
+      LIMIT ${request.limit}
+    ),
+    email AS (
+      SELECT page."emailNormalized" AS "email" FROM page
+      UNION SELECT s."emailNormalized" FROM page JOIN "IdentityLink" il ON il."devopsAccountId" = page."id" JOIN "Account" s ON s."id" = il."ssoAccountId"
+      UNION SELECT d."emailNormalized" FROM page JOIN "IdentityLink" il ON il."ssoAccountId" = page."id" JOIN "Account" d ON d."id" = il."devopsAccountId"
+    )
+    SELECT
+      (SELECT coalesce(json_agg(page."id" ORDER BY page."login" ${direction}), '[]'::json) FROM page) AS "ids",
+      (SELECT coalesce(json_agg(json_build_object('email', i."email", 'emailNormalized', i."emailNormalized", 'status', i."status",
+                                                  'expiresAt', round(extract(epoch FROM i."expiresAt") * 1000))
+                                ORDER BY i."createdAt" DESC), '[]'::json)
+         FROM "Invitation" i
+         WHERE i."enterpriseId" = ${enterpriseId}
+           AND i."emailNormalized" IN (SELECT "email" FROM email UNION SELECT lower(btrim("email")) FROM email)) AS "invitations"
+  `);
+  return {
+    ids: row!.ids,
+    // Timestamps are stored in UTC without a zone: the epoch of the stored value is the instant.
+    invitations: row!.invitations.map((invitation) => ({ ...invitation, expiresAt: new Date(invitation.expiresAt) })),
+  };
+}
+
 /**
  * One page of the readiness report in two SQL statements whatever the page size (three with a cutover status
- * filter on invitations): the page of people, read with both accounts of each and what the row needs of them, then
- * the invitations of their emails. `notReadyOnly` filters the page after computing it (a page may then hold fewer
- * rows than `limit`).
+ * filter on invitations): the page's people with the invitations of their emails, then both accounts of each
+ * person with what the row needs of them. `notReadyOnly` filters the page after computing it (a page may then hold
+ * fewer rows than `limit`).
  */
 export async function readinessPage(
   tx: Tx,
@@ -153,35 +247,45 @@ export async function readinessPage(
   request: ReadinessPageRequest,
   now = new Date(),
 ): Promise<ReadinessRow[]> {
-  const where = await readinessWhere(tx, enterpriseId, request.filter, now);
-  const bounds: Prisma.StringFilter = {};
-  if (request.after) bounds.gt = request.after;
-  if (request.before) bounds.lt = request.before;
   const side = sideInclude(enterpriseId);
-  const accounts = await tx.account.findMany({
-    where: { AND: [where, Object.keys(bounds).length > 0 ? { login: bounds } : {}] },
-    orderBy: { login: request.inverted ? "desc" : "asc" },
-    take: request.limit,
-    include: {
-      ...side,
-      linkAsDevops: { include: { ssoAccount: { include: side } } },
-      linkAsSso: { include: { devopsAccount: { include: side } } },
-    },
-  });
-  if (request.inverted) accounts.reverse();
-  if (accounts.length === 0) return [];
-
-  const emails = new Set<string>();
-  for (const account of accounts) {
-    for (const email of [account.emailNormalized, account.linkAsDevops?.ssoAccount.emailNormalized, account.linkAsSso?.devopsAccount.emailNormalized]) {
-      if (email) emails.add(email).add(normalizeEmail(email));
+  const include = {
+    ...side,
+    linkAsDevops: { include: { ssoAccount: { include: side } } },
+    linkAsSso: { include: { devopsAccount: { include: side } } },
+  } as const satisfies Prisma.AccountInclude;
+  let accounts: Prisma.AccountGetPayload<{ include: typeof include }>[];
+  let invitations: PageInvitation[];
+  if (request.filter?.cutoverStatus) {
+    // The status filter is a where-clause of its own (shared with `members(cutoverStatus:)`).
+    const where = await readinessWhere(tx, enterpriseId, request.filter, now);
+    const bounds: Prisma.StringFilter = {};
+    if (request.after) bounds.gt = request.after;
+    if (request.before) bounds.lt = request.before;
+    accounts = await tx.account.findMany({
+      where: { AND: [where, Object.keys(bounds).length > 0 ? { login: bounds } : {}] },
+      orderBy: { login: request.inverted ? "desc" : "asc" },
+      take: request.limit,
+      include,
+    });
+    if (request.inverted) accounts.reverse();
+    if (accounts.length === 0) return [];
+    const emails = new Set<string>();
+    for (const account of accounts) {
+      for (const email of [account.emailNormalized, account.linkAsDevops?.ssoAccount.emailNormalized, account.linkAsSso?.devopsAccount.emailNormalized]) {
+        if (email) emails.add(email).add(normalizeEmail(email));
+      }
     }
+    invitations =
+      emails.size === 0
+        ? []
+        : await tx.invitation.findMany({ where: { enterpriseId, emailNormalized: { in: [...emails] } }, orderBy: { createdAt: "desc" } });
+  } else {
+    const page = await pageOfPeople(tx, enterpriseId, request);
+    if (page.ids.length === 0) return [];
+    accounts = await tx.account.findMany({ where: { id: { in: page.ids } }, orderBy: { login: "asc" }, include });
+    invitations = page.invitations;
   }
-  const invitations =
-    emails.size === 0
-      ? []
-      : await tx.invitation.findMany({ where: { enterpriseId, emailNormalized: { in: [...emails] } }, orderBy: { createdAt: "desc" } });
-  const latestInvitation = new Map<string, (typeof invitations)[number]>();
+  const latestInvitation = new Map<string, PageInvitation>();
   const invitedEmails = new Set<string>();
   for (const invitation of invitations) {
     if (!latestInvitation.has(invitation.emailNormalized)) latestInvitation.set(invitation.emailNormalized, invitation);
