@@ -47,14 +47,15 @@ function unauthenticated(): DomainError {
 
 /**
  * The account a session cookie authenticates, as the same principal a PAT produces (via "SESSION"). Looked up
- * by hash and compared in constant time; ended, expired and deleted-account sessions never authenticate.
+ * by hash and compared in constant time; ended, expired, deleted-account and deprovisioned-account sessions never
+ * authenticate.
  */
 export async function authenticateSession(prisma: PrismaClient, cookieValue: string, now = new Date()): Promise<AccountPrincipal> {
   if (!SESSION_SECRET.test(cookieValue)) throw unauthenticated();
   const tokenHash = hashSessionSecret(cookieValue);
   const session = await prisma.session.findUnique({ where: { tokenHash }, include: { account: true } });
   if (!session || !digestsEqual(session.tokenHash, tokenHash)) throw unauthenticated();
-  if (session.revokedAt || session.expiresAt <= now || session.account.deletedAt) throw unauthenticated();
+  if (session.revokedAt || session.expiresAt <= now || session.account.deletedAt || session.account.deactivatedAt) throw unauthenticated();
   return { kind: "ACCOUNT", account: session.account, via: "SESSION", credentialId: session.id };
 }
 

@@ -183,7 +183,7 @@ export async function patchScimGroup(prisma: PrismaClient, context: ScimRequestC
     const current = await requireGroup(tx, context.caller.enterpriseId, id);
     checkIfMatch(current, ifMatch);
     const resource = groupResource(current, context.baseUrl);
-    const patched = applyPatch({ ...resource, members: (resource.members as unknown[] | undefined) ?? [] } as never, operations);
+    const patched = applyPatch({ ...resource, members: (resource.members as unknown[] | undefined) ?? [] }, operations);
     return writeGroup(tx, context, current, groupFields(patched), "PATCH");
   });
 }

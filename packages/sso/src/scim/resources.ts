@@ -17,6 +17,16 @@ export interface StoredUserAttributes {
   emails?: ScimEmail[];
 }
 
+export interface ResourceMeta {
+  resourceType: string;
+  created: Date;
+  lastModified: Date;
+  location: string;
+  version: string;
+}
+
+export type Resource = Record<string, unknown> & { meta: ResourceMeta; schemas: string[] };
+
 /** A weak ETag from the last modification time: it changes with every change of the resource. */
 export function etagOf(lastModified: Date): string {
   return `W/"${lastModified.getTime().toString(36)}"`;
@@ -39,7 +49,7 @@ export const USER_SELECT = {
   email: true,
 } as const;
 
-export function userResource(row: UserRow, baseUrl: string): Record<string, unknown> & { meta: { created: Date; lastModified: Date } } {
+export function userResource(row: UserRow, baseUrl: string): Resource {
   const attributes = (row.scimAttributes ?? {}) as StoredUserAttributes;
   const created = row.scimProvisionedAt ?? row.createdAt;
   const lastModified = row.scimUpdatedAt ?? created;
@@ -52,13 +62,13 @@ export function userResource(row: UserRow, baseUrl: string): Record<string, unkn
     ...(attributes.displayName !== undefined ? { displayName: attributes.displayName } : {}),
     emails: attributes.emails ?? (row.email ? [{ value: row.email, type: "work", primary: true }] : []),
     active: row.deactivatedAt === null,
-    meta: { resourceType: "User", created, lastModified, location: `${baseUrl}/Users/${row.id}`, version: etagOf(lastModified) } as never,
+    meta: { resourceType: "User", created, lastModified, location: `${baseUrl}/Users/${row.id}`, version: etagOf(lastModified) },
   };
 }
 
 export type GroupRow = ScimGroup & { members?: { accountId: string; account: { scimUserName: string | null } }[] };
 
-export function groupResource(row: GroupRow, baseUrl: string): Record<string, unknown> & { meta: { created: Date; lastModified: Date } } {
+export function groupResource(row: GroupRow, baseUrl: string): Resource {
   return {
     schemas: [GROUP_SCHEMA],
     id: row.id,
@@ -79,7 +89,7 @@ export function groupResource(row: GroupRow, baseUrl: string): Record<string, un
       lastModified: row.updatedAt,
       location: `${baseUrl}/Groups/${row.id}`,
       version: etagOf(row.updatedAt),
-    } as never,
+    },
   };
 }
 

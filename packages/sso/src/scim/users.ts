@@ -260,7 +260,7 @@ export async function patchScimUser(prisma: PrismaClient, context: ScimRequestCo
   return serializable(prisma, async (tx) => {
     const current = await requireUser(tx, context.caller.enterpriseId, id);
     checkIfMatch(current, ifMatch);
-    const patched = applyPatch(userResource(current, context.baseUrl) as never, operations);
+    const patched = applyPatch(userResource(current, context.baseUrl), operations);
     return writeUser(tx, context, current, userFields(patched), "PATCH");
   });
 }
