@@ -23,6 +23,14 @@ interface Attribute {
   type: Column;
 }
 
+/**
+ * Prisma sends `contains` / `startsWith` / `endsWith` as LIKE patterns without escaping them: `%` and `_` in a
+ * filter value must match themselves, not any text.
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
 /** Translates one comparison on a column into a where-clause: the whole filter runs in SQL, paged there. */
 function compare(attribute: Attribute, op: string, value: unknown, path: string): Record<string, unknown> {
   const { column, type } = attribute;
@@ -48,11 +56,11 @@ function compare(attribute: Attribute, op: string, value: unknown, path: string)
     case "ne":
       return { NOT: { [column]: text } };
     case "co":
-      return { [column]: { contains: text } };
+      return { [column]: { contains: likeLiteral(text) } };
     case "sw":
-      return { [column]: { startsWith: text } };
+      return { [column]: { startsWith: likeLiteral(text) } };
     case "ew":
-      return { [column]: { endsWith: text } };
+      return { [column]: { endsWith: likeLiteral(text) } };
     case "gt":
       return { [column]: { gt: text } };
     case "ge":
