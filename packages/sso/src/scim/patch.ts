@@ -18,6 +18,8 @@ function booleanOf(value: unknown): unknown {
  * The operations of a PATCH body in the form RFC 7644 §3.5.2 defines, from what Okta and Entra ID actually send:
  * - `op` in any case (`Replace`, `Add`, `Remove`) → lower case;
  * - `"active": "False"` (a string) → false, with or without a path;
+ * - `remove` of a multi-valued attribute with a list of `{ value }` (Entra ID's member removal) → one
+ *   `attribute[value eq "…"]` removal per entry;
  * - a path-less `add` / `replace` whose value is an object → one operation per attribute it names (`name.givenName`,
  *   `emails[type eq "work"].value`, `active`…), so that each is applied as if it had been sent with its path.
  * The result is validated and applied by scim-patch.
@@ -41,7 +43,15 @@ export function normalizePatch(body: unknown): ScimPatchOperation[] {
     if (path !== undefined && typeof path !== "string") throw new ScimError(400, `Operations[${index}].path must be a string.`, "invalidPath");
     if (verb === "remove") {
       if (!path) throw new ScimError(400, `Operations[${index}]: remove needs a path.`, "noTarget");
-      operations.push(value === undefined ? { op: "remove", path } : { op: "remove", path, value });
+      // Entra ID removes members as `path: "members", value: [{ value: "<id>" }]`: the same as one
+      // `members[value eq "<id>"]` removal per entry, which matches however the entries are decorated.
+      const byValue =
+        !path.includes("[") && Array.isArray(value) && value.length > 0 && value.every((item) => typeof (item as { value?: unknown } | null)?.value === "string");
+      if (byValue) {
+        for (const item of value as { value: string }[]) operations.push({ op: "remove", path: `${path}[value eq ${JSON.stringify(item.value)}]` });
+      } else {
+        operations.push(value === undefined ? { op: "remove", path } : { op: "remove", path, value });
+      }
       return;
     }
     if (path) {
