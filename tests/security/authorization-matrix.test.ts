@@ -419,6 +419,8 @@ describe("R15: authorization matrix", () => {
         ],
       },
       generateRecoveryPassword: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
+      createScimToken: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
+      revokeScimToken: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
       setSsoGroupMappings: {
         // R14/R15: a foreign organization named in a mapping reads like one that does not exist.
         alsoAllowed: ["INVALID_INPUT"],
