@@ -57,7 +57,18 @@ async function viewerWithToken(token: string) {
   return kit.graphql("{ viewer { login } }", { token });
 }
 
+const SETUP = (enterpriseKey: string) => `{ enterprise(key: "${enterpriseKey}") { setupProgress {
+  lastScimRequestAt counts { scimUsers scimDeactivatedUsers scimGroups } steps { step warnings } } } }`;
+
 describe("R20: the SCIM endpoint, its token and its protocol", () => {
+  it("R20: setupProgress keeps the \"verify groups\" hint while SCIM has provisioned nobody", async () => {
+    const progress = (await kit.graphql(SETUP(key()), { token: adminToken })).data!.enterprise.setupProgress;
+    expect(progress.lastScimRequestAt).toBeNull();
+    expect(progress.counts).toEqual({ scimUsers: 0, scimDeactivatedUsers: 0, scimGroups: 0 });
+    const invite = progress.steps.find((step: { step: string }) => step.step === "INVITE_USERS");
+    expect(invite.warnings.join(" ")).toContain("SCIM has provisioned nobody yet: verify user groups first");
+  });
+
   it("R20: ssoConnection shows the base URL; the discovery resources answer as application/scim+json", async () => {
     const connection = await kit.graphql(`{ enterprise(key: "${key()}") { ssoConnection { scimBaseUrl scimToken { display } } } }`, { token: adminToken });
     expect(connection.data!.enterprise.ssoConnection.scimBaseUrl).toBe(`${kit.config.PUBLIC_URL}/scim/v2/${key()}`);
@@ -282,5 +293,15 @@ describe("R20: the SCIM endpoint, its token and its protocol", () => {
     expect((await list('userName sw "page_a"')).totalResults).toBe(0);
     expect((await list(`meta.lastModified gt "${new Date(Date.now() + 60_000).toISOString()}"`)).totalResults).toBe(0);
     expect((await list('meta.lastModified gt "2000-01-01T00:00:00Z" and userName co "paging"')).totalResults).toBe(5);
+  });
+
+  it("R20: setupProgress shows the last SCIM request and the counts SCIM manages, and drops the hint once SCIM provisioned someone", async () => {
+    const progress = (await kit.graphql(SETUP(key()), { token: adminToken })).data!.enterprise.setupProgress;
+    expect(new Date(progress.lastScimRequestAt).getTime()).toBeGreaterThan(Date.now() - 10 * 60_000);
+    const users = await kit.prisma.account.count({ where: { enterpriseId: acme.enterprise.id, scimProvisionedAt: { not: null } } });
+    expect(progress.counts.scimUsers).toBe(users);
+    expect(progress.counts.scimUsers).toBeGreaterThan(0);
+    const invite = progress.steps.find((step: { step: string }) => step.step === "INVITE_USERS");
+    expect(invite.warnings.join(" ")).not.toContain("verify user groups");
   });
 });
