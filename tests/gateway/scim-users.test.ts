@@ -105,6 +105,20 @@ describe("R20: the SCIM endpoint, its token and its protocol", () => {
     const noUserName = await client.request("POST", "/Users", { schemas: [USER_SCHEMA], emails: [{ value: "x@acme.test" }] });
     expect(noUserName.body).toMatchObject({ status: "400", scimType: "invalidValue" });
     expect(noUserName.body.detail).toContain("userName");
+    const notJson = await fetch(`${baseUrl}/scim/v2/${key()}/Users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${scimToken}`, "content-type": "application/scim+json" },
+      body: "{ not json",
+    });
+    expect(await notJson.json()).toMatchObject({ status: "400", scimType: "invalidSyntax" });
+    const form = await fetch(`${baseUrl}/scim/v2/${key()}/Users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${scimToken}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "userName=x",
+    });
+    expect(form.status).toBe(415);
+    const badPatch = await client.request("PATCH", "/Users/does-not-exist", { Operations: [] });
+    expect(badPatch.body).toMatchObject({ status: "400", scimType: "invalidSyntax" });
     const missing = await client.request("GET", "/Users/does-not-exist");
     expect(missing.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "404" });
 
