@@ -52,6 +52,7 @@ const CARRIER_TYPES = new Set([
   "OrganizationAccessChange", "OrganizationPermissionGrant", "OrganizationPermissionsConnection",
   "OrganizationPermissionsConnectionEdge", "OrganizationGroupMembersConnection", "OrganizationGroupMembersConnectionEdge",
   "DirectoryImportResult", "DirectoryImportChanges", "DirectoryImportViolation", "DirectoryImportAccessLoss",
+  "ScimTokenInfo", "CreatedScimToken", "RevokedScimToken",
 ]);
 
 /** Values for required field arguments, by `Type.field.argument`. */
