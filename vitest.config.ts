@@ -11,6 +11,21 @@ const ALL_TESTS = ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "
  * use of the same cores.
  */
 const RESPONSIVENESS_TESTS = ["tests/security/bounded-work.test.ts"];
+/**
+ * The PostgreSQL pass (`pnpm test:postgres`, TEST_DATABASE_URL set) runs every test whose outcome can depend on the
+ * database. It leaves out the tests that never open one (configuration, repository checks, pure functions) and the
+ * browser tests: what they check is the page in Chromium, and every request those pages send is covered on
+ * PostgreSQL by the HTTP-level tests of the same routes and operations.
+ */
+const EMBEDDED_PASS_ONLY = [
+  "tests/**/*-browser.test.ts",
+  "tests/browser/**/*.test.ts",
+  "tests/repo/**/*.test.ts",
+  "tests/gateway/readme-examples.test.ts",
+  "apps/gateway/test/{client-address,config,pathname}.test.ts",
+  "packages/sso/test/development-idp.test.ts",
+];
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 export default defineConfig({
   resolve: {
@@ -27,7 +42,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "suite", include: ALL_TESTS, exclude: RESPONSIVENESS_TESTS, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "suite", include: ALL_TESTS, exclude: [...RESPONSIVENESS_TESTS, ...(onPostgres ? EMBEDDED_PASS_ONLY : [])], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: "responsiveness", include: RESPONSIVENESS_TESTS, sequence: { groupOrder: 1 } } },
     ],
   },
