@@ -109,15 +109,22 @@ describe("visibility", () => {
 });
 
 describe("setup progress warnings (R2, R8)", () => {
-  it("R2: warns to verify user groups when provisioning is JIT, not when it is SCIM", async () => {
+  it("R2/R20: warns to verify user groups when provisioning is JIT, and under SCIM only until SCIM has provisioned someone", async () => {
     const acme = await kit.prisma.enterprise.findUniqueOrThrow({ where: { key: "acme" } });
     const jit = await setup();
-    expect(jit.setupProgress.steps[1].warnings.join(" ")).toMatch(/verify user groups/);
+    expect(jit.setupProgress.steps[1].warnings.join(" ")).toMatch(/Provisioning is JIT: verify user groups/);
     await kit.prisma.ssoConnection.update({ where: { enterpriseId: acme.id }, data: { provisioning: "SCIM" } });
+    const provisioned = await kit.prisma.account.findFirstOrThrow({ where: { enterpriseId: acme.id, kind: "SSO", deletedAt: null } });
     try {
+      const unprovisioned = await setup();
+      const unprovisionedWarnings = unprovisioned.setupProgress.steps.flatMap((step: any) => step.warnings).join(" ");
+      expect(unprovisionedWarnings).toMatch(/SCIM has provisioned nobody yet: verify user groups/);
+      expect(unprovisionedWarnings).not.toMatch(/Provisioning is JIT/);
+      await kit.prisma.account.update({ where: { id: provisioned.id }, data: { scimProvisionedAt: new Date() } });
       const scim = await setup();
       expect(scim.setupProgress.steps.flatMap((step: any) => step.warnings).join(" ")).not.toMatch(/verify user groups/);
     } finally {
+      await kit.prisma.account.update({ where: { id: provisioned.id }, data: { scimProvisionedAt: null } });
       await kit.prisma.ssoConnection.update({ where: { enterpriseId: acme.id }, data: { provisioning: "JIT" } });
     }
   });

@@ -52,6 +52,13 @@ describe("rate limits", () => {
     const refused = await users();
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // The SCIM client gets the refusal as an RFC 7644 §3.12 error object, like every other SCIM error.
+    expect(refused.headers.get("content-type")).toContain("application/scim+json");
+    expect(await refused.json()).toMatchObject({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: "429",
+      detail: expect.stringMatching(/^Too many requests: at most \d+ a minute\. Retry in \d+ s\.$/),
+    });
     expect((await viewer(kit, other)).status).toBe(200);
   });
 

@@ -71,6 +71,24 @@ describe("unstorable text is refused naming the argument (bad input)", () => {
 });
 
 describe("ids and cursors (bad input)", () => {
+  it("a NUL byte hidden inside a cursor's base64 is INVALID_INPUT naming the argument, and the next request is served normally", async () => {
+    // "GPC:S:a\0": the shape of a login cursor, with a NUL byte PostgreSQL cannot compare a login with.
+    const hidden = Buffer.from("GPC:S:a\u0000").toString("base64");
+    for (const [document, argument] of [
+      [`{ enterprise(key: "acme") { members(before: "${hidden}", kind: DEVOPS) { edges { cursor } } } }`, "before"],
+      [`{ enterprise(key: "acme") { members(first: 5, after: "${hidden}", cutoverStatus: LINKED) { edges { cursor } } } }`, "after"],
+    ] as const) {
+      const refused = await kit.graphql(document, { token: adminToken });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: `enterprise.members: \`${argument}\` is not a cursor given out by this API.`,
+        extensions: { code: "INVALID_INPUT", field: argument },
+      });
+    }
+    const next = await kit.graphql('{ enterprise(key: "acme") { members(first: 1) { edges { node { login } } } } }', { token: adminToken });
+    expect(next.errors).toBeUndefined();
+    expect(next.data?.enterprise.members.edges).toHaveLength(1);
+  });
+
   it("R15: node answers null for an id this API never gave out; a NUL byte hidden inside its base64 is INVALID_INPUT", async () => {
     for (const unknown of [id("Foo", "1"), id("Organization", "no-such-row")]) {
       const answer = await kit.graphql("query N($id: ID!) { node(id: $id) { id } }", { token: adminToken, variables: { id: unknown } });

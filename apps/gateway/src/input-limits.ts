@@ -32,7 +32,8 @@ import type { Plugin } from "graphql-yoga";
  * so that no resolver sees text the database cannot store and no request makes unbounded work:
  * - every string (literal or variable) free of NUL characters (PostgreSQL refuses 0x00) and of unpaired UTF-16
  *   surrogates (not Unicode: they cannot be encoded as UTF-8);
- * - every global id well formed and of a type the argument accepts;
+ * - every global id well formed and of a type the argument accepts, every connection cursor free of what the
+ *   database cannot compare (a cursor is decoded to a key such as a login before any statement uses it);
  * - every list at most as long as its argument's `maxItems` (declared beside the argument with {@link listLimit});
  * - the whole operation at most {@link MAX_REQUEST_COST}, where list arguments count one per item.
  */
@@ -111,6 +112,8 @@ interface ArgumentExtensions {
   lookup?: boolean;
   isRelayGlobalID?: boolean;
   relayGlobalIDFor?: { typename: string }[] | null;
+  /** `after`/`before` of a connection: an opaque cursor, which the connection decodes and sends to the database. */
+  cursor?: boolean;
 }
 
 /** Checks one argument value against its type, appending what is wrong to `problems`. */
@@ -145,6 +148,11 @@ function checkValue(
     return;
   }
   if (isScalarType(nullable)) {
+    if (typeof value === "string" && extensions.cursor) {
+      const problem = unstorableText(value) ?? (unstorableText(decodedId(value)) ? "is not a cursor given out by this API" : null);
+      if (problem) problems.push({ field, message: `\`${field}\` ${problem}.` });
+      return;
+    }
     if (typeof value === "string" && extensions.isRelayGlobalID) {
       const problem =
         unstorableText(value) ??
@@ -288,9 +296,11 @@ export function inputProblems(
     // R15: `node`/`nodes` answer null for an id they cannot resolve (unknown type, malformed, invisible), entry by
     // entry, so only unstorable text is refused there.
     const lookup = use.field.name === "node" || use.field.name === "nodes";
+    const connection = getNamedType(use.field.type).name.endsWith("Connection");
     for (const argument of use.field.args) {
       const extensions = fieldExtensions(argument);
-      checkValue(schema, values[argument.name], argument.type, argument.name, lookup ? { ...extensions, lookup } : extensions, found);
+      const cursor = connection && (argument.name === "after" || argument.name === "before");
+      checkValue(schema, values[argument.name], argument.type, argument.name, lookup ? { ...extensions, lookup } : cursor ? { ...extensions, cursor } : extensions, found);
     }
     problems.push(...found.map((problem) => ({ ...problem, path: use.path, node: use.node })));
   }

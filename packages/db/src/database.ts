@@ -141,8 +141,12 @@ export function clientFor(
   const adapter = releasingFailedTransactionEnds(
     new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true, options: "-c jit=off" }),
   );
-  if (!onStatement) return new PrismaClient({ adapter });
-  const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  // The transactions Prisma opens by itself (a read it runs as several statements) wait for a connection as long
+  // as ours do: with PGlite's single connection, a read queued behind a large dry run or import would otherwise
+  // fail after Prisma's default 2 s with "Unable to start a transaction in the given time".
+  const transactionOptions = { maxWait: 30_000, timeout: 20_000 };
+  if (!onStatement) return new PrismaClient({ adapter, transactionOptions });
+  const client = new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] });
   client.$on("query", (event) => onStatement(event.query, Number(event.duration)));
   return client;
 }

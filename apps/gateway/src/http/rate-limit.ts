@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Plugin } from "graphql-yoga";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { scim } from "@sso-cutover/sso";
 import type { Principal } from "@sso-cutover/tokens";
 import { isAuthenticationRefusal } from "../authentication";
 import type { Logger } from "../logger";
 import { clientAddress } from "./client-address";
+import { SCIM_PREFIX } from "./scim-routes";
 
 /** Routes a load balancer or a monitor calls: never limited. */
 const UNLIMITED = new Set(["/health", "/ready", "/metrics"]);
@@ -113,23 +115,28 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
   const standings = new WeakMap<Request, Standing>();
 
   /** Counts one request against the budget; the refusal (a 429) when it is spent. */
-  async function consume(request: Request, spent: Budget, key: string): Promise<Response | null> {
+  async function consume(request: Request, spent: Budget, key: string, pathname: string): Promise<Response | null> {
     try {
       standings.set(request, { budget: spent, state: await spent.limiter.consume(key) });
       return null;
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       standings.set(request, { budget: spent, state: refusal });
-      return tooMany(`Too many requests: at most ${spent.points} a minute.`, refusal);
+      return tooMany(`Too many requests: at most ${spent.points} a minute.`, refusal, pathname);
     }
   }
 
-  function tooMany(reason: string, state: RateLimiterRes): Response {
+  /** The refusal in the route's own error format: an RFC 7644 §3.12 error object on the SCIM routes. */
+  function tooMany(reason: string, state: RateLimiterRes, pathname: string): Response {
     const seconds = secondsUntil(state);
-    return Response.json(
-      { errors: [{ message: `${reason} Retry in ${seconds} s.`, extensions: { code: "RATE_LIMITED" } }] },
-      { status: 429, headers: { "retry-after": String(seconds) } },
-    );
+    const message = `${reason} Retry in ${seconds} s.`;
+    if (pathname.startsWith(SCIM_PREFIX)) {
+      return new Response(JSON.stringify({ schemas: [scim.SCIM_ERROR_SCHEMA], status: "429", detail: message }), {
+        status: 429,
+        headers: { "content-type": "application/scim+json; charset=utf-8", "retry-after": String(seconds) },
+      });
+    }
+    return Response.json({ errors: [{ message, extensions: { code: "RATE_LIMITED" } }] }, { status: 429, headers: { "retry-after": String(seconds) } });
   }
 
   return {
@@ -138,7 +145,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
       await storeReady;
       const address = clientAddress(request, serverContext, trustProxy);
       if (isSignInRoute(request.method, url.pathname)) {
-        const refusal = signIns ? await consume(request, signIns, `address:${address}`) : null;
+        const refusal = signIns ? await consume(request, signIns, `address:${address}`, url.pathname) : null;
         if (refusal) endResponse(refusal);
         return;
       }
@@ -148,7 +155,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
           const spent = await failures.limiter.get(key);
           if (spent !== null && spent.consumedPoints >= failures.points) {
             standings.set(request, { budget: failures, state: spent });
-            endResponse(tooMany(`Too many failed authentications from this address: at most ${failures.points} a minute.`, spent));
+            endResponse(tooMany(`Too many failed authentications from this address: at most ${failures.points} a minute.`, spent, url.pathname));
             return;
           }
         }
@@ -165,7 +172,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
         }
       }
       if (!requests) return;
-      const refusal = await consume(request, requests, key);
+      const refusal = await consume(request, requests, key, url.pathname);
       if (refusal) endResponse(refusal);
     },
     onResponse({ request, response }) {
