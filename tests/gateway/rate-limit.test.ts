@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { scim } from "@sso-cutover/sso";
 import { generateTokenSecret } from "@sso-cutover/tokens";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayConfig } from "../../apps/gateway/src/config";
@@ -37,6 +38,20 @@ describe("rate limits", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toMatchObject({ errors: [{ extensions: { code: "RATE_LIMITED" } }] });
+    expect((await viewer(kit, other)).status).toBe(200);
+  });
+
+  it("R20: SCIM requests count against their SCIM token: 429 once it exceeds the budget, other callers unaffected", async () => {
+    const enterprise = await kit.prisma.enterprise.create({ data: { key: "rate-scim", name: "Rate SCIM" } });
+    const secret = `${scim.SCIM_TOKEN_PREFIX}${"ab".repeat(20)}`;
+    await kit.prisma.scimToken.create({
+      data: { enterpriseId: enterprise.id, prefix: scim.SCIM_TOKEN_PREFIX, lastFour: secret.slice(-4), hash: scim.hashScimTokenSecret(secret) },
+    });
+    const users = () => kit.fetch("/scim/v2/rate-scim/Users", { headers: { authorization: `Bearer ${secret}` } });
+    for (let request = 0; request < LIMIT; request++) expect((await users()).status).toBe(200);
+    const refused = await users();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect((await viewer(kit, other)).status).toBe(200);
   });
 

@@ -52,6 +52,7 @@ const CARRIER_TYPES = new Set([
   "OrganizationAccessChange", "OrganizationPermissionGrant", "OrganizationPermissionsConnection",
   "OrganizationPermissionsConnectionEdge", "OrganizationGroupMembersConnection", "OrganizationGroupMembersConnectionEdge",
   "DirectoryImportResult", "DirectoryImportChanges", "DirectoryImportViolation", "DirectoryImportAccessLoss",
+  "ScimTokenInfo", "CreatedScimToken", "RevokedScimToken",
 ]);
 
 /** Values for required field arguments, by `Type.field.argument`. */
@@ -419,6 +420,8 @@ describe("R15: authorization matrix", () => {
         ],
       },
       generateRecoveryPassword: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
+      createScimToken: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
+      revokeScimToken: { inputs: (f) => [{ enterpriseKey: side(f).enterprise.key }] },
       setSsoGroupMappings: {
         // R14/R15: a foreign organization named in a mapping reads like one that does not exist.
         alsoAllowed: ["INVALID_INPUT"],

@@ -14,6 +14,7 @@ import { createGraphiQLPage, graphiqlOptions } from "./http/graphiql-page";
 import { useOperationalRoutes } from "./http/operational-routes";
 import { corsPolicy, useOriginCheck } from "./http/origin";
 import { useRateLimit } from "./http/rate-limit";
+import { scimAuthentication, useScimRoutes } from "./http/scim-routes";
 import { useRecoveryRoutes } from "./http/recovery-routes";
 import { useRequestParameterChecks } from "./http/request-parameters";
 import { useSecurityHeaders } from "./http/security-headers";
@@ -108,6 +109,7 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
   const metrics = createMetrics(processMetrics, sqlStatements);
   const secure = servesOverHttps(config.PUBLIC_URL);
   const authenticate = requestAuthentication(prisma, secure);
+  const authenticateScim = scimAuthentication(prisma);
   const graphiql = createGraphiQLPage();
   const dashboard = loadDashboardBuild();
   return createYoga<Record<string, unknown>, GatewayContext>({
@@ -175,10 +177,12 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
         redisUrl: config.REDIS_URL,
         authenticate,
         carriesCredential: (request) => carriesCredential(request, secure),
+        authenticateScim,
         log,
       }),
       useOperationalRoutes(prisma, metrics.registry, config.METRICS_TOKEN, draining),
       ...(developmentIdp ? [useDevelopmentIdpRoutes({ config, log, idp: developmentIdp })] : []),
+      useScimRoutes({ prisma, config, log, authenticate: authenticateScim }),
       useSsoRoutes({ prisma, config, log }),
       useDashboard(dashboard),
       useRecoveryRoutes({ prisma, config, log }),

@@ -29,6 +29,13 @@ export const ACCOUNT_COLUMNS = columns<Account>()([
   "lastLoginAt",
   "createdAt",
   "deletedAt",
+  "deactivatedAt",
+  "scimProvisionedAt",
+  "scimUserName",
+  "scimUserNameNormalized",
+  "scimExternalId",
+  "scimAttributes",
+  "scimUpdatedAt",
 ]);
 
 export const TOKEN_COLUMNS = columns<Token>()([

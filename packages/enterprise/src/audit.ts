@@ -3,7 +3,8 @@ import type { Actor } from "./actor";
 
 export interface AuditEventInput {
   enterpriseId: string | null;
-  actor: Pick<Actor, "accountId" | "login"> | null;
+  /** The account that acted; `accountId: null` for a non-account actor named by `login` (a SCIM token). */
+  actor: { accountId: string | null; login: Actor["login"] } | null;
   /** `<domain>.<verb>`, e.g. `sso_connection.configured`, `invitation.created`. */
   action: string;
   target?: { type: string; id: string } | null;

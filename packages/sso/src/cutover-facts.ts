@@ -8,6 +8,8 @@ export interface SetupConnection {
   groupsAttributes: string[];
   firstLoginAt: Date | null;
   groupsReceivedAt: Date | null;
+  /** R20: the IdP's last request to the SCIM endpoint (to the minute). */
+  lastScimRequestAt: Date | null;
 }
 
 /**
@@ -42,6 +44,10 @@ export interface CutoverFacts {
   /** Last-admin retentions of accounts not deleted (R14 / R9 c), and the first five by organization key. */
   lastAdminRetentions: number;
   lastAdminRetentionExamples: { login: string; organizationKey: string }[];
+  /** R20: SCIM users (SSO accounts SCIM provisioned, not deleted), of them the deprovisioned ones, and SCIM groups. */
+  scimUsers: number;
+  scimDeactivatedUsers: number;
+  scimGroups: number;
   /** Readiness only (`withReadinessTotals`), else null: people in readiness (one row each), and DOP-owned tokens. */
   people: number | null;
   dopOwnedTokens: number | null;
@@ -111,6 +117,13 @@ export async function readCutoverFacts(
          FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connection",
       (SELECT c."firstLoginAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionFirstLoginAt",
       (SELECT c."groupsReceivedAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionGroupsReceivedAt",
+      (SELECT c."lastScimRequestAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionLastScimRequestAt",
+      (SELECT count(*) FROM "Account" a
+         WHERE a."enterpriseId" = ${enterpriseId} AND a."kind" = 'SSO' AND a."deletedAt" IS NULL AND a."scimProvisionedAt" IS NOT NULL)::int AS "scimUsers",
+      (SELECT count(*) FROM "Account" a
+         WHERE a."enterpriseId" = ${enterpriseId} AND a."kind" = 'SSO' AND a."deletedAt" IS NULL AND a."scimProvisionedAt" IS NOT NULL
+           AND a."deactivatedAt" IS NOT NULL)::int AS "scimDeactivatedUsers",
+      (SELECT count(*) FROM "ScimGroup" g WHERE g."enterpriseId" = ${enterpriseId})::int AS "scimGroups",
       (SELECT count(*) FROM org)::int AS "organizations",
       (SELECT count(*) FROM dop)::int AS "dopAccounts",
       (SELECT count(*) FROM dop JOIN "IdentityLink" il ON il."devopsAccountId" = dop."id")::int AS "linkedDopAccounts",
@@ -139,15 +152,21 @@ export async function readCutoverFacts(
       ${readinessTotals}
   `);
   // Timestamps are read as columns (a Date each), not inside the JSON object (where they would be strings).
-  const { connection, connectionFirstLoginAt, connectionGroupsReceivedAt, ...facts } = row!;
+  const { connection, connectionFirstLoginAt, connectionGroupsReceivedAt, connectionLastScimRequestAt, ...facts } = row!;
   return {
     ...facts,
-    connection: connection && { ...connection, firstLoginAt: connectionFirstLoginAt, groupsReceivedAt: connectionGroupsReceivedAt },
+    connection: connection && {
+      ...connection,
+      firstLoginAt: connectionFirstLoginAt,
+      groupsReceivedAt: connectionGroupsReceivedAt,
+      lastScimRequestAt: connectionLastScimRequestAt,
+    },
   };
 }
 
 interface FactsRowConnection {
-  connection: Omit<SetupConnection, "firstLoginAt" | "groupsReceivedAt"> | null;
+  connection: Omit<SetupConnection, "firstLoginAt" | "groupsReceivedAt" | "lastScimRequestAt"> | null;
   connectionFirstLoginAt: Date | null;
   connectionGroupsReceivedAt: Date | null;
+  connectionLastScimRequestAt: Date | null;
 }

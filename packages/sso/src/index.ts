@@ -97,3 +97,4 @@ export { deleteMyAccount } from "./cutover/delete-account";
 export type { DeletedAccount } from "./cutover/delete-account";
 export { readinessPage, readinessTotals } from "./cutover/readiness";
 export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals, AccessLossRecord } from "./cutover/readiness";
+export * as scim from "./scim/index";

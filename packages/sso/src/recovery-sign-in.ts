@@ -166,8 +166,9 @@ async function refusalReason(
 ): Promise<RecoverySignInRefusalReason | null> {
   if (!passwordMatches) return "WRONG_PASSWORD";
   if (used) return "PASSWORD_ALREADY_USED";
-  const current = await tx.account.findUniqueOrThrow({ where: { id: accountId }, select: { deletedAt: true } });
-  if (current.deletedAt) return "ACCOUNT_DELETED";
+  const current = await tx.account.findUniqueOrThrow({ where: { id: accountId }, select: { deletedAt: true, deactivatedAt: true } });
+  // A person the IdP deprovisioned over SCIM (R20) is refused as a deleted one.
+  if (current.deletedAt || current.deactivatedAt) return "ACCOUNT_DELETED";
   if (!(await holdsEnterprisePermission(tx, accountId, enterpriseId))) return "NOT_ENTERPRISE_ADMIN";
   return null;
 }

@@ -47,7 +47,8 @@ function unauthenticated(): DomainError {
 
 /**
  * The account a session cookie authenticates, as the same principal a PAT produces (via "SESSION"). Looked up
- * by hash and compared in constant time; ended, expired and deleted-account sessions never authenticate.
+ * by hash and compared in constant time; ended, expired, deleted-account and deprovisioned-account sessions never
+ * authenticate.
  */
 export async function authenticateSession(prisma: PrismaClient, cookieValue: string, now = new Date()): Promise<AccountPrincipal> {
   if (!SESSION_SECRET.test(cookieValue)) throw unauthenticated();
@@ -60,7 +61,7 @@ export async function authenticateSession(prisma: PrismaClient, cookieValue: str
   const row = rows[0];
   const session = row ? { ...rowOf<Session>(row, "s", SESSION_COLUMNS)!, account: rowOf<Account>(row, "a", ACCOUNT_COLUMNS)! } : null;
   if (!session || !digestsEqual(session.tokenHash, tokenHash)) throw unauthenticated();
-  if (session.revokedAt || session.expiresAt <= now || session.account.deletedAt) throw unauthenticated();
+  if (session.revokedAt || session.expiresAt <= now || session.account.deletedAt || session.account.deactivatedAt) throw unauthenticated();
   return { kind: "ACCOUNT", account: session.account, via: "SESSION", credentialId: session.id };
 }
 

@@ -35,11 +35,17 @@ export interface SetupCounts {
   removedWithoutSso: number;
   /** R14 / R9 (c): organizations whose last admin group sync kept although the IdP no longer grants it. */
   organizationsKeepingLastAdmin: number;
+  /** R20: SSO accounts SCIM provisioned (not deleted), of them deprovisioned, and groups SCIM pushed. */
+  scimUsers: number;
+  scimDeactivatedUsers: number;
+  scimGroups: number;
 }
 
 export interface SetupProgress {
   steps: SetupStep[];
   counts: SetupCounts;
+  /** R20: the IdP's last request to the SCIM endpoint (to the minute); null: never. */
+  lastScimRequestAt: Date | null;
 }
 
 /** DOP accounts that belong to the enterprise: members of one of its organizations, directly or through a group. */
@@ -95,6 +101,9 @@ export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress
     removedWithoutSsoExamples,
     lastAdminRetentionExamples,
     lastAdminRetentions: retentionCount,
+    scimUsers,
+    scimDeactivatedUsers,
+    scimGroups,
   } = facts;
   const counts: SetupCounts = {
     organizations,
@@ -109,6 +118,9 @@ export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress
     dopAccountsToRemove: dopAccounts - breakGlassAccounts,
     removedWithoutSso,
     organizationsKeepingLastAdmin: retentionCount,
+    scimUsers,
+    scimDeactivatedUsers,
+    scimGroups,
   };
 
   const active = connection?.status === "ACTIVE";
@@ -129,6 +141,14 @@ export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress
   const notConfigured = "Configure and activate the SSO connection first (step CONFIGURE_ONE_CLICK_ACCESS).";
   const unlinked = dopAccounts - linkedDopAccounts;
   const inviteWarnings: string[] = [];
+  // R20: under SCIM, the IdP owns accounts and groups; until it has provisioned someone, nothing says it works.
+  if (connection?.provisioning === "SCIM" && scimUsers === 0) {
+    inviteWarnings.push(
+      "Provisioning is SCIM but SCIM has provisioned nobody yet: verify user groups first. Create a SCIM token " +
+        "(createScimToken), point the IdP at ssoConnection.scimBaseUrl and assign the application to people; until " +
+        "then nobody can sign in. SCIM groups join organization groups only through group mappings (setSsoGroupMappings).",
+    );
+  }
   if (connection?.provisioning === "JIT") {
     inviteWarnings.push(
       "Provisioning is JIT: verify user groups first. SSO accounts join an organization only through groups whose " +
@@ -183,7 +203,7 @@ export function setupProgressFrom(facts: CutoverFacts, now: Date): SetupProgress
     total: dopAccounts,
   };
 
-  return { steps: [configure, invite, terminate], counts };
+  return { steps: [configure, invite, terminate], counts, lastScimRequestAt: connection?.lastScimRequestAt ?? null };
 }
 
 /** Starts the SSO step's warning when sign-ins happen but none carried a groups attribute (a code tools can match). */

@@ -38,7 +38,7 @@ function randomSuffix(length = 6): string {
 }
 
 /** A login not taken yet: the sanitized local part of the IdP login and a random suffix. */
-async function freeLogin(tx: Tx, idpLogin: string): Promise<string> {
+export async function freeLogin(tx: Tx, idpLogin: string): Promise<string> {
   const base = loginBase(idpLogin);
   const candidates = Array.from({ length: 4 }, () => `${base}-${randomSuffix()}`);
   const taken = await tx.account.findMany({ where: { login: { in: candidates } }, select: { login: true } });
@@ -79,7 +79,7 @@ export function subjectKey(subject: string): string {
  *    every later login finds it by subject, whatever its email becomes. An account already bound to another
  *    subject is never taken over by email: for the IdP that is another person.
  */
-async function findAccountFor(tx: Tx, enterpriseId: string, identity: IdpIdentity, subject: string) {
+export async function findAccountFor(tx: Tx, enterpriseId: string, identity: IdpIdentity, subject: string) {
   // Exact matches only: Prisma's case-insensitive `equals` is an ILIKE, where `_` and `%` in a NameID would be
   // wildcards matching someone else's subject.
   const bySubject = await tx.account.findFirst({

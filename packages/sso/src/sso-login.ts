@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Profile } from "@node-saml/node-saml";
-import { serializable, type Account, type PrismaClient, type SsoConnection } from "@sso-cutover/db";
+import { serializable, type Account, type PrismaClient, type SsoConnection, type Tx } from "@sso-cutover/db";
 import { enterpriseLoginUrl, recordAuditEvent } from "@sso-cutover/enterprise";
 import { acceptInvitationForLogin } from "@sso-cutover/membership";
 import { REFUSAL_MESSAGES, SsoLoginRefused, idpInitiatedMessage, idpStatusMessage } from "./saml/login-refusal";
@@ -11,7 +11,7 @@ import { attributeValues, checkSignedAssertion, refusalForValidationError } from
 import { attributeNamesOf, presentAttribute } from "./attribute-mapping";
 import { createSession } from "./sessions";
 import { syncGroupMemberships } from "./group-sync";
-import { provisionSsoAccount, type IdpIdentity } from "./sso-accounts";
+import { findAccountFor, provisionSsoAccount, subjectKey, type IdpIdentity } from "./sso-accounts";
 
 /** How long an SP-initiated login may take at the IdP before its response is refused. */
 export const SAML_REQUEST_LIFETIME_MS = 10 * 60_000;
@@ -258,11 +258,23 @@ export async function completeSsoLogin<T>(
       });
       if (consumed.count !== 1) throw new SsoLoginRefused("REPLAYED", REFUSAL_MESSAGES.REPLAYED);
 
+      // R20: with SCIM provisioning, only the accounts SCIM provisioned sign in (no JIT creation), and SCIM owns
+      // their groups (no login-time group sync).
+      const scimProvisioning = connection.provisioning === "SCIM";
+      if (scimProvisioning) {
+        const found = await findAccountFor(tx, enterprise.id, identity, subjectKey(identity.subject));
+        if (!found?.account.scimProvisionedAt) throw new SsoLoginRefused("NOT_PROVISIONED", REFUSAL_MESSAGES.NOT_PROVISIONED);
+      }
       const { account, previous } = await provisionSsoAccount(tx, { enterpriseId: enterprise.id, identity, now });
       if (account.deletedAt) {
         throw new SsoLoginRefused("ACCOUNT_DELETED", REFUSAL_MESSAGES.ACCOUNT_DELETED, { accountId: account.id });
       }
-      const groups = await syncGroupMemberships(tx, { enterpriseId: enterprise.id, accountId: account.id, idpGroups: identity.groups, now });
+      if (account.deactivatedAt) {
+        throw new SsoLoginRefused("ACCOUNT_DEACTIVATED", REFUSAL_MESSAGES.ACCOUNT_DEACTIVATED, { accountId: account.id });
+      }
+      const groups = scimProvisioning
+        ? await scimManagedGroups(tx, enterprise.id, account.id)
+        : await syncGroupMemberships(tx, { enterpriseId: enterprise.id, accountId: account.id, idpGroups: identity.groups, now });
       // R3 looks at the account as it was before this login: only a first login accepts an invitation.
       const invitation = await acceptInvitationForLogin(tx, {
         enterpriseId: enterprise.id,
@@ -312,4 +324,10 @@ export async function completeSsoLogin<T>(
     }
     throw error;
   }
+}
+
+/** R20: at a login under SCIM provisioning, the groups are those SCIM gave the account; the login changes none. */
+async function scimManagedGroups(tx: Tx, enterpriseId: string, accountId: string) {
+  const rows = await tx.scimGroupMember.findMany({ where: { accountId, group: { enterpriseId } }, select: { group: { select: { displayName: true } } } });
+  return { groups: rows.map((row) => row.group.displayName).sort(), organizationsJoined: [] as string[], organizationsLeft: [] as string[] };
 }

@@ -90,10 +90,13 @@ async function oracleFacts(tx: Tx, enterpriseId: string, now: Date): Promise<Cut
     lastAdminRetentions,
     people,
     dopOwnedTokens,
+    scimUsers,
+    scimDeactivatedUsers,
+    scimGroups,
   ] = await Promise.all([
     tx.ssoConnection.findUnique({
       where: { enterpriseId },
-      select: { status: true, provisioning: true, idpCertificates: true, groupsAttributes: true, firstLoginAt: true, groupsReceivedAt: true },
+      select: { status: true, provisioning: true, idpCertificates: true, groupsAttributes: true, firstLoginAt: true, groupsReceivedAt: true, lastScimRequestAt: true },
     }),
     tx.organization.count({ where: { enterpriseId } }),
     tx.account.count({ where: dopWhere }),
@@ -118,6 +121,9 @@ async function oracleFacts(tx: Tx, enterpriseId: string, now: Date): Promise<Cut
     tx.token.count({
       where: { kind: "PAT", revokedAt: null, ownerAccount: { kind: "DEVOPS", deletedAt: null, ...inEnterprise(enterpriseId) } },
     }),
+    tx.account.count({ where: { kind: "SSO", enterpriseId, deletedAt: null, scimProvisionedAt: { not: null } } }),
+    tx.account.count({ where: { kind: "SSO", enterpriseId, deletedAt: null, scimProvisionedAt: { not: null }, deactivatedAt: { not: null } } }),
+    tx.scimGroup.count({ where: { enterpriseId } }),
   ]);
   return {
     connection,
@@ -137,6 +143,9 @@ async function oracleFacts(tx: Tx, enterpriseId: string, now: Date): Promise<Cut
     lastAdminRetentionExamples: retentions.map((row) => ({ login: row.account.login, organizationKey: row.organization.key })),
     people,
     dopOwnedTokens,
+    scimUsers,
+    scimDeactivatedUsers,
+    scimGroups,
   };
 }
 

@@ -25,7 +25,7 @@ function unauthenticated(): DomainError {
 
 /**
  * Resolves an `Authorization: Bearer <token>` secret to the principal it authenticates (R5): looked up by
- * hash, compared in constant time; revoked, expired and deleted-owner tokens never authenticate.
+ * hash, compared in constant time; revoked, expired, deleted-owner and deprovisioned-owner tokens never authenticate.
  */
 export async function authenticateToken(prisma: PrismaClient, secret: string, now = new Date()): Promise<Principal> {
   if (!looksLikeTokenSecret(secret)) throw unauthenticated();
@@ -37,7 +37,8 @@ export async function authenticateToken(prisma: PrismaClient, secret: string, no
   let principal: Principal;
   if (token.kind === "PAT") {
     const owner = token.ownerAccount;
-    if (!owner || owner.deletedAt) throw unauthenticated();
+    // A deprovisioned (SCIM) owner's tokens stop at once: read from the row this lookup already loads.
+    if (!owner || owner.deletedAt || owner.deactivatedAt) throw unauthenticated();
     principal = { kind: "ACCOUNT", account: owner, via: "PAT", credentialId: token.id };
   } else {
     const organization = token.organization;

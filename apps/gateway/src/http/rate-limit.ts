@@ -36,6 +36,11 @@ export interface RateLimitOptions {
   authenticate(request: Request): Promise<Principal | null>;
   /** Whether the request presents a credential at all. */
   carriesCredential(request: Request): boolean;
+  /**
+   * The SCIM token of a request to the SCIM endpoint (R20), authenticated once per request and shared with its route;
+   * null for any other path. Such requests count against the token.
+   */
+  authenticateScim?(request: Request, pathname: string): Promise<{ tokenId: string }> | null;
   log: Logger;
 }
 
@@ -148,8 +153,12 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
           }
         }
         try {
-          const principal = await options.authenticate(request);
-          if (principal) key = principalKey(principal);
+          const scimCaller = options.authenticateScim?.(request, url.pathname) ?? null;
+          if (scimCaller !== null) key = `scim-token:${(await scimCaller).tokenId}`;
+          else {
+            const principal = await options.authenticate(request);
+            if (principal) key = principalKey(principal);
+          }
         } catch (error) {
           // The request goes on to be answered 401 (or its route's own answer); here it only costs the address.
           if (failures && isAuthenticationRefusal(error)) await failures.limiter.consume(key).catch(() => undefined);

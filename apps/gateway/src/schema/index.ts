@@ -24,6 +24,7 @@ import "./token-guidance";
 import "./cutover";
 import "./organization-access";
 import "./directory-import";
+import "./scim";
 
 // R15: every field returning an enterprise-owned type answers only what its type's visibility filter allows.
 export const schema = enforceVisibility(lexicographicSortSchema(builder.toSchema()));

@@ -37,6 +37,9 @@ const SetupCountsRef = builder.objectRef<SetupCounts>("SetupCounts").implement({
     organizationsKeepingLastAdmin: t.exposeInt("organizationsKeepingLastAdmin", {
       description: "R14 / R9 (c): organizations whose last admin group sync kept although the IdP no longer grants it.",
     }),
+    scimUsers: t.exposeInt("scimUsers", { description: "R20: SSO accounts the IdP provisioned over SCIM (deprovisioned ones included)." }),
+    scimDeactivatedUsers: t.exposeInt("scimDeactivatedUsers", { description: "R20: of those, the ones the IdP deprovisioned (active: false)." }),
+    scimGroups: t.exposeInt("scimGroups", { description: "R20: groups the IdP pushed over SCIM." }),
   }),
 });
 
@@ -44,5 +47,10 @@ export const SetupProgressRef = builder.objectRef<SetupProgress>("SetupProgress"
   fields: (t) => ({
     steps: t.field({ type: [SetupStepRef], resolve: (progress) => progress.steps }),
     counts: t.field({ type: SetupCountsRef, resolve: (progress) => progress.counts }),
+    lastScimRequestAt: t.expose("lastScimRequestAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "R20: the IdP's last request to the SCIM endpoint (to the minute); null: never.",
+    }),
   }),
 });

@@ -20,7 +20,9 @@ export type SsoLoginRefusalReason =
   | "IDP_ERROR"
   | "MISSING_SUBJECT"
   | "INVALID_ATTRIBUTES"
-  | "ACCOUNT_DELETED";
+  | "ACCOUNT_DELETED"
+  | "ACCOUNT_DEACTIVATED"
+  | "NOT_PROVISIONED";
 
 /**
  * A SAML login refused. The message is written for the person in front of the browser and never repeats
@@ -61,6 +63,12 @@ export const REFUSAL_MESSAGES: Record<Exclude<SsoLoginRefusalReason, "IDP_INITIA
   MISSING_SUBJECT: "The SAML assertion names no subject (NameID), so the account cannot be identified.",
   INVALID_ATTRIBUTES: "The SAML assertion's attributes do not match the attribute mapping configured for this enterprise.",
   ACCOUNT_DELETED: "The SSO account of this user was deleted; an enterprise administrator must restore access.",
+  ACCOUNT_DEACTIVATED:
+    "Your SSO account was deprovisioned by your identity provider. Ask your identity provider's administrator to assign " +
+    "the application to you again.",
+  NOT_PROVISIONED:
+    "Your identity provider has not provisioned an account for you here yet (this enterprise's accounts are created " +
+    "by SCIM only). Ask your identity provider's administrator to assign the application to you.",
 };
 
 /** The refusal of a response whose status is not Success, naming the IdP's status (a SAML 2.0 name only). */
