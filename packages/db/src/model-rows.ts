@@ -98,10 +98,18 @@ export function projectsFromJson(value: unknown): Project[] {
   });
 }
 
-/** Timestamp columns of the models read back from JSON (see {@link modelJson}). */
-export const ACCOUNT_TIMESTAMPS: readonly (keyof Account & string)[] = ["lastLoginAt", "createdAt", "deletedAt"];
-export const TOKEN_TIMESTAMPS: readonly (keyof Token & string)[] = ["expiresAt", "lastUsedAt", "createdAt", "revokedAt", "importedAt"];
-export const ORGANIZATION_TIMESTAMPS: readonly (keyof Organization & string)[] = ["createdAt"];
+/** Every timestamp column of model `M`: the type check fails on a column that is not one, and names the missing ones. */
+type TimestampColumn<M> = { [K in keyof M & string]: Date extends M[K] ? K : never }[keyof M & string];
+function timestamps<M>() {
+  return <const L extends readonly TimestampColumn<M>[]>(
+    list: L & (Exclude<TimestampColumn<M>, L[number]> extends never ? unknown : { missingTimestamps: Exclude<TimestampColumn<M>, L[number]> }),
+  ): L => list;
+}
+
+/** Timestamp columns of the models read back from JSON (see {@link modelsFromJson}). */
+export const ACCOUNT_TIMESTAMPS = timestamps<Account>()(["lastLoginAt", "createdAt", "deletedAt", "deactivatedAt", "scimProvisionedAt", "scimUpdatedAt"]);
+export const TOKEN_TIMESTAMPS = timestamps<Token>()(["expiresAt", "lastUsedAt", "createdAt", "revokedAt", "importedAt"]);
+export const ORGANIZATION_TIMESTAMPS = timestamps<Organization>()(["createdAt"]);
 
 /** One row of `alias` as a JSON object of the columns listed (for `json_agg`), as {@link projectsJson} does for projects. */
 export function modelJson(alias: string, list: readonly string[]): Prisma.Sql {
