@@ -20,10 +20,15 @@ export { DomainError, invalidInput, forbidden, notFound } from "./errors";
 export type { DomainErrorCode } from "./errors";
 export {
   ACCOUNT_COLUMNS,
+  ACCOUNT_TIMESTAMPS,
   ORGANIZATION_COLUMNS,
+  ORGANIZATION_TIMESTAMPS,
   PROJECT_COLUMNS,
   SESSION_COLUMNS,
   TOKEN_COLUMNS,
+  TOKEN_TIMESTAMPS,
+  modelJson,
+  modelsFromJson,
   projectsFromJson,
   projectsJson,
   rowOf,

@@ -97,3 +97,38 @@ export function projectsFromJson(value: unknown): Project[] {
     return model as Project;
   });
 }
+
+/** Every timestamp column of model `M`: the type check fails on a column that is not one, and names the missing ones. */
+type TimestampColumn<M> = { [K in keyof M & string]: Date extends M[K] ? K : never }[keyof M & string];
+function timestamps<M>() {
+  return <const L extends readonly TimestampColumn<M>[]>(
+    list: L & (Exclude<TimestampColumn<M>, L[number]> extends never ? unknown : { missingTimestamps: Exclude<TimestampColumn<M>, L[number]> }),
+  ): L => list;
+}
+
+/** Timestamp columns of the models read back from JSON (see {@link modelsFromJson}). */
+export const ACCOUNT_TIMESTAMPS = timestamps<Account>()(["lastLoginAt", "createdAt", "deletedAt", "deactivatedAt", "scimProvisionedAt", "scimUpdatedAt"]);
+export const TOKEN_TIMESTAMPS = timestamps<Token>()(["expiresAt", "lastUsedAt", "createdAt", "revokedAt", "importedAt"]);
+export const ORGANIZATION_TIMESTAMPS = timestamps<Organization>()(["createdAt"]);
+
+/** One row of `alias` as a JSON object of the columns listed (for `json_agg`), as {@link projectsJson} does for projects. */
+export function modelJson(alias: string, list: readonly string[]): Prisma.Sql {
+  return Prisma.raw(`json_build_object(${list.map((column) => `'${column}', ${alias}."${column}"`).join(", ")})`);
+}
+
+/**
+ * The rows of a JSON array built with {@link modelJson} (null, as `json_agg` answers for no row, is none): the
+ * timestamps listed, stored without time zone in UTC, become dates again.
+ */
+export function modelsFromJson<M>(value: unknown, list: readonly (keyof M & string)[], timestamps: readonly (keyof M & string)[]): M[] {
+  const rows = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as Record<string, unknown>[];
+  const dates = new Set<string>(timestamps);
+  return rows.map((row) => {
+    const model: Record<string, unknown> = {};
+    for (const column of list) {
+      const field = row[column];
+      model[column] = dates.has(column) && typeof field === "string" ? new Date(`${field}Z`) : field;
+    }
+    return model as M;
+  });
+}

@@ -1,5 +1,13 @@
 import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_TIMESTAMPS,
   forbidden,
+  modelJson,
+  modelsFromJson,
+  ORGANIZATION_COLUMNS,
+  ORGANIZATION_TIMESTAMPS,
+  TOKEN_COLUMNS,
+  TOKEN_TIMESTAMPS,
   notFound,
   type Account,
   type Enterprise,
@@ -237,18 +245,111 @@ export const accountAccessInclude = {
   tokens: { where: { kind: "PAT", revokedAt: null } },
 } as const satisfies Prisma.AccountInclude;
 
-const personInclude = {
-  ...accountAccessInclude,
-  linkAsDevops: { include: { ssoAccount: { include: accountAccessInclude } } },
-  linkAsSso: { include: { devopsAccount: { include: accountAccessInclude } } },
-} as const satisfies Prisma.AccountInclude;
-
 export type AccountWithAccess = Prisma.AccountGetPayload<{ include: typeof accountAccessInclude }>;
-type PersonGraph = Prisma.AccountGetPayload<{ include: typeof personInclude }>;
 
-/** The accounts asked about with both sides of their identity links and everything their guidance needs: one statement. */
-function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
-  return tx.account.findMany({ where: { id: { in: [...new Set(accountIds)] } }, include: personInclude });
+/**
+ * What a person's guidance uses of one account: its row, the organizations it belongs to (directly and through
+ * groups, with the groups' permissions), its direct permissions and its personal access tokens that are not revoked.
+ * An account read with `accountAccessInclude` has all of it.
+ */
+export interface AccountAccess extends Account {
+  memberships: readonly { organization: Organization }[];
+  groupMemberships: readonly { group: { organization: Organization; permissions: readonly { permission: string }[] } }[];
+  orgPermissions: readonly { organization: Organization; permission: string }[];
+  tokens: readonly Token[];
+}
+
+/** An account asked about, with both sides of its identity links. */
+interface PersonGraph extends AccountAccess {
+  linkAsDevops: { ssoAccountId: string; ssoAccount: AccountAccess } | null;
+  linkAsSso: { devopsAccountId: string; devopsAccount: AccountAccess } | null;
+}
+
+/**
+ * The accounts asked about with both sides of their identity links and everything their guidance needs: one
+ * statement, written by hand — Prisma's SQL for the same graph (five nested includes per side) was large enough to
+ * cost more to plan and to build at every call than to run. Each organization is read once, however many
+ * memberships name it.
+ */
+async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
+  const ids = [...new Set(accountIds)];
+  if (ids.length === 0) return [];
+  const [row] = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    WITH person AS (SELECT a."id" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
+    link AS (
+      SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l
+      WHERE l."devopsAccountId" = ANY(${ids}::text[]) OR l."ssoAccountId" = ANY(${ids}::text[])
+    ),
+    side AS (
+      SELECT "id" FROM person UNION SELECT "devopsAccountId" FROM link UNION SELECT "ssoAccountId" FROM link
+    ),
+    membership AS (
+      SELECT m."accountId", m."organizationId" FROM "OrgMembership" m WHERE m."accountId" IN (SELECT "id" FROM side)
+    ),
+    group_membership AS (
+      SELECT gm."accountId", g."organizationId",
+             COALESCE((SELECT json_agg(gp."permission") FROM "GroupPermission" gp WHERE gp."groupId" = g."id"), '[]'::json) AS "permissions"
+      FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" WHERE gm."accountId" IN (SELECT "id" FROM side)
+    ),
+    permission AS (
+      SELECT p."accountId", p."organizationId", p."permission" FROM "OrgPermission" p WHERE p."accountId" IN (SELECT "id" FROM side)
+    )
+    SELECT
+      (SELECT json_agg(p."id") FROM person p) AS "people",
+      (SELECT json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'ssoAccountId', l."ssoAccountId")) FROM link l) AS "links",
+      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side)) AS "accounts",
+      (SELECT json_agg(json_build_object('accountId', m."accountId", 'organizationId', m."organizationId")) FROM membership m) AS "memberships",
+      (SELECT json_agg(json_build_object('accountId', g."accountId", 'organizationId', g."organizationId", 'permissions', g."permissions"))
+         FROM group_membership g) AS "groupMemberships",
+      (SELECT json_agg(json_build_object('accountId', p."accountId", 'organizationId', p."organizationId", 'permission', p."permission"))
+         FROM permission p) AS "permissions",
+      (SELECT json_agg(${modelJson("t", TOKEN_COLUMNS)}) FROM "Token" t
+         WHERE t."ownerAccountId" IN (SELECT "id" FROM side) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL) AS "tokens",
+      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)}) FROM "Organization" o WHERE o."id" IN (
+         SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
+         UNION SELECT "organizationId" FROM permission)) AS "organizations"`);
+  const list = <T>(value: unknown): T[] => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as T[];
+  const organizations = new Map(
+    modelsFromJson<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
+  );
+  const organization = (id: string) => organizations.get(id)!;
+  const accounts = new Map<string, AccountAccess & { memberships: AccountAccess["memberships"][number][] }>();
+  const sides = new Map<
+    string,
+    {
+      memberships: AccountAccess["memberships"][number][];
+      groupMemberships: AccountAccess["groupMemberships"][number][];
+      orgPermissions: AccountAccess["orgPermissions"][number][];
+      tokens: Token[];
+    }
+  >();
+  for (const account of modelsFromJson<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)) {
+    const access = { memberships: [], groupMemberships: [], orgPermissions: [], tokens: [] };
+    sides.set(account.id, access);
+    accounts.set(account.id, Object.assign(account, access));
+  }
+  for (const m of list<{ accountId: string; organizationId: string }>(row!.memberships)) {
+    sides.get(m.accountId)!.memberships.push({ organization: organization(m.organizationId) });
+  }
+  for (const g of list<{ accountId: string; organizationId: string; permissions: string[] }>(row!.groupMemberships)) {
+    sides.get(g.accountId)!.groupMemberships.push({
+      group: { organization: organization(g.organizationId), permissions: g.permissions.map((permission) => ({ permission })) },
+    });
+  }
+  for (const p of list<{ accountId: string; organizationId: string; permission: string }>(row!.permissions)) {
+    sides.get(p.accountId)!.orgPermissions.push({ organization: organization(p.organizationId), permission: p.permission });
+  }
+  for (const token of modelsFromJson<Token>(row!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS)) sides.get(token.ownerAccountId!)!.tokens.push(token);
+  const links = list<{ devopsAccountId: string; ssoAccountId: string }>(row!.links);
+  return list<string>(row!.people).map((id) => {
+    const asDevops = links.find((link) => link.devopsAccountId === id);
+    const asSso = links.find((link) => link.ssoAccountId === id);
+    return {
+      ...accounts.get(id)!,
+      linkAsDevops: asDevops ? { ssoAccountId: asDevops.ssoAccountId, ssoAccount: accounts.get(asDevops.ssoAccountId)! } : null,
+      linkAsSso: asSso ? { devopsAccountId: asSso.devopsAccountId, devopsAccount: accounts.get(asSso.devopsAccountId)! } : null,
+    };
+  });
 }
 
 /** The account's own row (its scalar fields), without the relations read along with it. */
@@ -257,7 +358,7 @@ export function plainAccount(account: Account): Account {
 }
 
 /** The organizations of the enterprise the account belongs to (directly or through a group), by id. */
-function organizationsIn(account: AccountWithAccess, enterpriseId: string): Map<string, Organization> {
+function organizationsIn(account: AccountAccess, enterpriseId: string): Map<string, Organization> {
   const result = new Map<string, Organization>();
   for (const { organization } of account.memberships) if (organization.enterpriseId === enterpriseId) result.set(organization.id, organization);
   for (const { group } of account.groupMemberships) {
@@ -267,7 +368,7 @@ function organizationsIn(account: AccountWithAccess, enterpriseId: string): Map<
 }
 
 /** The account's permissions in each organization of the enterprise, direct and through groups (organization id → kinds). */
-function permissionsIn(account: AccountWithAccess, enterpriseId: string): Map<string, { organization: Organization; held: Set<string> }> {
+function permissionsIn(account: AccountAccess, enterpriseId: string): Map<string, { organization: Organization; held: Set<string> }> {
   const result = new Map<string, { organization: Organization; held: Set<string> }>();
   const add = (organization: Organization, permission: string) => {
     if (organization.enterpriseId !== enterpriseId) return;
@@ -284,7 +385,7 @@ function permissionsIn(account: AccountWithAccess, enterpriseId: string): Map<st
  * R7: the DOP account's tokens that break in the enterprise (as `tokensBreakingWith` lists them), from the account
  * read with `accountAccessInclude`: no statement of its own.
  */
-export function breakingTokensOf(devops: AccountWithAccess, enterpriseId: string, now: Date): BreakingToken[] {
+export function breakingTokensOf(devops: AccountAccess, enterpriseId: string, now: Date): BreakingToken[] {
   if (devops.kind !== "DEVOPS" || devops.deletedAt) return [];
   const owner = plainAccount(devops);
   const organizations = [...organizationsIn(devops, enterpriseId).values()].sort((a, b) => a.key.localeCompare(b.key));
@@ -302,8 +403,8 @@ export function breakingTokensOf(devops: AccountWithAccess, enterpriseId: string
 
 /** One person's guidance in the enterprise, computed from the graph `readPeople` read. */
 function guidanceOf(person: PersonGraph, enterpriseId: string, now: Date): AccountTokenGuidance {
-  const devops: AccountWithAccess | null = person.kind === "DEVOPS" ? person : (person.linkAsSso?.devopsAccount ?? null);
-  const sso: AccountWithAccess | null = person.kind === "SSO" ? person : (person.linkAsDevops?.ssoAccount ?? null);
+  const devops: AccountAccess | null = person.kind === "DEVOPS" ? person : (person.linkAsSso?.devopsAccount ?? null);
+  const sso: AccountAccess | null = person.kind === "SSO" ? person : (person.linkAsDevops?.ssoAccount ?? null);
   const activeSso = sso && !sso.deletedAt ? sso : null;
   const willBreak = devops ? breakingTokensOf(devops, enterpriseId, now) : [];
   const ssoPermissions = activeSso ? permissionsIn(activeSso, enterpriseId) : new Map<string, { organization: Organization; held: Set<string> }>();
