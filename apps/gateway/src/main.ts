@@ -185,10 +185,12 @@ async function start(): Promise<void> {
     tracing: tracing ?? undefined,
     developmentIdp,
   });
-  // R5: tokens unused for 60 days are removed now and then every interval (0 minutes: only by `pnpm tokens:cleanup`).
+  // R5: tokens unused for 60 days are removed a minute after the start (not competing with the first requests) and
+  // then every interval (0 minutes: only by `pnpm tokens:cleanup`).
   if (config.TOKEN_CLEANUP_INTERVAL_MINUTES > 0) {
     stopTokenCleanup = startTokenCleanup(opened.prisma, {
       intervalMs: config.TOKEN_CLEANUP_INTERVAL_MINUTES * 60_000,
+      firstRunAfterMs: Math.min(60_000, config.TOKEN_CLEANUP_INTERVAL_MINUTES * 60_000),
       log: (message) => log.info(message),
     });
   }

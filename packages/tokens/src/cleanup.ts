@@ -105,6 +105,11 @@ export async function removeUnusedTokens(prisma: PrismaClient, now: Date = new D
 export interface TokenCleanupOptions {
   /** Time between two runs (default: one hour). */
   intervalMs?: number;
+  /**
+   * Time before the first run (default: none, it runs at once). The server waits a minute, so that the first run
+   * does not compete with its first requests.
+   */
+  firstRunAfterMs?: number;
   /** Receives one line per run: how many tokens were removed, or why the run failed. */
   log?: (message: string) => void;
   /** Clock, for tests. */
@@ -112,13 +117,13 @@ export interface TokenCleanupOptions {
 }
 
 /**
- * Runs `removeUnusedTokens` now and then every `intervalMs`, never two runs at once. The timer does not keep the
- * process alive. The returned function stops the task and waits for a run in progress, so that the database can
+ * Runs `removeUnusedTokens` after `firstRunAfterMs` (at once by default) and then every `intervalMs`, never two runs
+ * at once. The timers do not keep the process alive. The returned function stops the task and waits for a run in progress, so that the database can
  * be closed right after.
  */
 export function startTokenCleanup(
   prisma: PrismaClient,
-  { intervalMs = 60 * 60 * 1000, log = () => {}, now = () => new Date() }: TokenCleanupOptions = {},
+  { intervalMs = 60 * 60 * 1000, firstRunAfterMs = 0, log = () => {}, now = () => new Date() }: TokenCleanupOptions = {},
 ): () => Promise<void> {
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -133,10 +138,12 @@ export function startTokenCleanup(
   };
   const timer = setInterval(run, intervalMs);
   timer.unref();
-  run();
+  const first = firstRunAfterMs > 0 ? setTimeout(run, firstRunAfterMs).unref() : null;
+  if (!first) run();
   return async () => {
     stopped = true;
     clearInterval(timer);
+    if (first) clearTimeout(first);
     await running;
   };
 }

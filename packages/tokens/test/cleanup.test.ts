@@ -161,6 +161,18 @@ describe("periodic cleanup", () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(lines.length).toBe(count);
   });
+
+  it("R5: with a delay before the first run (as in the server), nothing is removed before it; stopping first cancels the run", async () => {
+    const owner = await suite.fixtures.devopsAccount();
+    const now = new Date("2028-02-01T00:00:00Z");
+    await removeUnusedTokens(suite.db.prisma, now);
+    const stale = await personalToken(owner, "stale-deferred", new Date(now.getTime() - 61 * DAY));
+    const lines: string[] = [];
+    const stop = startTokenCleanup(suite.db.prisma, { intervalMs: 60_000, firstRunAfterMs: 60_000, log: (line) => lines.push(line), now: () => now });
+    await stop();
+    expect(lines).toEqual([]);
+    expect(await remaining([stale.token.id])).toEqual(["stale-deferred"]);
+  });
 });
 
 function run(command: string, args: string[], env: Record<string, string>) {
