@@ -3,7 +3,6 @@
  * already have SSO accounts, most still sign in with their DevOps-platform (DOP) accounts.
  */
 import path from "node:path";
-import { generate } from "selfsigned";
 import type { OrgPermissionKind, PrismaClient, Tx } from "@sso-cutover/db";
 import { recordAuditEvent } from "@sso-cutover/enterprise";
 import {
@@ -102,6 +101,7 @@ export async function demoIsSeeded(prisma: PrismaClient): Promise<boolean> {
 
 /** A self-signed IdP signing certificate for the demo connection (only the public certificate is kept). */
 async function demoIdpCertificate(now: Date): Promise<string> {
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: "idp.acme.example" }], {
     keySize: 2048,
     notBeforeDate: new Date(now.getTime() - DAY),

@@ -1,7 +1,6 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { generate } from "selfsigned";
 
 /** An IdP's signing key pair: the private key (PEM, PKCS#8) and its self-signed certificate (PEM). */
 export interface IdpKeyMaterial {
@@ -16,6 +15,8 @@ const DAY_MS = 86_400_000;
  * "now" never trips over the second it was made in) for `validDays`.
  */
 export async function generateIdpKeyMaterial(commonName: string, { now = new Date(), validDays = 365 } = {}): Promise<IdpKeyMaterial> {
+  // Loaded only when a key pair is made: a start whose key is saved already does not load it.
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: commonName }], {
     keySize: 2048,
     algorithm: "sha256",
