@@ -39,9 +39,12 @@ function pgliteVersion(): string {
   return "unknown";
 }
 
-/** The template for the committed migrations and the installed PGlite (a data directory's format is PGlite's). */
+/**
+ * The template for the committed migrations and the installed PGlite (a data directory's format is PGlite's).
+ * "analyzed": the template carries planner statistics (templates made before did not).
+ */
 export function embeddedTemplatePath(): string {
-  return path.join(repositoryRoot, "node_modules", ".cache", "sso-cutover", `pglite-${pgliteVersion()}-${migrationsFingerprint()}.tar.gz`);
+  return path.join(repositoryRoot, "node_modules", ".cache", "sso-cutover", `pglite-${pgliteVersion()}-${migrationsFingerprint()}-analyzed.tar.gz`);
 }
 
 /** Builds the migrated template data directory unless it exists; returns its path. */
@@ -53,6 +56,9 @@ export async function ensureEmbeddedTemplate(): Promise<string> {
   try {
     await applyPendingMigrations(server.url);
     await server.stop();
+    // Statistics of the empty tables, so that a database made from the template has none out of date to refresh
+    // at its first start (see openDatabase).
+    await db.exec("ANALYZE");
     const dump = await db.dumpDataDir("gzip");
     mkdirSync(path.dirname(target), { recursive: true });
     // Written aside and renamed, so that a concurrent reader never sees half a file.
