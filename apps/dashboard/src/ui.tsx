@@ -123,3 +123,36 @@ export function Refused({ children }: { children: ReactNode }) {
     </div>
   );
 }
+
+/**
+ * "Previous page" / "Next page" over a connection: `cursors` holds the `after` cursor of every page up to the one
+ * shown (the first is null); Next pushes the page's end cursor, Previous pops.
+ */
+export function Pager({
+  cursors,
+  onChange,
+  pageInfo,
+  fetching,
+}: {
+  cursors: (string | null)[];
+  onChange: (cursors: (string | null)[]) => void;
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null } | null | undefined;
+  fetching: boolean;
+}) {
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" className="secondary" disabled={cursors.length <= 1 || fetching} onClick={() => onChange(cursors.slice(0, -1))}>
+        Previous page
+      </button>
+      <span>Page {cursors.length}</span>
+      <button
+        type="button"
+        className="secondary"
+        disabled={!pageInfo?.hasNextPage || fetching}
+        onClick={() => onChange([...cursors, pageInfo?.endCursor ?? null])}
+      >
+        Next page
+      </button>
+    </nav>
+  );
+}

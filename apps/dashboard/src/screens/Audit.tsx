@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
-import { Empty, ErrorNotice, formatDate, Loading } from "../ui";
+import { Empty, ErrorNotice, formatDate, Loading, Pager } from "../ui";
 import { AdminOnly } from "./AdminOnly";
 
 const PAGE_SIZE = 50;
@@ -82,20 +82,7 @@ function AuditContent({ enterpriseKey }: { enterpriseKey: string }) {
           </table>
         ) : null}
       </div>
-      <nav className="pager" aria-label="Pages">
-        <button type="button" className="secondary" disabled={cursors.length <= 1 || fetching} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!events?.pageInfo.hasNextPage || fetching}
-          onClick={() => setCursors([...cursors, events?.pageInfo.endCursor ?? null])}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager cursors={cursors} onChange={setCursors} pageInfo={events?.pageInfo} fetching={fetching} />
     </>
   );
 }

@@ -3,7 +3,7 @@ import { useQuery } from "urql";
 import { Link } from "wouter";
 import { graphql } from "../gql";
 import type { CutoverStatus } from "../gql/graphql";
-import { Badge, Empty, ErrorNotice, Loading } from "../ui";
+import { Badge, Empty, ErrorNotice, Loading, Pager } from "../ui";
 import { AdminOnly } from "./AdminOnly";
 
 const PAGE_SIZE = 25;
@@ -191,20 +191,7 @@ function PeopleContent({ enterpriseKey }: { enterpriseKey: string }) {
           </table>
         ) : null}
       </div>
-      <nav className="pager" aria-label="Pages">
-        <button type="button" className="secondary" disabled={cursors.length <= 1 || fetching} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!readiness?.pageInfo.hasNextPage || fetching}
-          onClick={() => setCursors([...cursors, readiness?.pageInfo.endCursor ?? null])}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager cursors={cursors} onChange={setCursors} pageInfo={readiness?.pageInfo} fetching={fetching} />
     </>
   );
 }
