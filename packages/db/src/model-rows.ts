@@ -70,11 +70,24 @@ export function selectColumns(alias: string, list: readonly string[]): Prisma.Sq
   return Prisma.raw(list.map((column) => `${alias}."${column}" AS "${alias}.${column}"`).join(", "));
 }
 
+/** The result-row keys of each column list under each alias (`alias.column`), built once: rows are read by the thousand. */
+const aliasedColumns = new Map<string, Map<readonly string[], string[]>>();
+
+function aliased(alias: string, list: readonly string[]): string[] {
+  let byList = aliasedColumns.get(alias);
+  if (!byList) aliasedColumns.set(alias, (byList = new Map()));
+  let keys = byList.get(list);
+  if (!keys) byList.set(list, (keys = list.map((column) => `${alias}.${column}`)));
+  return keys;
+}
+
 /** The row of `alias` within a joined result row, or null when the join found none (its id is null). */
 export function rowOf<M>(row: Record<string, unknown>, alias: string, list: readonly (keyof M & string)[]): M | null {
-  if (row[`${alias}.id`] === null || row[`${alias}.id`] === undefined) return null;
+  const keys = aliased(alias, list);
+  const id = row[`${alias}.id`];
+  if (id === null || id === undefined) return null;
   const model: Record<string, unknown> = {};
-  for (const column of list) model[column] = row[`${alias}.${column}`];
+  for (let index = 0; index < list.length; index++) model[list[index]!] = row[keys[index]!];
   return model as M;
 }
 

@@ -1,4 +1,4 @@
-import { Prisma, type AccountKind, type Tx } from "@sso-cutover/db";
+import { ACCOUNT_COLUMNS, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx } from "@sso-cutover/db";
 import { enterpriseMembersWhere, type EnterpriseMembersFilter } from "./members";
 
 /**
@@ -12,8 +12,8 @@ export interface EnterpriseMemberPage {
 }
 
 /**
- * The ids of one page of the enterprise's members (`enterpriseMembersWhere`, optionally one kind and one cutover
- * status), in login order. Only ids: the caller reads what it needs of exactly these accounts.
+ * One page of the enterprise's members (`enterpriseMembersWhere`, optionally one kind and one cutover status), in
+ * login order: the accounts' rows, in the same statement (a caller needing more of them reads it for exactly these).
  *
  * Without a cutover status the page is cut by one keyed statement: each way of being a member (organization,
  * group, SSO account of the enterprise, link, acknowledged loss of access) walks the accounts in login order and
@@ -21,13 +21,13 @@ export interface EnterpriseMemberPage {
  * made PostgreSQL hash every membership of the database before cutting 50 rows). A cutover status depends on
  * invitations matched by email: that page is read through `enterpriseMembersWhere`.
  */
-export async function enterpriseMemberIds(
+export async function enterpriseMembers(
   tx: Tx,
   enterpriseId: string,
   filter: EnterpriseMembersFilter,
   page: EnterpriseMemberPage,
   now: Date = new Date(),
-): Promise<string[]> {
+): Promise<Account[]> {
   if (page.take === 0) return [];
   const forward = page.take > 0;
   const limit = Math.abs(page.take);
@@ -37,9 +37,8 @@ export async function enterpriseMemberIds(
       orderBy: { login: "asc" },
       ...(page.cursorLogin == null ? {} : { cursor: { login: page.cursorLogin }, skip: 1 }),
       take: page.take,
-      select: { id: true },
     });
-    return rows.map((row) => row.id);
+    return rows;
   }
   const direction = forward ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const cursor =
@@ -80,9 +79,12 @@ export async function enterpriseMemberIds(
         WHERE x."devopsAccountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
     ),
   ];
-  const rows = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
-    SELECT member."id" FROM (${Prisma.join(branches, " UNION ")}) member
-    ORDER BY member."login" ${direction} LIMIT ${limit}`);
-  const ids = rows.map((row) => row.id);
-  return forward ? ids : ids.reverse();
+  const rows = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT ${selectColumns("a", ACCOUNT_COLUMNS)}
+    FROM (SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
+          ORDER BY member."login" ${direction} LIMIT ${limit}) member
+    JOIN "Account" a ON a."id" = member."id"
+    ORDER BY member."login" ${direction}`);
+  const accounts = rows.map((row) => rowOf<Account>(row, "a", ACCOUNT_COLUMNS)!);
+  return forward ? accounts : accounts.reverse();
 }

@@ -57,16 +57,17 @@ export {
   removedWithoutSsoWhere,
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
-export { enterpriseMemberIds } from "./enterprise-member-page";
+export { visibleOrganizationsOfAccounts } from "./account-organizations";
+export { enterpriseMembers } from "./enterprise-member-page";
 export type { EnterpriseMemberPage } from "./enterprise-member-page";
 export { acceptInvitationForLogin } from "./invitation-acceptance";
 export {
   DEFAULT_ORGANIZATION_MEMBERS_PAGE,
   MAX_ORGANIZATION_MEMBERS_PAGE,
   checkOrganizationMembersPage,
-  organizationMemberIds,
+  organizationMemberPages,
 } from "./organization-members";
-export type { OrganizationMemberIds, OrganizationMembersPage } from "./organization-members";
+export type { OrganizationMemberPage, OrganizationMembersPage } from "./organization-members";
 export {
   adminState,
   adminRuleViolations,

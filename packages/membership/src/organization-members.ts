@@ -1,4 +1,4 @@
-import { invalidInput, Prisma, type AccountKind, type Tx } from "@sso-cutover/db";
+import { ACCOUNT_COLUMNS, invalidInput, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx } from "@sso-cutover/db";
 
 /** Accounts one page of an organization's members may hold. */
 export const MAX_ORGANIZATION_MEMBERS_PAGE = 100;
@@ -11,11 +11,11 @@ export interface OrganizationMembersPage {
   kind?: AccountKind | null;
 }
 
-/** One organization's page: member account ids by login, and whether more follow. */
-export interface OrganizationMemberIds {
-  accountIds: string[];
+/** One organization's page: its member accounts by login, and whether more follow. */
+export interface OrganizationMemberPage {
+  accounts: Account[];
   /**
-   * R15: those of `accountIds` the viewer certainly sees (`visibleAccountWhere`), as members of an organization of
+   * R15: the ids of those of `accounts` the viewer certainly sees (`visibleAccountWhere`), as members of an organization of
    * an enterprise where the viewer holds a permission — DOP accounts, and SSO accounts of that enterprise. Whether
    * the viewer sees the others is for `visibleAccountWhere` to say.
    */
@@ -36,25 +36,26 @@ export function checkOrganizationMembersPage(page: OrganizationMembersPage): voi
  * list — only its admins (ADMIN directly or through a group) and the admins of its enterprise may. One statement
  * whatever the number of organizations: each organization's page is cut in the database, in the database's own
  * order of logins (the order its cursors compare in), which Prisma cannot express for a union of two relations.
+ * The accounts' rows come with it, so that a page whose selection needs nothing else costs no other statement.
  */
-export async function organizationMemberIds(
+export async function organizationMemberPages(
   tx: Tx,
   viewerAccountId: string,
   organizationIds: readonly string[],
   page: OrganizationMembersPage,
-): Promise<Map<string, OrganizationMemberIds | null>> {
+): Promise<Map<string, OrganizationMemberPage | null>> {
   checkOrganizationMembersPage(page);
-  const result = new Map<string, OrganizationMemberIds | null>(organizationIds.map((id) => [id, null]));
+  const result = new Map<string, OrganizationMemberPage | null>(organizationIds.map((id) => [id, null]));
   if (organizationIds.length === 0) return result;
-  const rows = await tx.$queryRaw<{ organizationId: string; accountId: string | null; visible: boolean | null }[]>(Prisma.sql`
-    SELECT o."id" AS "organizationId", page."accountId",
-           page."accountId" IS NOT NULL AND o."enterpriseId" IS NOT NULL
-             AND (page."kind" = 'DEVOPS' OR page."enterpriseId" = o."enterpriseId")
+  const rows = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT o."id" AS "organizationId", page.*,
+           page."a.id" IS NOT NULL AND o."enterpriseId" IS NOT NULL
+             AND (page."a.kind" = 'DEVOPS' OR page."a.enterpriseId" = o."enterpriseId")
              AND EXISTS (SELECT 1 FROM "EnterprisePermission" ep
                          WHERE ep."enterpriseId" = o."enterpriseId" AND ep."accountId" = ${viewerAccountId}) AS "visible"
     FROM "Organization" o
     LEFT JOIN LATERAL (
-      SELECT a."id" AS "accountId", a."login", a."kind", a."enterpriseId"
+      SELECT ${selectColumns("a", ACCOUNT_COLUMNS)}
       FROM (
           SELECT m."accountId" FROM "OrgMembership" m WHERE m."organizationId" = o."id"
           UNION
@@ -79,19 +80,21 @@ export async function organizationMemberIds(
                    WHERE ep."enterpriseId" = o."enterpriseId" AND ep."accountId" = ${viewerAccountId}
                      AND ep."permission" = 'ADMINISTER_ENTERPRISE')
       )
-    ORDER BY o."id", page."login"
+    ORDER BY o."id", page."a.login"
   `);
   for (const row of rows) {
-    let members = result.get(row.organizationId);
-    if (!members) result.set(row.organizationId, (members = { accountIds: [], visibleAccountIds: [], hasNextPage: false }));
-    if (row.accountId === null) continue;
-    members.accountIds.push(row.accountId);
-    if (row.visible === true) members.visibleAccountIds.push(row.accountId);
+    const organizationId = row.organizationId as string;
+    let members = result.get(organizationId);
+    if (!members) result.set(organizationId, (members = { accounts: [], visibleAccountIds: [], hasNextPage: false }));
+    const account = rowOf<Account>(row, "a", ACCOUNT_COLUMNS);
+    if (!account) continue;
+    members.accounts.push(account);
+    if (row.visible === true) members.visibleAccountIds.push(account.id);
   }
   for (const members of result.values()) {
-    if (members && members.accountIds.length > page.first) {
-      const beyond = members.accountIds.splice(page.first);
-      members.visibleAccountIds = members.visibleAccountIds.filter((id) => !beyond.includes(id));
+    if (members && members.accounts.length > page.first) {
+      const beyond = new Set(members.accounts.splice(page.first).map((account) => account.id));
+      members.visibleAccountIds = members.visibleAccountIds.filter((id) => !beyond.has(id));
       members.hasNextPage = true;
     }
   }

@@ -5,14 +5,16 @@ import {
   checkOrganizationMembersPage,
   DEFAULT_ORGANIZATION_MEMBERS_PAGE,
   MAX_ORGANIZATION_MEMBERS_PAGE,
-  organizationMemberIds,
+  organizationMemberPages,
   visibleAccountWhere,
+  visibleOrganizationsOfAccounts,
   type OrganizationMembersPage,
 } from "@sso-cutover/membership";
 import DataLoader from "dataloader";
 import type { GraphQLResolveInfo } from "graphql";
 import type { GatewayContext } from "../context";
 import { builder } from "../builder";
+import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { AccountKind, DevopsPlatform } from "./enums";
 import { OrganizationRef } from "./organization";
@@ -32,19 +34,15 @@ export const AccountRef = builder.prismaNode("Account", {
     lastLoginAt: t.expose("lastLoginAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     deletedAt: t.expose("deletedAt", { type: "DateTime", nullable: true }),
-    organizations: t.field({
-      type: [OrganizationRef],
+    organizations: t.loadableList({
+      type: OrganizationRef,
       description: "Organizations the account is a member of, directly.",
-      // Read with the account, in its statement, and filtered there (R15).
-      select: (_args, context) => ({
-        memberships: {
-          where: { organization: visibilityWhere(context, "Organization") },
-          select: { organization: true },
-          orderBy: { organization: { key: "asc" } },
-        },
-      }),
-      resolve: (account, _args, context) =>
-        readThroughVisibility(context, "Organization", account.memberships.map((membership) => membership.organization)),
+      // The accounts of a whole page in one statement, filtered there (R15).
+      load: async (accountIds: string[], context) => {
+        const organizations = await visibleOrganizationsOfAccounts(context.prisma, context.viewer?.accountId ?? "", accountIds);
+        return accountIds.map((id) => readThroughVisibility(context, "Organization", organizations.get(id) ?? []));
+      },
+      resolve: (account) => account.id,
     }),
   }),
 });
@@ -66,7 +64,9 @@ builder.queryField("viewer", (t) =>
 
 /**
  * Per request, per `members` selection and page: one loader, so that the pages of every organization of a list are
- * read together — the page ids in one statement, the accounts (with what the selection needs of them) in another.
+ * read together — the pages, with their accounts' rows, in one statement; the accounts again (with what the selection
+ * needs of them, or through their filter) in another only when the rows do not answer the selection or the page
+ * could not tell that the viewer sees them all.
  */
 const organizationMembersLoaders = createContextCache(() => new Map<string, DataLoader<string, OrganizationMembers | null>>());
 
@@ -93,26 +93,29 @@ function organizationMembersLoader(
   let loader = loaders.get(key);
   if (!loader) {
     loader = new DataLoader(async (organizationIds: readonly string[]) => {
-      const pages = await organizationMemberIds(context.prisma, context.viewer?.accountId ?? "", organizationIds, page);
-      const ids = [...new Set([...pages.values()].flatMap((members) => members?.accountIds ?? []))];
-      // R15: accounts the page showed visible need no filter; the others are read through theirs, in the same statement.
+      const pages = await organizationMemberPages(context.prisma, context.viewer?.accountId ?? "", organizationIds, page);
+      const rows = new Map([...pages.values()].flatMap((members) => members?.accounts ?? []).map((account) => [account.id, account]));
+      const ids = [...rows.keys()];
+      // R15: accounts the page showed visible need no filter; the others are read through theirs, in one statement.
       const visible = new Set([...pages.values()].flatMap((members) => members?.visibleAccountIds ?? []));
       const unsure = ids.filter((id) => !visible.has(id));
       const accounts =
-        ids.length === 0
-          ? []
-          : await context.prisma.account.findMany({
-              ...query,
-              where:
-                unsure.length === 0
-                  ? { id: { in: ids } }
-                  : { OR: [{ id: { in: [...visible] } }, { AND: [{ id: { in: unsure } }, visibilityWhere(context, "Account")] }] },
-            });
+        unsure.length === 0 && selectsOnlyColumns(query)
+          ? [...rows.values()]
+          : ids.length === 0
+            ? []
+            : await context.prisma.account.findMany({
+                ...query,
+                where:
+                  unsure.length === 0
+                    ? { id: { in: ids } }
+                    : { OR: [{ id: { in: [...visible] } }, { AND: [{ id: { in: unsure } }, visibilityWhere(context, "Account")] }] },
+              });
       const byId = new Map(readThroughVisibility(context, "Account", accounts).map((account) => [account.id, account]));
       return organizationIds.map((id) => {
         const members = pages.get(id);
         if (!members) return null;
-        return { accounts: members.accountIds.flatMap((accountId) => byId.get(accountId) ?? []), hasNextPage: members.hasNextPage };
+        return { accounts: members.accounts.flatMap((account) => byId.get(account.id) ?? []), hasNextPage: members.hasNextPage };
       });
     });
     loaders.set(key, loader);

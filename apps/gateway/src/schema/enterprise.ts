@@ -1,8 +1,9 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
 import { oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
-import { enterpriseMemberIds } from "@sso-cutover/membership";
+import { enterpriseMembers } from "@sso-cutover/membership";
 import { invalidInput } from "@sso-cutover/db";
 import { builder } from "../builder";
+import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { OrganizationRef } from "./organization";
 import { CutoverStatus } from "./cutover-status";
@@ -54,16 +55,19 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
       },
       // R15: every member of an enterprise the viewer sees is an account the viewer sees (`visibleAccountWhere`
       // includes the members of visible enterprises), and this enterprise was read through its filter: the page is
-      // cut by its keyed statement, then exactly its accounts are read with what the selection needs of them.
+      // cut by its keyed statement, with the accounts' rows; only a selection needing more of them (a relation)
+      // reads exactly those accounts again, with what it needs.
       resolve: async (query, enterprise, args, context) => {
         const { cursor, take, skip: _skip, ...selection } = query as typeof query & { cursor?: { login: string }; take: number; skip?: number };
-        const ids = await enterpriseMemberIds(
+        const members = await enterpriseMembers(
           context.prisma,
           enterprise.id,
           { kind: args.kind, cutoverStatus: args.cutoverStatus },
           { take, cursorLogin: cursor?.login },
           context.now,
         );
+        if (selectsOnlyColumns(selection)) return readThroughVisibility(context, "Account", members);
+        const ids = members.map((account) => account.id);
         const accounts = ids.length === 0 ? [] : await context.prisma.account.findMany({ ...selection, where: { id: { in: ids } } });
         const byId = new Map(accounts.map((account) => [account.id, account]));
         return readThroughVisibility(context, "Account", ids.flatMap((id) => byId.get(id) ?? []));
