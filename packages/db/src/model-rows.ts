@@ -5,7 +5,7 @@
  * lists below are checked against the generated model types: a column added to the schema and missing here fails
  * the type check.
  */
-import { Prisma, type Account, type Organization, type Project, type Session, type Token } from "./generated/prisma/client";
+import { Prisma, type Account, type Enterprise, type Organization, type Project, type Session, type Token } from "./generated/prisma/client";
 
 /** Every column of model `M`: the type check fails on an unknown one, and names the missing ones. */
 function columns<M>() {
@@ -57,6 +57,8 @@ export const TOKEN_COLUMNS = columns<Token>()([
 ]);
 
 export const ORGANIZATION_COLUMNS = columns<Organization>()(["id", "key", "name", "enterpriseId", "plan", "devopsPlatform", "createdAt"]);
+
+export const ENTERPRISE_COLUMNS = columns<Enterprise>()(["id", "key", "name", "createdAt"]);
 
 export const PROJECT_COLUMNS = columns<Project>()(["id", "organizationId", "key", "name", "createdAt"]);
 
@@ -123,6 +125,7 @@ function timestamps<M>() {
 export const ACCOUNT_TIMESTAMPS = timestamps<Account>()(["lastLoginAt", "createdAt", "deletedAt", "deactivatedAt", "scimProvisionedAt", "scimUpdatedAt"]);
 export const TOKEN_TIMESTAMPS = timestamps<Token>()(["expiresAt", "lastUsedAt", "createdAt", "revokedAt", "importedAt"]);
 export const ORGANIZATION_TIMESTAMPS = timestamps<Organization>()(["createdAt"]);
+export const ENTERPRISE_TIMESTAMPS = timestamps<Enterprise>()(["createdAt"]);
 
 /** One row of `alias` as a JSON object of the columns listed (for `json_agg`), as {@link projectsJson} does for projects. */
 export function modelJson(alias: string, list: readonly string[]): Prisma.Sql {
@@ -135,12 +138,13 @@ export function modelJson(alias: string, list: readonly string[]): Prisma.Sql {
  */
 export function modelsFromJson<M>(value: unknown, list: readonly (keyof M & string)[], timestamps: readonly (keyof M & string)[]): M[] {
   const rows = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as Record<string, unknown>[];
-  const dates = new Set<string>(timestamps);
+  const isDate = list.map((column) => timestamps.includes(column));
   return rows.map((row) => {
     const model: Record<string, unknown> = {};
-    for (const column of list) {
+    for (let index = 0; index < list.length; index++) {
+      const column = list[index]!;
       const field = row[column];
-      model[column] = dates.has(column) && typeof field === "string" ? new Date(`${field}Z`) : field;
+      model[column] = isDate[index] && typeof field === "string" ? new Date(`${field}Z`) : field;
     }
     return model as M;
   });

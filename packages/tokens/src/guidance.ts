@@ -1,6 +1,8 @@
 import {
   ACCOUNT_COLUMNS,
   ACCOUNT_TIMESTAMPS,
+  ENTERPRISE_COLUMNS,
+  ENTERPRISE_TIMESTAMPS,
   forbidden,
   modelJson,
   modelsFromJson,
@@ -18,7 +20,7 @@ import {
   type TokenKind,
   type Tx,
 } from "@sso-cutover/db";
-import { holdsEnterprisePermission, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
+import { holdsEnterprisePermission } from "@sso-cutover/enterprise";
 import {
   effectiveOrgPermissions,
   permissionKey,
@@ -265,15 +267,36 @@ interface PersonGraph extends AccountAccess {
   linkAsSso: { devopsAccountId: string; devopsAccount: AccountAccess } | null;
 }
 
+/** An enterprise a viewer may see (`visibleEnterpriseWhere`), and whether the viewer administers it. */
+interface EnterpriseSeen {
+  enterprise: Enterprise;
+  /** The viewer, not deleted, holds Administer Enterprise there. */
+  administered: boolean;
+}
+
+/** A viewer asking about people: the enterprises their guidance may be about are read with them. */
+interface PeopleViewer {
+  accountId: string;
+  /** Enterprises named by the requests. */
+  enterpriseKeys: readonly string[];
+}
+
 /**
  * The accounts asked about with both sides of their identity links and everything their guidance needs: one
  * statement, written by hand — Prisma's SQL for the same graph (five nested includes per side) was large enough to
  * cost more to plan and to build at every call than to run. Each organization is read once, however many
- * memberships name it.
+ * memberships name it. With a viewer, the same statement also reads the enterprises the guidance may be about
+ * (those named, and every enterprise of the accounts and of their organizations: each person's own is among them)
+ * that the viewer may see (R15, the rule of `visibleEnterpriseWhere`).
  */
-async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
+async function readPeople(
+  tx: Tx,
+  accountIds: readonly string[],
+  viewer?: PeopleViewer,
+): Promise<{ people: PersonGraph[]; enterprises: EnterpriseSeen[] }> {
   const ids = [...new Set(accountIds)];
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return { people: [], enterprises: [] };
+  const viewerAccountId = viewer?.accountId ?? null;
   const [row] = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH person AS (SELECT a."id" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
     link AS (
@@ -295,19 +318,38 @@ async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<Person
       SELECT p."accountId", p."organizationId", p."permission" FROM "OrgPermission" p WHERE p."accountId" IN (SELECT "id" FROM side)
     )
     SELECT
-      (SELECT json_agg(p."id") FROM person p) AS "people",
-      (SELECT json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'ssoAccountId', l."ssoAccountId")) FROM link l) AS "links",
-      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side)) AS "accounts",
-      (SELECT json_agg(json_build_object('accountId', m."accountId", 'organizationId', m."organizationId")) FROM membership m) AS "memberships",
+      (SELECT json_agg(p."id") FROM person p)::text AS "people",
+      (SELECT json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'ssoAccountId', l."ssoAccountId")) FROM link l)::text AS "links",
+      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side))::text AS "accounts",
+      (SELECT json_agg(json_build_object('accountId', m."accountId", 'organizationId', m."organizationId")) FROM membership m)::text AS "memberships",
       (SELECT json_agg(json_build_object('accountId', g."accountId", 'organizationId', g."organizationId", 'permissions', g."permissions"))
-         FROM group_membership g) AS "groupMemberships",
+         FROM group_membership g)::text AS "groupMemberships",
       (SELECT json_agg(json_build_object('accountId', p."accountId", 'organizationId', p."organizationId", 'permission', p."permission"))
-         FROM permission p) AS "permissions",
+         FROM permission p)::text AS "permissions",
       (SELECT json_agg(${modelJson("t", TOKEN_COLUMNS)}) FROM "Token" t
-         WHERE t."ownerAccountId" IN (SELECT "id" FROM side) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL) AS "tokens",
+         WHERE t."ownerAccountId" IN (SELECT "id" FROM side) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
       (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)}) FROM "Organization" o WHERE o."id" IN (
          SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
-         UNION SELECT "organizationId" FROM permission)) AS "organizations"`);
+         UNION SELECT "organizationId" FROM permission))::text AS "organizations",
+      (SELECT json_agg(json_build_object(
+                'enterprise', ${modelJson("e", ENTERPRISE_COLUMNS)},
+                'administered', EXISTS (SELECT 1 FROM "EnterprisePermission" ep JOIN "Account" v ON v."id" = ep."accountId"
+                                        WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId}
+                                          AND ep."permission" = 'ADMINISTER_ENTERPRISE' AND v."deletedAt" IS NULL)))
+         FROM "Enterprise" e
+         WHERE ${viewerAccountId}::text IS NOT NULL
+           AND (e."key" = ANY(${viewer?.enterpriseKeys ?? []}::text[])
+                OR e."id" IN (SELECT a."enterpriseId" FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side))
+                OR e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (
+                                SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership)))
+           AND (EXISTS (SELECT 1 FROM "EnterprisePermission" ep WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId})
+                OR EXISTS (SELECT 1 FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
+                           WHERE o."enterpriseId" = e."id" AND m."accountId" = ${viewerAccountId})
+                OR EXISTS (SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
+                           JOIN "Organization" o ON o."id" = g."organizationId"
+                           WHERE o."enterpriseId" = e."id" AND gm."accountId" = ${viewerAccountId})
+                OR EXISTS (SELECT 1 FROM "Account" v WHERE v."id" = ${viewerAccountId} AND v."enterpriseId" = e."id"))
+      )::text AS "enterprises"`);
   const list = <T>(value: unknown): T[] => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as T[];
   const organizations = new Map(
     modelsFromJson<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
@@ -341,20 +383,36 @@ async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<Person
   }
   for (const token of modelsFromJson<Token>(row!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS)) sides.get(token.ownerAccountId!)!.tokens.push(token);
   const links = list<{ devopsAccountId: string; ssoAccountId: string }>(row!.links);
-  return list<string>(row!.people).map((id) => {
-    const asDevops = links.find((link) => link.devopsAccountId === id);
-    const asSso = links.find((link) => link.ssoAccountId === id);
+  const linkAsDevops = new Map(links.map((link) => [link.devopsAccountId, link]));
+  const linkAsSso = new Map(links.map((link) => [link.ssoAccountId, link]));
+  const seen = list<{ enterprise: unknown; administered: boolean }>(row!.enterprises);
+  const enterprises = modelsFromJson<Enterprise>(seen.map((entry) => entry.enterprise), ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map(
+    (enterprise, index) => ({ enterprise, administered: seen[index]!.administered }),
+  );
+  const people = list<string>(row!.people).map((id) => {
+    const asDevops = linkAsDevops.get(id);
+    const asSso = linkAsSso.get(id);
     return {
       ...accounts.get(id)!,
       linkAsDevops: asDevops ? { ssoAccountId: asDevops.ssoAccountId, ssoAccount: accounts.get(asDevops.ssoAccountId)! } : null,
       linkAsSso: asSso ? { devopsAccountId: asSso.devopsAccountId, devopsAccount: accounts.get(asSso.devopsAccountId)! } : null,
     };
   });
+  return { people, enterprises };
 }
+
+/** Each account's own row, built once: a person's guidance names it once per token. */
+const plainAccounts = new WeakMap<Account, Account>();
 
 /** The account's own row (its scalar fields), without the relations read along with it. */
 export function plainAccount(account: Account): Account {
-  return Object.fromEntries(Object.values(Prisma.AccountScalarFieldEnum).map((field) => [field, account[field]])) as Account;
+  let plain = plainAccounts.get(account);
+  if (!plain) {
+    const row: Record<string, unknown> = {};
+    for (const column of ACCOUNT_COLUMNS) row[column] = account[column];
+    plainAccounts.set(account, (plain = row as unknown as Account));
+  }
+  return plain;
 }
 
 /** The organizations of the enterprise the account belongs to (directly or through a group), by id. */
@@ -468,7 +526,7 @@ export async function accountTokenGuidances(
 ): Promise<Map<string, AccountTokenGuidance>> {
   const result = new Map<string, AccountTokenGuidance>();
   if (accountIds.length === 0) return result;
-  for (const person of await readPeople(tx, accountIds)) result.set(person.id, guidanceOf(person, enterpriseId, now));
+  for (const person of (await readPeople(tx, accountIds)).people) result.set(person.id, guidanceOf(person, enterpriseId, now));
   return result;
 }
 
@@ -480,7 +538,7 @@ export interface EnterpriseAccountTokenGuidance extends AccountTokenGuidance {
 /**
  * `accountTokenGuidance` for a viewer, per request: in the enterprise named, or else the person's own (see
  * `cutoverEnterprises`); null when that enterprise is not visible, or the viewer is neither that person (either
- * linked account) nor an admin of the enterprise. A fixed number of queries per enterprise involved.
+ * linked account) nor an admin of the enterprise. One statement, whatever the number of people and enterprises.
  */
 export async function accountTokenGuidanceForViewer(
   tx: Tx,
@@ -489,36 +547,28 @@ export async function accountTokenGuidanceForViewer(
   now: Date = new Date(),
 ): Promise<(EnterpriseAccountTokenGuidance | null)[]> {
   if (requests.length === 0) return [];
-  const people = new Map((await readPeople(tx, requests.map((request) => request.accountId))).map((person) => [person.id, person]));
   const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
-  const inferredIds = [...new Set([...people.values()].flatMap((person) => inferredEnterpriseId(person) ?? []))];
-  // The enterprises asked about that the viewer may see (R15), each with the viewer's Administer Enterprise if held.
-  const enterprises =
-    keys.length === 0 && inferredIds.length === 0
-      ? []
-      : await tx.enterprise.findMany({
-          where: { AND: [visibleEnterpriseWhere(viewerAccountId), { OR: [{ key: { in: keys } }, { id: { in: inferredIds } }] }] },
-          include: {
-            permissions: {
-              where: { accountId: viewerAccountId, permission: "ADMINISTER_ENTERPRISE", account: { deletedAt: null } },
-              select: { id: true },
-            },
-          },
-        });
-  const byKey = new Map(enterprises.map((enterprise) => [enterprise.key, enterprise]));
-  const byId = new Map(enterprises.map((enterprise) => [enterprise.id, enterprise]));
+  // The enterprises asked about that the viewer may see (R15), each with whether the viewer administers it.
+  const read = await readPeople(
+    tx,
+    requests.map((request) => request.accountId),
+    { accountId: viewerAccountId, enterpriseKeys: keys },
+  );
+  const people = new Map(read.people.map((person) => [person.id, person]));
+  const byKey = new Map(read.enterprises.map((seen) => [seen.enterprise.key, seen]));
+  const byId = new Map(read.enterprises.map((seen) => [seen.enterprise.id, seen]));
   return requests.map((request) => {
     const person = people.get(request.accountId);
     if (!person) return null;
     const found = request.enterpriseKey ? byKey.get(request.enterpriseKey) : byId.get(inferredEnterpriseId(person) ?? "");
     if (!found) return null;
-    const { permissions, ...enterprise } = found;
+    const { enterprise, administered } = found;
     // The viewer is this person (either linked account), or administers the enterprise.
     const viewerIsPerson =
       person.id === viewerAccountId ||
       person.linkAsDevops?.ssoAccountId === viewerAccountId ||
       person.linkAsSso?.devopsAccountId === viewerAccountId;
-    if (!viewerIsPerson && permissions.length === 0) return null;
+    if (!viewerIsPerson && !administered) return null;
     return { ...guidanceOf(person, enterprise.id, now), enterprise };
   });
 }
