@@ -320,19 +320,19 @@ async function readPeople(
     SELECT
       (SELECT json_agg(p."id") FROM person p)::text AS "people",
       (SELECT json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'ssoAccountId', l."ssoAccountId")) FROM link l)::text AS "links",
-      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side))::text AS "accounts",
+      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side))::text AS "accounts",
       (SELECT json_agg(json_build_object('accountId', m."accountId", 'organizationId', m."organizationId")) FROM membership m)::text AS "memberships",
       (SELECT json_agg(json_build_object('accountId', g."accountId", 'organizationId', g."organizationId", 'permissions', g."permissions"))
          FROM group_membership g)::text AS "groupMemberships",
       (SELECT json_agg(json_build_object('accountId', p."accountId", 'organizationId', p."organizationId", 'permission', p."permission"))
          FROM permission p)::text AS "permissions",
-      (SELECT json_agg(${modelJson("t", TOKEN_COLUMNS)}) FROM "Token" t
+      (SELECT json_agg(${modelJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
          WHERE t."ownerAccountId" IN (SELECT "id" FROM side) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
-      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)}) FROM "Organization" o WHERE o."id" IN (
+      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (
          SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
          UNION SELECT "organizationId" FROM permission))::text AS "organizations",
       (SELECT json_agg(json_build_object(
-                'enterprise', ${modelJson("e", ENTERPRISE_COLUMNS)},
+                'enterprise', ${modelJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)},
                 'administered', EXISTS (SELECT 1 FROM "EnterprisePermission" ep JOIN "Account" v ON v."id" = ep."accountId"
                                         WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId}
                                           AND ep."permission" = 'ADMINISTER_ENTERPRISE' AND v."deletedAt" IS NULL)))
