@@ -32,15 +32,15 @@ const SessionQuery = graphql(`
 `);
 
 /**
- * Whether to show the enterprise screens: the SSO connection is visible to holders of an enterprise permission only
- * (null for anyone else, without an error). Each admin screen's own query is refused by the server for anyone who
- * does not hold Administer Enterprise, and shows that refusal.
+ * Whether to show the enterprise screens: the permissions the viewer holds on the enterprise, read from the server.
+ * The admin screens are shown to holders of Administer Enterprise only; each admin screen's own query is also refused
+ * by the server for anyone else, and shows that refusal.
  */
 const AdminAccessQuery = graphql(`
   query AdminAccess($enterpriseKey: String!) {
     enterprise(key: $enterpriseKey) {
       key
-      ssoConnection { id }
+      viewerPermissions
     }
   }
 `);
@@ -104,7 +104,11 @@ export function App() {
     pause: !enterprise,
     requestPolicy: "cache-first",
   });
-  const isAdmin = !enterprise ? false : admin.fetching || (!admin.data && !admin.error) ? null : Boolean(admin.data?.enterprise?.ssoConnection);
+  const isAdmin = !enterprise
+    ? false
+    : admin.fetching || (!admin.data && !admin.error)
+      ? null
+      : Boolean(admin.data?.enterprise?.viewerPermissions.includes("ADMINISTER_ENTERPRISE"));
   const session = useMemo<Session | null>(
     () => (viewer ? { viewer, enterprise: enterprise ? { key: enterprise.key, name: enterprise.name } : null, isAdmin } : null),
     [viewer, enterprise, isAdmin],
