@@ -13,7 +13,7 @@
  *   its status badge, which come from the access review query.
  * Cold: a new browser context (empty cache, the session cookie only), then the screen's address. Warm: a reload of that
  * page (the hashed, immutable assets come from the cache). JavaScript transferred: the script responses of the cold load,
- * bytes on the wire as served, and gzip's size of the same bytes.
+ * bytes on the wire (the brotli copy the build wrote, which the gateway sends to Chromium), and gzip's size of the same scripts.
  */
 import { existsSync } from "node:fs";
 import { gzipSync } from "node:zlib";

@@ -513,7 +513,7 @@ if (sections.has("dashboard")) {
     "From the navigation's start to the first frame showing the screen's data: the admin's Overview with its heading and the " +
       "three step statuses, an end user's My access with its heading and an organization row with its status. Cold: a new " +
       `browser context (empty cache); warm: a reload. ${DASHBOARD_RUNS} run${DASHBOARD_RUNS === 1 ? "" : "s"} each. JavaScript: ` +
-      "the script responses of a cold load, as served (the gateway does not compress them) and gzip's size of the same bytes.\n",
+      "the script responses of a cold load, bytes on the wire (the gateway sends the build's brotli copy to Chromium), and what gzip (default level) makes of the same scripts, for comparison.\n",
   );
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-bench-dashboard-"));
   const port = await freePort();
