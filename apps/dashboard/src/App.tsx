@@ -17,7 +17,7 @@ import { Invitations } from "./screens/Invitations";
 import { Terminate } from "./screens/Terminate";
 import { Audit } from "./screens/Audit";
 
-const SessionQuery = graphql(`
+export const SessionQuery = graphql(`
   query Session {
     viewer {
       id
