@@ -260,7 +260,7 @@ export interface AccountAccess extends Account {
 }
 
 /** An account asked about, with both sides of its identity links. */
-interface PersonGraph extends AccountAccess {
+export interface PersonGraph extends AccountAccess {
   linkAsDevops: { ssoAccountId: string; ssoAccount: AccountAccess } | null;
   linkAsSso: { devopsAccountId: string; devopsAccount: AccountAccess } | null;
 }
@@ -269,9 +269,9 @@ interface PersonGraph extends AccountAccess {
  * The accounts asked about with both sides of their identity links and everything their guidance needs: one
  * statement, written by hand — Prisma's SQL for the same graph (five nested includes per side) was large enough to
  * cost more to plan and to build at every call than to run. Each organization is read once, however many
- * memberships name it.
+ * memberships name it. The people come back in no particular order.
  */
-async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
+export async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) return [];
   const [row] = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
