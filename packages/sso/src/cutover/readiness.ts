@@ -207,7 +207,10 @@ async function pageOfPeople(
     (SELECT a."id", a."login", a."emailNormalized" FROM "Account" a WHERE a."deletedAt" IS NULL ${bounds} ${cutoff} AND ${where}
      ORDER BY a."login" ${direction} LIMIT ${request.limit})`;
   // SSO accounts alone are few among many linked ones once the cutover is under way: their walk stops at the last
-  // login of a full page of DOP accounts, beyond which none of them can be on the page.
+  // login of a full page of DOP accounts, beyond which none of them can be on the page. The bound is always a login
+  // (without a full page, the first or last login of all accounts; logins are unique, so `<=` is `<` for a DOP
+  // login): a bound that may be NULL was a filter, and the walk read every account of the table to the end.
+  const extreme = request.inverted ? Prisma.sql`min` : Prisma.sql`max`;
   const [row] = await tx.$queryRaw<
     {
       ids: string[];
@@ -234,7 +237,7 @@ async function pageOfPeople(
       LIMIT ${request.limit}
     ),
     cutoff AS (
-      SELECT CASE WHEN count(*) = ${request.limit} THEN ${request.inverted ? Prisma.sql`min("login")` : Prisma.sql`max("login")`} END AS "login"
+      SELECT CASE WHEN count(*) = ${request.limit} THEN ${extreme}("login") ELSE (SELECT ${extreme}(x."login") FROM "Account" x) END AS "login"
       FROM devops
     ),
     page AS MATERIALIZED (
@@ -247,7 +250,7 @@ async function pageOfPeople(
                           WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${directly(Prisma.sql`d."id"`)}))
           AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" d ON d."id" = il."devopsAccountId"
                           WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${throughGroup(Prisma.sql`d."id"`)}))`,
-          Prisma.sql`AND ((SELECT "login" FROM cutoff) IS NULL OR a."login" ${request.inverted ? Prisma.sql`>` : Prisma.sql`<`} (SELECT "login" FROM cutoff))`,
+          Prisma.sql`AND a."login" ${request.inverted ? Prisma.sql`>=` : Prisma.sql`<=`} (SELECT "login" FROM cutoff)`,
         )}
       ) p
       ORDER BY p."login" ${direction}
