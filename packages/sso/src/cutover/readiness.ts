@@ -480,17 +480,25 @@ export interface ReadinessTotals {
   linkedDopAccounts: number;
   ssoOnlyAccounts: number;
   pendingInvitations: number;
-  /** Non-revoked personal access tokens owned by DOP accounts of the enterprise. */
-  dopOwnedTokens: number;
+  /** Non-revoked personal access tokens owned by DOP accounts of the enterprise; null when not asked for. */
+  dopOwnedTokens: number | null;
   breakGlassAccounts: number;
   /** Enterprise-level blockers of the cutover (from the setup progress). */
   blockers: string[];
   warnings: string[];
 }
 
-/** Totals over the whole enterprise, in one aggregate statement (see `readCutoverFacts`). */
-export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Date()): Promise<ReadinessTotals> {
-  const facts = await readCutoverFacts(tx, enterpriseId, now, { withReadinessTotals: true });
+/**
+ * Totals over the whole enterprise, in one aggregate statement (see `readCutoverFacts`). `dopOwnedTokens: false`
+ * leaves out the count of DOP-owned tokens (null), which joins every token of the enterprise's DOP accounts.
+ */
+export async function readinessTotals(
+  tx: Tx,
+  enterpriseId: string,
+  now = new Date(),
+  { dopOwnedTokens = true }: { dopOwnedTokens?: boolean } = {},
+): Promise<ReadinessTotals> {
+  const facts = await readCutoverFacts(tx, enterpriseId, now, { withReadinessTotals: true, withDopOwnedTokens: dopOwnedTokens });
   const progress = setupProgressFrom(facts, now);
   const people = facts.people ?? 0;
   const terminate = progress.steps.find((step) => step.step === "TERMINATE")!;
@@ -501,7 +509,7 @@ export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Da
     linkedDopAccounts: progress.counts.linkedDopAccounts,
     ssoOnlyAccounts: people - progress.counts.dopAccounts,
     pendingInvitations: progress.counts.pendingInvitations,
-    dopOwnedTokens: facts.dopOwnedTokens ?? 0,
+    dopOwnedTokens: dopOwnedTokens ? (facts.dopOwnedTokens ?? 0) : null,
     breakGlassAccounts: progress.counts.breakGlassAccounts,
     blockers: progress.steps.flatMap((step) => step.blockers).filter((value, index, all) => all.indexOf(value) === index),
     warnings: terminate.warnings,
