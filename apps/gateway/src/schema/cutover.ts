@@ -20,7 +20,7 @@ import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import { builder } from "../builder";
-import { seenBeforeTheChange } from "../visibility";
+import { organizationsOfAdministeredEnterprise, seenBeforeTheChange } from "../visibility";
 import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
@@ -307,8 +307,14 @@ builder.prismaObjectField(EnterpriseRef, "readiness", (t) =>
         await requireEnterpriseAdmin(context.prisma, context.viewer?.accountId ?? "", enterprise.id);
         const connection = await resolveCursorConnection(
           { args, toCursor: (row) => row.account.login, defaultSize: 20, maxSize: 100 },
-          ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
-            readinessPage(context.prisma, enterprise.id, { before, after, limit, inverted, filter: args.filter }, context.now),
+          async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
+            const rows = await readinessPage(context.prisma, enterprise.id, { before, after, limit, inverted, filter: args.filter }, context.now);
+            organizationsOfAdministeredEnterprise(context, enterprise.id, [
+              ...rows.flatMap((row) => row.organizationsOnlyThroughDop),
+              ...rows.flatMap((row) => row.accessLoss.map((loss) => loss.organization)),
+            ]);
+            return rows;
+          },
         );
         // The totals field reads which enterprise the page belongs to from its parent, the connection.
         return { ...connection, enterpriseId: enterprise.id } satisfies ReadinessConnectionParent;
