@@ -2,9 +2,10 @@
  * `pnpm bench`: the gateway over HTTP, as its own process, on PostgreSQL and on the embedded database (PGlite), with
  * a large enterprise (1 enterprise, 200 organizations, 20,000 accounts half DOP / half SSO, 100,000 memberships,
  * 40,000 tokens, 6,000 links, 2,000 invitations). Each request kind gets a warm-up, then autocannon's 10 connections
- * for 10 s; bare graphql-yoga runs in the same run, so every figure also reads as a ratio to it. Also the cold start
- * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory, the dashboard's first
- * screen in Chromium (bench/dashboard.ts), then the directory import (bench/directory-import.ts). Writes bench/RESULTS.md.
+ * for 10 s, then 30 requests one at a time (the sequential p50 / p99: what one user waits); bare graphql-yoga runs in
+ * the same run, so every figure also reads as a ratio to it. Also the cold start of `pnpm start` (existing / empty
+ * embedded data directory, PostgreSQL) and the idle memory, the dashboard's first screen in Chromium
+ * (bench/dashboard.ts), then the directory import (bench/directory-import.ts). Writes bench/RESULTS.md.
  *
  * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, one load of each
  * dashboard screen, no RESULTS.md: checks that every row still runs),
@@ -39,6 +40,9 @@ const size = smoke ? SMOKE_DATA_SET : FULL_DATA_SET;
 const DURATION_S = smoke ? 1 : 10;
 const WARM_UP_S = smoke ? 0.3 : 2;
 const CONNECTIONS = 10;
+/** Requests sent one at a time after the load, for the sequential latency (the first few as warm-up, not counted). */
+const SEQUENTIAL = smoke ? 5 : 30;
+const SEQUENTIAL_WARM_UP = smoke ? 1 : 3;
 const sections = new Set((argument("sections") ?? "cold,requests,dashboard,import").split(","));
 const DASHBOARD_RUNS = smoke ? 1 : 5;
 const rowFilter = argument("rows")?.split(",");
@@ -183,6 +187,9 @@ interface Figures {
   statementsPerRequest: number | null;
   peakRssMiB: number;
   failures: number;
+  /** One request at a time (no concurrency): the latency a single user sees, in ms. */
+  sequentialP50: number;
+  sequentialP99: number;
 }
 
 type Outcome = { figures: Figures } | { skipped: string };
@@ -238,8 +245,23 @@ async function problemWith(port: number, body: string, headers: Record<string, s
   return failure ? `${failure[1]}: ${failure[2]}` : null;
 }
 
+/** Latencies in ms of `SEQUENTIAL` requests sent one after the other, each once the previous one has answered. */
+async function sequentialLatencies(port: number, body: string, headers: Record<string, string>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let index = 0; index < SEQUENTIAL_WARM_UP + SEQUENTIAL; index++) {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers, body });
+    await response.arrayBuffer();
+    if (index >= SEQUENTIAL_WARM_UP) latencies.push(performance.now() - started);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+/** The value below which `share` of the sorted `values` lie (nearest rank). */
+const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+
 /**
- * Figures of one request kind under load. `statementsOfOne`: what a single request sent (used when no request of
+ * Figures of one request kind under load, then one request at a time. `statementsOfOne`: what a single request sent (used when no request of
  * the load finished: a smoke run on a busy machine).
  */
 async function measure(port: number, pid: number, body: string, headers: Record<string, string>, statementsOfOne: number | null): Promise<Figures> {
@@ -255,6 +277,7 @@ async function measure(port: number, pid: number, body: string, headers: Record<
   clearInterval(sampler);
   peak = Math.max(peak, rssMiB(pid));
   const after = countStatements ? await settled(port) : null;
+  const sequential = await sequentialLatencies(port, body, headers);
   const requests = result.requests.total;
   const served = before && after ? after.responses - before.responses : 0;
   return {
@@ -265,6 +288,8 @@ async function measure(port: number, pid: number, body: string, headers: Record<
     statementsPerRequest: !before || !after ? null : served > 0 ? (after.statements - before.statements) / served : statementsOfOne,
     peakRssMiB: peak,
     failures: result.errors + result.timeouts + result.non2xx,
+    sequentialP50: percentile(sequential, 0.5),
+    sequentialP99: percentile(sequential, 0.99),
   };
 }
 
@@ -342,18 +367,18 @@ const say = (line: string) => {
 const fixed = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function rowLine(database: string, name: string, outcome: Outcome, reference: Figures | null): string {
-  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | | | |`;
+  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | | | | | |`;
   const f = outcome.figures;
   const ratio = reference ? fixed(f.requestsPerSecond / reference.requestsPerSecond, 3) : "";
   const cpuRatio = reference && Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest / reference.cpuMicrosecondsPerRequest, 2) : "";
   const cpu = Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest) : "–";
   const statements = f.statementsPerRequest === null ? "–" : fixed(f.statementsPerRequest, 1);
-  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${cpu} | ${cpuRatio} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
+  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${fixed(f.sequentialP50, 1)} | ${fixed(f.sequentialP99, 1)} | ${cpu} | ${cpuRatio} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
 }
 
 const TABLE_HEAD = [
-  "| database | request | req/s | req/s ÷ bare Yoga | p50 ms | p99 ms | server CPU µs / request | CPU ÷ bare Yoga | SQL statements / request | peak RSS MiB | failed |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  "| database | request | req/s | req/s ÷ bare Yoga | p50 ms | p99 ms | sequential p50 ms | sequential p99 ms | server CPU µs / request | CPU ÷ bare Yoga | SQL statements / request | peak RSS MiB | failed |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ];
 
 function machine(): string {
@@ -379,7 +404,7 @@ const header = [
   `- date: ${new Date().toISOString()}`,
   `- machine: ${machine()}`,
   `- commit: ${commit()}`,
-  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
+  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up, then ${SEQUENTIAL} requests one at a time (after ${SEQUENTIAL_WARM_UP} not counted) for the sequential p50 / p99; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
   "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included, divided by the GraphQL responses it finished; read once it has finished the requests of the load before",
   "- the gateway runs as `pnpm start` does (compiled, `node scripts/start.mjs`), with rate limits of 10⁹ a minute (counted, never reached) and MAX_REQUEST_COST=1000000",
   "",

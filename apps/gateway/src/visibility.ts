@@ -129,6 +129,23 @@ export function readThroughVisibility<T extends { id: string }>(
 }
 
 /**
+ * Organizations of an enterprise whose admin the viewer was just checked to be (`requireEnterpriseAdmin`): R15 shows
+ * every organization of an enterprise to the holders of a permission there (`visibleOrganizationWhere` through
+ * `visibleEnterpriseWhere`), so the fields returning them need not ask the database again. Organizations of any other
+ * enterprise are left to the usual check.
+ */
+export function organizationsOfAdministeredEnterprise(
+  context: GatewayContext,
+  enterpriseId: string,
+  organizations: Iterable<{ id: string; enterpriseId: string | null }>,
+): void {
+  const loader = visibleIdLoaders(context)("Organization");
+  for (const organization of organizations) {
+    if (organization.enterpriseId === enterpriseId) loader.clear(organization.id).prime(organization.id, true);
+  }
+}
+
+/**
  * Objects a mutation checked as visible to the viewer before it changed them (e.g. DOP accounts it just removed from
  * the enterprise): its payload may show them although the viewer no longer sees them afterwards.
  */

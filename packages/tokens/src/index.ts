@@ -49,6 +49,7 @@ export {
   breakingTokensOf,
   plainAccount,
   accountAccessInclude,
+  readPeople,
   tokenGuidanceForOrganization,
   accountTokenGuidance,
   accountTokenGuidances,
@@ -58,6 +59,8 @@ export {
   requireAccountTokenGuidanceAccess,
 } from "./guidance";
 export type {
+  AccountAccess,
+  PersonGraph,
   AccountWithAccess,
   TokenRecommendation,
   TokenReplacement,
