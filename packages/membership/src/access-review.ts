@@ -116,15 +116,7 @@ export async function accessReviews(
     const rows = reviewed.map((organization): AccessReviewRow => {
       const dop = accessOf(person.devopsAccount, organization.id);
       const sso = accessOf(person.ssoAccount, organization.id);
-      const missingMembership = dop.member && !sso.member;
-      const missingPermissions = dop.permissions.filter((permission) => !sso.permissions.includes(permission));
-      const missingOnSso: AccessRequirement[] = [...(missingMembership ? (["MEMBERSHIP"] as const) : []), ...missingPermissions];
-      const status: AccessReviewStatus = missingMembership
-        ? "MISSING_MEMBERSHIP"
-        : missingPermissions.length > 0
-          ? "MISSING_PERMISSIONS"
-          : "OK";
-      return { organization, dop, sso, missingOnSso, status };
+      return { organization, dop, sso, ...compareAccess(dop, sso) };
     });
     const status: AccessReviewStatus = rows.some((r) => r.status === "MISSING_MEMBERSHIP")
       ? "MISSING_MEMBERSHIP"
@@ -134,6 +126,15 @@ export async function accessReviews(
     reviews.set(person.accountId, { ...person, organizations: rows, status });
   }
   return reviews;
+}
+
+/** R4 in one organization: what the SSO account lacks compared with the DOP account, and the row's status. */
+export function compareAccess(dop: OrganizationAccess, sso: OrganizationAccess): Pick<AccessReviewRow, "missingOnSso" | "status"> {
+  const missingMembership = dop.member && !sso.member;
+  const missingPermissions = dop.permissions.filter((permission) => !sso.permissions.includes(permission));
+  const missingOnSso: AccessRequirement[] = [...(missingMembership ? (["MEMBERSHIP"] as const) : []), ...missingPermissions];
+  const status: AccessReviewStatus = missingMembership ? "MISSING_MEMBERSHIP" : missingPermissions.length > 0 ? "MISSING_PERMISSIONS" : "OK";
+  return { missingOnSso, status };
 }
 
 /** R4 for one account; null when the account does not exist. */
