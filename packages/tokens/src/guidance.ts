@@ -143,17 +143,27 @@ export function tokensBreakingFrom(
   { onlyAffected, now }: { onlyAffected: boolean; now: Date },
 ): BreakingToken[] {
   const keyRank = localeRanks([...access.organizations.values()].map((organization) => organization.key));
+  // What breaks depends on the owner only: worked out once per owner, shared by its tokens.
+  const perOwner = new Map<string, Pick<BreakingToken, "affectedOrganizations" | "replacements">>();
+  const ofOwner = (owner: Account) => {
+    let entry = perOwner.get(owner.id);
+    if (!entry) {
+      const affectedOrganizations = [...(access.memberships.get(owner.id) ?? [])]
+        .flatMap((id) => access.organizations.get(id) ?? [])
+        .sort((a, b) => keyRank.get(a.key)! - keyRank.get(b.key)!);
+      const replacements = affectedOrganizations.flatMap((organization) => {
+        const held = access.permissions.get(permissionKey(owner.id, organization.id));
+        const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
+        return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
+      });
+      perOwner.set(owner.id, (entry = { affectedOrganizations, replacements }));
+    }
+    return entry;
+  };
   const result: BreakingToken[] = [];
   for (const { token, owner } of tokens) {
-    const affectedOrganizations = [...(access.memberships.get(owner.id) ?? [])]
-      .flatMap((id) => access.organizations.get(id) ?? [])
-      .sort((a, b) => keyRank.get(a.key)! - keyRank.get(b.key)!);
+    const { affectedOrganizations, replacements } = ofOwner(owner);
     if (onlyAffected && affectedOrganizations.length === 0) continue;
-    const replacements = affectedOrganizations.flatMap((organization) => {
-      const held = access.permissions.get(permissionKey(owner.id, organization.id));
-      const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
-      return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
-    });
     result.push({ token, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations, replacements });
   }
   const loginRank = localeRanks(result.map((row) => row.owner.login));

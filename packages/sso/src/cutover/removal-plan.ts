@@ -29,7 +29,7 @@ import { tokensBreakingFrom, type BreakingToken } from "@sso-cutover/tokens";
  * server keeps answering (tests/security/bounded-work.test.ts measures /health while the largest allowed request
  * runs). A larger cutover is planned and applied in batches.
  */
-export const MAX_ACCOUNTS_PER_REMOVAL = 500;
+export const MAX_ACCOUNTS_PER_REMOVAL = 1000;
 
 export interface RemoveDevopsAccountsInput extends AccessLossAcknowledgementInput {
   enterpriseKey: string;
@@ -448,6 +448,8 @@ export async function planDevopsAccountRemoval(
     { memberships: organizationsOf, permissions: permissionsOf, organizations: organizationsById },
     { onlyAffected: true, now },
   );
+
+  await yieldToOtherRequests();
 
   const unlinked = accounts.filter((account) => !ssoAccountOf.has(account.id));
   const warnings: string[] = [];
