@@ -41,7 +41,6 @@ export type {
   AccessReviewRow,
   AccessReview,
   EnterpriseAccessReview,
-  AccessReviewOptions,
 } from "./access-review";
 export {
   CUTOVER_STATUSES,
