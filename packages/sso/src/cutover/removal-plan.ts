@@ -255,13 +255,15 @@ export async function planDevopsAccountRemoval(
       WHERE g."organizationId" IN (SELECT "id" FROM org) AND a."deletedAt" IS NULL
         AND EXISTS (SELECT 1 FROM "GroupPermission" gp WHERE gp."groupId" = g."id" AND gp."permission" = 'ADMIN')
     ),
+    removed AS (SELECT DISTINCT unnest(${removedIds}::text[]) AS "id"),
     admins AS (
+      -- The removed accounts joined once (a hash join), rather than the id list searched for each admin row.
       SELECT ad."organizationId",
              count(DISTINCT ad."accountId") AS "before",
-             count(DISTINCT ad."accountId") FILTER (WHERE NOT ad."accountId" = ANY(${removedIds}::text[])) AS "after",
-             COALESCE(bool_or(ad."kind" = 'DEVOPS' AND ad."accountId" = ANY(${removedIds}::text[])), false) AS "devopsRemoved",
-             COALESCE(bool_or(ad."kind" = 'DEVOPS' AND NOT ad."accountId" = ANY(${removedIds}::text[])), false) AS "devopsStays"
-      FROM admin ad GROUP BY ad."organizationId"
+             count(DISTINCT ad."accountId") FILTER (WHERE r."id" IS NULL) AS "after",
+             COALESCE(bool_or(ad."kind" = 'DEVOPS' AND r."id" IS NOT NULL), false) AS "devopsRemoved",
+             COALESCE(bool_or(ad."kind" = 'DEVOPS' AND r."id" IS NULL), false) AS "devopsStays"
+      FROM admin ad LEFT JOIN removed r ON r."id" = ad."accountId" GROUP BY ad."organizationId"
     )
     SELECT
       (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)} ORDER BY o."key") FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}) AS "organizations",
