@@ -3,12 +3,12 @@
  * a large enterprise (1 enterprise, 200 organizations, 20,000 accounts half DOP / half SSO, 100,000 memberships,
  * 40,000 tokens, 6,000 links, 2,000 invitations). Each request kind gets a warm-up, then autocannon's 10 connections
  * for 10 s; bare graphql-yoga runs in the same run, so every figure also reads as a ratio to it. Also the cold start
- * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory, then the directory import
- * (bench/directory-import.ts). Writes bench/RESULTS.md.
+ * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory, the dashboard's first
+ * screen in Chromium (bench/dashboard.ts), then the directory import (bench/directory-import.ts). Writes bench/RESULTS.md.
  *
- * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, no RESULTS.md: checks
- * that every row still runs),
- * `--databases=pglite,postgresql`, `--out=<file>`, `--sections=cold,requests,import` (which parts run; default all),
+ * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, one load of each
+ * dashboard screen, no RESULTS.md: checks that every row still runs),
+ * `--databases=pglite,postgresql` (cold starts and requests), `--out=<file>`, `--sections=cold,requests,dashboard,import` (which parts run; default all),
  * `--rows=<text>,<text>` (only the request kinds whose name contains one of them), `--starts=<n>` (each cold start
  * n times, the median reported with the range). PostgreSQL: POSTGRES_SERVER_URL (default
  * postgresql://postgres@127.0.0.1:5432/postgres); the run creates a database there and drops it.
@@ -27,6 +27,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { openPGlite, serveEmbedded } from "@sso-cutover/db";
 import { ensurePostgresTemplate } from "@sso-cutover/db/testing";
+import { measureDashboard } from "./dashboard";
 import { countDataSet, ENTERPRISE_KEY, FULL_DATA_SET, seedDataSet, SMOKE_DATA_SET, type SeededDataSet } from "./data-set";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -38,7 +39,8 @@ const size = smoke ? SMOKE_DATA_SET : FULL_DATA_SET;
 const DURATION_S = smoke ? 1 : 10;
 const WARM_UP_S = smoke ? 0.3 : 2;
 const CONNECTIONS = 10;
-const sections = new Set((argument("sections") ?? "cold,requests,import").split(","));
+const sections = new Set((argument("sections") ?? "cold,requests,dashboard,import").split(","));
+const DASHBOARD_RUNS = smoke ? 1 : 5;
 const rowFilter = argument("rows")?.split(",");
 const STARTS = Number(argument("starts") ?? 1);
 const serverUrl = process.env.POSTGRES_SERVER_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -390,7 +392,8 @@ execSync(`${JSON.stringify(process.execPath)} -e "import('./scripts/build.mjs').
 
 const prepared: DatabaseUnderTest[] = [];
 const skippedDatabases: string[] = [];
-for (const kind of databases) {
+// The data set serves the cold starts and the requests; the dashboard runs on the demo data, the import on its own.
+for (const kind of sections.has("cold") || sections.has("requests") ? databases : []) {
   if (kind === "postgresql") {
     const unreachable = await postgresReachable();
     if (unreachable) {
@@ -403,7 +406,7 @@ for (const kind of databases) {
   else throw new Error(`--databases: unknown database "${kind}" (pglite, postgresql)`);
 }
 
-say("## Data set\n");
+if (prepared.length > 0 || skippedDatabases.length > 0) say("## Data set\n");
 for (const database of prepared) {
   say(`- ${database.kind}: written in ${fixed(database.data.seconds, 1)} s — ${Object.entries(database.counts).map(([key, value]) => `${fixed(value)} ${key}`).join(", ")}`);
 }
@@ -503,6 +506,42 @@ for (const database of sections.has("requests") ? prepared : []) {
 }
 
 for (const database of prepared) await database.drop();
+
+// The dashboard in Chromium, against a gateway started as `pnpm start` starts it on an empty data directory: the
+// embedded database with its demo data and the development IdP (bench/dashboard.ts says what is measured).
+if (sections.has("dashboard")) {
+  say("\n## Dashboard: first screen usable (Chromium, 1280×800, `pnpm start` on the demo data)\n");
+  say(
+    "From the navigation's start to the first frame showing the screen's data: the admin's Overview with its heading and the " +
+      "three step statuses, an end user's My access with its heading and an organization row with its status. Cold: a new " +
+      `browser context (empty cache); warm: a reload. ${DASHBOARD_RUNS} run${DASHBOARD_RUNS === 1 ? "" : "s"} each. JavaScript: ` +
+      "the script responses of a cold load, bytes on the wire (the gateway sends the build's brotli copy to Chromium), and what gzip (default level) makes of the same scripts, for comparison.\n",
+  );
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-bench-dashboard-"));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = startServer(GATEWAY, { ...gatewayEnvironment({ dataDir }), SEED_DEMO: "true", PUBLIC_URL: baseUrl, LOGIN_RATE_LIMIT_PER_MINUTE: "1000000000" }, port);
+  try {
+    await firstAnswer(server, performance.now());
+    const adminToken = /admin token: (\S+)/.exec(server.output())?.[1];
+    if (!adminToken) throw new Error(`the demo start printed no admin token:\n${server.output()}`);
+    const outcome = await measureDashboard(baseUrl, adminToken, DASHBOARD_RUNS);
+    if ("skipped" in outcome) {
+      say(`| dashboard | skipped: ${outcome.skipped} |`);
+    } else {
+      say("| screen | load | runs | median ms | max ms | JS transferred bytes | JS gzip bytes |");
+      say("|---|---|---:|---:|---:|---:|---:|");
+      for (const screen of outcome.figures) {
+        const max = (values: number[]) => Math.max(...values);
+        say(`| ${screen.screen} | cold | ${screen.coldMs.length} | ${fixed(median(screen.coldMs))} | ${fixed(max(screen.coldMs))} | ${fixed(screen.jsBytes)} | ${fixed(screen.jsGzipBytes)} |`);
+        say(`| ${screen.screen} | warm (reload) | ${screen.warmMs.length} | ${fixed(median(screen.warmMs))} | ${fixed(max(screen.warmMs))} | ${fixed(screen.warmJsBytes)} | – |`);
+      }
+    }
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 // The directory import of the same size on the embedded database (bench/directory-import.ts, also `pnpm
 // bench:import`), in its own process so that its peak memory is its own.
