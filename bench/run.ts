@@ -231,6 +231,8 @@ function rows(data: SeededDataSet): Row[] {
         totals { people removedWithoutSso dopAccounts linkedDopAccounts breakGlassAccounts blockers warnings }
         edges { node { account { login } ssoAccount { login } cutoverStatus organizationsOnlyThroughDop { key } tokensThatWouldBreak { display } invitation { status } warnings } } } } }`),
     },
+    // The cutover's dry run, up to the largest batch one call may name (MAX_ACCOUNTS_PER_REMOVAL, 1,000): a fixed
+    // number of statements answering JSON, so the plan's work grows with the memberships and tokens it lists.
     dryRun(100),
     dryRun(1_000),
   ];

@@ -2,6 +2,8 @@ import {
   ACCOUNT_COLUMNS,
   ACCOUNT_TIMESTAMPS,
   forbidden,
+  localeCompare,
+  localeRanks,
   modelJson,
   modelsFromJson,
   ORGANIZATION_COLUMNS,
@@ -112,25 +114,65 @@ export async function tokensBreakingWith(
       : await tx.organization.findMany({ where: { id: { in: organizationIdsInPlay } } })
     ).map((organization) => [organization.id, organization]),
   );
+  return tokensBreakingFrom(
+    tokens.flatMap(({ ownerAccount, ...token }) => (ownerAccount ? [{ token, owner: ownerAccount }] : [])),
+    { memberships, permissions, organizations },
+    { onlyAffected: !!organizationIds, now },
+  );
+}
 
+/** What {@link tokensBreakingFrom} knows of the owners of the tokens, read beforehand. */
+export interface TokenOwnersAccess {
+  /** Owner id → the organizations (among those asked about) it belongs to, directly or through a group. */
+  memberships: ReadonlyMap<string, ReadonlySet<string>>;
+  /** `permissionKey(owner, organization)` → the owner's effective permissions there. */
+  permissions: ReadonlyMap<string, ReadonlySet<string>>;
+  /** At least every organization named in `memberships`. */
+  organizations: ReadonlyMap<string, Organization>;
+}
+
+/**
+ * R7/R9: `tokensBreakingWith` from data already read — the PATs (not revoked) of DOP accounts with their owners,
+ * and what the owners can do where — so that the cutover plan, which reads those memberships and permissions
+ * anyway, reads them once. `onlyAffected`: leave out a token whose owner belongs to none of the organizations.
+ * Sorted by owner login, token name and id (`localeCompare`), through ranks: one collation per distinct value.
+ */
+export function tokensBreakingFrom(
+  tokens: readonly { token: Token; owner: Account }[],
+  access: TokenOwnersAccess,
+  { onlyAffected, now }: { onlyAffected: boolean; now: Date },
+): BreakingToken[] {
+  const keyRank = localeRanks([...access.organizations.values()].map((organization) => organization.key));
+  // What breaks depends on the owner only: worked out once per owner, shared by its tokens.
+  const perOwner = new Map<string, Pick<BreakingToken, "affectedOrganizations" | "replacements">>();
+  const ofOwner = (owner: Account) => {
+    let entry = perOwner.get(owner.id);
+    if (!entry) {
+      const affectedOrganizations = [...(access.memberships.get(owner.id) ?? [])]
+        .flatMap((id) => access.organizations.get(id) ?? [])
+        .sort((a, b) => keyRank.get(a.key)! - keyRank.get(b.key)!);
+      const replacements = affectedOrganizations.flatMap((organization) => {
+        const held = access.permissions.get(permissionKey(owner.id, organization.id));
+        const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
+        return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
+      });
+      perOwner.set(owner.id, (entry = { affectedOrganizations, replacements }));
+    }
+    return entry;
+  };
   const result: BreakingToken[] = [];
-  for (const token of tokens) {
-    const owner = token.ownerAccount;
-    if (!owner) continue;
-    const affectedOrganizations = [...(memberships.get(owner.id) ?? [])]
-      .flatMap((id) => organizations.get(id) ?? [])
-      .sort((a, b) => a.key.localeCompare(b.key));
-    if (organizationIds && affectedOrganizations.length === 0) continue;
-    const replacements = affectedOrganizations.flatMap((organization) => {
-      const held = permissions.get(permissionKey(owner.id, organization.id));
-      const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
-      return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
-    });
-    const { ownerAccount: _owner, ...row } = token;
-    result.push({ token: row, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations, replacements });
+  for (const { token, owner } of tokens) {
+    const { affectedOrganizations, replacements } = ofOwner(owner);
+    if (onlyAffected && affectedOrganizations.length === 0) continue;
+    result.push({ token, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations, replacements });
   }
+  const loginRank = localeRanks(result.map((row) => row.owner.login));
+  const nameRank = localeRanks(result.map((row) => row.token.name));
   return result.sort(
-    (a, b) => a.owner.login.localeCompare(b.owner.login) || a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id),
+    (a, b) =>
+      loginRank.get(a.owner.login)! - loginRank.get(b.owner.login)! ||
+      nameRank.get(a.token.name)! - nameRank.get(b.token.name)! ||
+      localeCompare(a.token.id, b.token.id),
   );
 }
 

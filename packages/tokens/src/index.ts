@@ -46,6 +46,7 @@ export type { TokenCleanupOptions } from "./cleanup";
 export {
   recommendedTokenKind,
   tokensBreakingWith,
+  tokensBreakingFrom,
   breakingTokensOf,
   plainAccount,
   accountAccessInclude,

@@ -169,6 +169,8 @@ builder.mutationField("removeDevopsAccountsFromOrganizations", (t) =>
       // The plan names accounts (and their tokens) the admin saw before they left the enterprise.
       seenBeforeTheChange(context, "Account", plan.accounts.map((account) => account.id));
       seenBeforeTheChange(context, "Token", plan.tokensThatBreak.map((breaking) => breaking.token.id));
+      // Its organizations are the enterprise's, which the admin sees (the plan checked the enterprise first).
+      seenBeforeTheChange(context, "Organization", [...new Set(plan.memberships.map((entry) => entry.organization.id))]);
       return plan;
     },
   }),
