@@ -162,8 +162,11 @@ export function organizationsOfAdministeredEnterprise(
   organizations: Iterable<{ id: string; enterpriseId: string | null }>,
 ): void {
   const loader = visibleIdLoaders(context)("Organization");
+  const answers = knownAnswers(context, "Organization");
   for (const organization of organizations) {
-    if (organization.enterpriseId === enterpriseId) loader.clear(organization.id).prime(organization.id, true);
+    if (organization.enterpriseId !== enterpriseId) continue;
+    loader.clear(organization.id).prime(organization.id, true);
+    answers.set(organization.id, true);
   }
 }
 
