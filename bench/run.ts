@@ -2,13 +2,14 @@
  * `pnpm bench`: the gateway over HTTP, as its own process, on PostgreSQL and on the embedded database (PGlite), with
  * a large enterprise (1 enterprise, 200 organizations, 20,000 accounts half DOP / half SSO, 100,000 memberships,
  * 40,000 tokens, 6,000 links, 2,000 invitations). Each request kind gets a warm-up, then autocannon's 10 connections
- * for 10 s; bare graphql-yoga runs in the same run, so every figure also reads as a ratio to it. Also the cold start
- * of `pnpm start` (existing / empty embedded data directory, PostgreSQL) and the idle memory, then the directory import
- * (bench/directory-import.ts). Writes bench/RESULTS.md.
+ * for 10 s, then 30 requests one at a time (the sequential p50 / p99: what one user waits); bare graphql-yoga runs in
+ * the same run, so every figure also reads as a ratio to it. Also the cold start of `pnpm start` (existing / empty
+ * embedded data directory, PostgreSQL) and the idle memory, the dashboard's first screen in Chromium
+ * (bench/dashboard.ts), then the directory import (bench/directory-import.ts). Writes bench/RESULTS.md.
  *
- * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, no RESULTS.md: checks
- * that every row still runs),
- * `--databases=pglite,postgresql`, `--out=<file>`, `--sections=cold,requests,import` (which parts run; default all),
+ * Options: `--smoke` (a hundredth of the data, 1 s per row, one cold start per database, one load of each
+ * dashboard screen, no RESULTS.md: checks that every row still runs),
+ * `--databases=pglite,postgresql` (cold starts and requests), `--out=<file>`, `--sections=cold,requests,dashboard,import` (which parts run; default all),
  * `--rows=<text>,<text>` (only the request kinds whose name contains one of them), `--starts=<n>` (each cold start
  * n times, the median reported with the range). PostgreSQL: POSTGRES_SERVER_URL (default
  * postgresql://postgres@127.0.0.1:5432/postgres); the run creates a database there and drops it.
@@ -27,6 +28,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { openPGlite, serveEmbedded } from "@sso-cutover/db";
 import { ensurePostgresTemplate } from "@sso-cutover/db/testing";
+import { measureDashboard } from "./dashboard";
 import { countDataSet, ENTERPRISE_KEY, FULL_DATA_SET, seedDataSet, SMOKE_DATA_SET, type SeededDataSet } from "./data-set";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -38,7 +40,11 @@ const size = smoke ? SMOKE_DATA_SET : FULL_DATA_SET;
 const DURATION_S = smoke ? 1 : 10;
 const WARM_UP_S = smoke ? 0.3 : 2;
 const CONNECTIONS = 10;
-const sections = new Set((argument("sections") ?? "cold,requests,import").split(","));
+/** Requests sent one at a time after the load, for the sequential latency (the first few as warm-up, not counted). */
+const SEQUENTIAL = smoke ? 5 : 30;
+const SEQUENTIAL_WARM_UP = smoke ? 1 : 3;
+const sections = new Set((argument("sections") ?? "cold,requests,dashboard,import").split(","));
+const DASHBOARD_RUNS = smoke ? 1 : 5;
 const rowFilter = argument("rows")?.split(",");
 const STARTS = Number(argument("starts") ?? 1);
 const serverUrl = process.env.POSTGRES_SERVER_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -181,6 +187,9 @@ interface Figures {
   statementsPerRequest: number | null;
   peakRssMiB: number;
   failures: number;
+  /** One request at a time (no concurrency): the latency a single user sees, in ms. */
+  sequentialP50: number;
+  sequentialP99: number;
 }
 
 type Outcome = { figures: Figures } | { skipped: string };
@@ -222,6 +231,8 @@ function rows(data: SeededDataSet): Row[] {
         totals { people removedWithoutSso dopAccounts linkedDopAccounts breakGlassAccounts blockers warnings }
         edges { node { account { login } ssoAccount { login } cutoverStatus organizationsOnlyThroughDop { key } tokensThatWouldBreak { display } invitation { status } warnings } } } } }`),
     },
+    // The cutover's dry run, up to the largest batch one call may name (MAX_ACCOUNTS_PER_REMOVAL, 1,000): a fixed
+    // number of statements answering JSON, so the plan's work grows with the memberships and tokens it lists.
     dryRun(100),
     dryRun(1_000),
   ];
@@ -236,8 +247,23 @@ async function problemWith(port: number, body: string, headers: Record<string, s
   return failure ? `${failure[1]}: ${failure[2]}` : null;
 }
 
+/** Latencies in ms of `SEQUENTIAL` requests sent one after the other, each once the previous one has answered. */
+async function sequentialLatencies(port: number, body: string, headers: Record<string, string>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let index = 0; index < SEQUENTIAL_WARM_UP + SEQUENTIAL; index++) {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers, body });
+    await response.arrayBuffer();
+    if (index >= SEQUENTIAL_WARM_UP) latencies.push(performance.now() - started);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+/** The value below which `share` of the sorted `values` lie (nearest rank). */
+const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+
 /**
- * Figures of one request kind under load. `statementsOfOne`: what a single request sent (used when no request of
+ * Figures of one request kind under load, then one request at a time. `statementsOfOne`: what a single request sent (used when no request of
  * the load finished: a smoke run on a busy machine).
  */
 async function measure(port: number, pid: number, body: string, headers: Record<string, string>, statementsOfOne: number | null): Promise<Figures> {
@@ -253,6 +279,7 @@ async function measure(port: number, pid: number, body: string, headers: Record<
   clearInterval(sampler);
   peak = Math.max(peak, rssMiB(pid));
   const after = countStatements ? await settled(port) : null;
+  const sequential = await sequentialLatencies(port, body, headers);
   const requests = result.requests.total;
   const served = before && after ? after.responses - before.responses : 0;
   return {
@@ -263,6 +290,8 @@ async function measure(port: number, pid: number, body: string, headers: Record<
     statementsPerRequest: !before || !after ? null : served > 0 ? (after.statements - before.statements) / served : statementsOfOne,
     peakRssMiB: peak,
     failures: result.errors + result.timeouts + result.non2xx,
+    sequentialP50: percentile(sequential, 0.5),
+    sequentialP99: percentile(sequential, 0.99),
   };
 }
 
@@ -340,18 +369,18 @@ const say = (line: string) => {
 const fixed = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function rowLine(database: string, name: string, outcome: Outcome, reference: Figures | null): string {
-  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | | | |`;
+  if ("skipped" in outcome) return `| ${database} | ${name} | skipped: ${outcome.skipped} | | | | | | | | | | |`;
   const f = outcome.figures;
   const ratio = reference ? fixed(f.requestsPerSecond / reference.requestsPerSecond, 3) : "";
   const cpuRatio = reference && Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest / reference.cpuMicrosecondsPerRequest, 2) : "";
   const cpu = Number.isFinite(f.cpuMicrosecondsPerRequest) ? fixed(f.cpuMicrosecondsPerRequest) : "–";
   const statements = f.statementsPerRequest === null ? "–" : fixed(f.statementsPerRequest, 1);
-  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${cpu} | ${cpuRatio} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
+  return `| ${database} | ${name} | ${fixed(f.requestsPerSecond)} | ${ratio} | ${fixed(f.p50)} | ${fixed(f.p99)} | ${fixed(f.sequentialP50, 1)} | ${fixed(f.sequentialP99, 1)} | ${cpu} | ${cpuRatio} | ${statements} | ${fixed(f.peakRssMiB)} | ${f.failures} |`;
 }
 
 const TABLE_HEAD = [
-  "| database | request | req/s | req/s ÷ bare Yoga | p50 ms | p99 ms | server CPU µs / request | CPU ÷ bare Yoga | SQL statements / request | peak RSS MiB | failed |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  "| database | request | req/s | req/s ÷ bare Yoga | p50 ms | p99 ms | sequential p50 ms | sequential p99 ms | server CPU µs / request | CPU ÷ bare Yoga | SQL statements / request | peak RSS MiB | failed |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ];
 
 function machine(): string {
@@ -377,7 +406,7 @@ const header = [
   `- date: ${new Date().toISOString()}`,
   `- machine: ${machine()}`,
   `- commit: ${commit()}`,
-  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
+  `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up, then ${SEQUENTIAL} requests one at a time (after ${SEQUENTIAL_WARM_UP} not counted) for the sequential p50 / p99; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
   "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included, divided by the GraphQL responses it finished; read once it has finished the requests of the load before",
   "- the gateway runs as `pnpm start` does (compiled, `node scripts/start.mjs`), with rate limits of 10⁹ a minute (counted, never reached) and MAX_REQUEST_COST=1000000",
   "",
@@ -388,7 +417,8 @@ execSync(`${JSON.stringify(process.execPath)} -e "import('./scripts/build.mjs').
 
 const prepared: DatabaseUnderTest[] = [];
 const skippedDatabases: string[] = [];
-for (const kind of databases) {
+// The data set serves the cold starts and the requests; the dashboard runs on the demo data, the import on its own.
+for (const kind of sections.has("cold") || sections.has("requests") ? databases : []) {
   if (kind === "postgresql") {
     const unreachable = await postgresReachable();
     if (unreachable) {
@@ -401,7 +431,7 @@ for (const kind of databases) {
   else throw new Error(`--databases: unknown database "${kind}" (pglite, postgresql)`);
 }
 
-say("## Data set\n");
+if (prepared.length > 0 || skippedDatabases.length > 0) say("## Data set\n");
 for (const database of prepared) {
   say(`- ${database.kind}: written in ${fixed(database.data.seconds, 1)} s — ${Object.entries(database.counts).map(([key, value]) => `${fixed(value)} ${key}`).join(", ")}`);
 }
@@ -501,6 +531,42 @@ for (const database of sections.has("requests") ? prepared : []) {
 }
 
 for (const database of prepared) await database.drop();
+
+// The dashboard in Chromium, against a gateway started as `pnpm start` starts it on an empty data directory: the
+// embedded database with its demo data and the development IdP (bench/dashboard.ts says what is measured).
+if (sections.has("dashboard")) {
+  say("\n## Dashboard: first screen usable (Chromium, 1280×800, `pnpm start` on the demo data)\n");
+  say(
+    "From the navigation's start to the first frame showing the screen's data: the admin's Overview with its heading and the " +
+      "three step statuses, an end user's My access with its heading and an organization row with its status. Cold: a new " +
+      `browser context (empty cache); warm: a reload. ${DASHBOARD_RUNS} run${DASHBOARD_RUNS === 1 ? "" : "s"} each. JavaScript: ` +
+      "the script responses of a cold load, bytes on the wire (the gateway sends the build's brotli copy to Chromium), and what gzip (default level) makes of the same scripts, for comparison.\n",
+  );
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-bench-dashboard-"));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = startServer(GATEWAY, { ...gatewayEnvironment({ dataDir }), SEED_DEMO: "true", PUBLIC_URL: baseUrl, LOGIN_RATE_LIMIT_PER_MINUTE: "1000000000" }, port);
+  try {
+    await firstAnswer(server, performance.now());
+    const adminToken = /admin token: (\S+)/.exec(server.output())?.[1];
+    if (!adminToken) throw new Error(`the demo start printed no admin token:\n${server.output()}`);
+    const outcome = await measureDashboard(baseUrl, adminToken, DASHBOARD_RUNS);
+    if ("skipped" in outcome) {
+      say(`| dashboard | skipped: ${outcome.skipped} |`);
+    } else {
+      say("| screen | load | runs | median ms | max ms | JS transferred bytes | JS gzip bytes |");
+      say("|---|---|---:|---:|---:|---:|---:|");
+      for (const screen of outcome.figures) {
+        const max = (values: number[]) => Math.max(...values);
+        say(`| ${screen.screen} | cold | ${screen.coldMs.length} | ${fixed(median(screen.coldMs))} | ${fixed(max(screen.coldMs))} | ${fixed(screen.jsBytes)} | ${fixed(screen.jsGzipBytes)} |`);
+        say(`| ${screen.screen} | warm (reload) | ${screen.warmMs.length} | ${fixed(median(screen.warmMs))} | ${fixed(max(screen.warmMs))} | ${fixed(screen.warmJsBytes)} | – |`);
+      }
+    }
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 // The directory import of the same size on the embedded database (bench/directory-import.ts, also `pnpm
 // bench:import`), in its own process so that its peak memory is its own.

@@ -42,7 +42,7 @@ const MEASURED = [
 const MEASURED_OR_EXPLAINED = ["organizations(first: 20) members(first: 50)", "dry run, 1,000 accounts"];
 
 describe("pnpm bench --smoke (so that the benchmark keeps working; figures are not checked)", () => {
-  it(`runs every row against the gateway on ${database} and bare graphql-yoga`, async () => {
+  it(`runs every row against the gateway on ${database} and bare graphql-yoga, and the dashboard section`, async () => {
     const { code, output } = await runSmoke();
     expect(code, output).toBe(0);
     const cells = (line: string) => line.split("|").slice(1, -1).map((cell) => cell.trim());
@@ -55,8 +55,10 @@ describe("pnpm bench --smoke (so that the benchmark keeps working; figures are n
       const found = row(database, name);
       expect(found, `${name}\n${output}`).toBeDefined();
       expect(found![2], `${name} was not measured:\n${output}`).toMatch(figures);
+      // Sequential p50: one request at a time.
+      expect(found![6], name).toMatch(/^[\d,]+\.\d$/);
       // SQL statements per request: counted by the gateway.
-      expect(found![8], name).toMatch(/^[\d,]+\.\d$/);
+      expect(found![10], name).toMatch(/^[\d,]+\.\d$/);
     }
     for (const name of MEASURED_OR_EXPLAINED) {
       const found = row(database, name);
@@ -66,5 +68,18 @@ describe("pnpm bench --smoke (so that the benchmark keeps working; figures are n
     // A cold start to the first answer, with its idle memory.
     const start = table.find((found) => found[0] === database && /^\d+\.\d\d$/.test(found[2] ?? ""));
     expect(start, output).toBeDefined();
+    // The dashboard's first screen in Chromium, cold and warm, for the admin and for an end user; or why not.
+    const skipped = table.find((found) => found[0] === "dashboard");
+    if (skipped) expect(skipped[1], output).toMatch(/^skipped: Chromium not found/);
+    else {
+      for (const screen of ["admin: Overview", "end user: My access"]) {
+        for (const load of ["cold", "warm (reload)"]) {
+          const found = table.find((cells) => cells[0] === screen && cells[1] === load);
+          expect(found, `${screen}, ${load}\n${output}`).toBeDefined();
+          expect(found![3], `${screen}, ${load}`).toMatch(figures);
+        }
+      }
+      expect(table.find((cells) => cells[0] === "admin: Overview" && cells[1] === "cold")![5], "JS transferred").toMatch(figures);
+    }
   }, 600_000);
 });

@@ -3,12 +3,13 @@
  * already have SSO accounts, most still sign in with their DevOps-platform (DOP) accounts.
  */
 import path from "node:path";
-import type { OrgPermissionKind, PrismaClient, Tx } from "@sso-cutover/db";
+import type { OrgPermissionKind, PrismaClient } from "@sso-cutover/db";
 import { recordAuditEvent } from "@sso-cutover/enterprise";
 import {
   DEVELOPMENT_IDP_ENTITY_ID,
   developmentIdpConnection,
   loadOrCreateIdpKeyMaterial,
+  startIdpKeyGeneration,
   type DevelopmentIdpConnection,
   type DevelopmentIdpPerson,
   type IdpKeyMaterial,
@@ -85,12 +86,28 @@ export const DEMO_IDP_GROUPS: readonly string[] = Object.values(ORGANIZATION_GRO
  */
 const KEYLESS_DEMO_IDP_ENTITY_ID = "https://idp.acme.example/saml/metadata";
 
+const DEMO_IDP_COMMON_NAME = "dev-idp.sso-cutover.localhost";
+
+/** Where the development IdP keeps its key pair. */
+export function demoIdpKeyFolder(dataDir: string): string {
+  return path.join(dataDir, "dev-idp");
+}
+
+/** Starts making the development IdP's key pair when it has none yet (see {@link startIdpKeyGeneration}). */
+export function startDemoIdpKeyGeneration(dataDir: string): Promise<IdpKeyMaterial> | null {
+  return startIdpKeyGeneration(demoIdpKeyFolder(dataDir), DEMO_IDP_COMMON_NAME);
+}
+
 /**
  * The development IdP of the demo: its key pair, generated into `<dataDir>/dev-idp` at first use and the same at
  * every start after (the private key file is readable by its owner only), and the connection that trusts it.
  */
-export async function demoDevelopmentIdp(dataDir: string, publicUrl: string): Promise<{ keys: IdpKeyMaterial; connection: DevelopmentIdpConnection }> {
-  const keys = await loadOrCreateIdpKeyMaterial(path.join(dataDir, "dev-idp"), "dev-idp.sso-cutover.localhost");
+export async function demoDevelopmentIdp(
+  dataDir: string,
+  publicUrl: string,
+  generated?: Promise<IdpKeyMaterial | null> | null,
+): Promise<{ keys: IdpKeyMaterial; connection: DevelopmentIdpConnection }> {
+  const keys = await loadOrCreateIdpKeyMaterial(demoIdpKeyFolder(dataDir), DEMO_IDP_COMMON_NAME, { generated });
   return { keys, connection: developmentIdpConnection(publicUrl, keys) };
 }
 
@@ -120,56 +137,48 @@ export async function seedDemo(prisma: PrismaClient, now = new Date(), identityP
     idpSsoUrl: "https://idp.acme.example/saml/sso",
     idpCertificate: await demoIdpCertificate(now),
   };
+  // A fixed number of statements, one per table (each row kind is written with createMany): on the embedded
+  // database every statement is a round trip through its socket, and this runs at the first start of `pnpm start`.
   await prisma.$transaction(
     async (tx) => {
       const enterprise = await tx.enterprise.create({ data: { key: DEMO_ENTERPRISE_KEY, name: "Acme Corporation" } });
-      const organizations = new Map<string, string>();
-      for (const definition of ORGANIZATIONS) {
-        const organization = await tx.organization.create({
-          data: {
+      const organizationRows = await tx.organization.createManyAndReturn({
+        data: [
+          ...ORGANIZATIONS.map((definition) => ({
             key: definition.key,
             name: definition.name,
             enterpriseId: enterprise.id,
             devopsPlatform: definition.devopsPlatform,
             plan: definition.plan,
-            projects: { create: definition.projects.map((key) => ({ key, name: key })) },
-            groups: {
-              create: [
-                { name: "Members", builtIn: true },
-                { name: "Owners", builtIn: true, permissions: { create: [{ permission: "ADMIN" }] } },
-                { name: ORGANIZATION_GROUPS[definition.key]!, permissions: { create: [{ permission: "SCAN" }] } },
-              ],
-            },
-          },
-        });
-        organizations.set(definition.key, organization.id);
-      }
-      // An organization of another customer, outside the enterprise: never visible to acme's users.
-      await tx.organization.create({
-        data: { key: "globex", name: "Globex", plan: "TEAM", devopsPlatform: "GITHUB", projects: { create: [{ key: "globex-app", name: "globex-app" }] } },
+          })),
+          // An organization of another customer, outside the enterprise: never visible to acme's users.
+          { key: "globex", name: "Globex", plan: "TEAM" as const, devopsPlatform: "GITHUB" as const },
+        ],
+        select: { id: true, key: true },
       });
-
-      const dopAccounts = new Map<string, string>();
-      for (const user of DOP_USERS) {
-        const account = await createAccount(tx, {
-          login: user.login,
-          name: user.name,
-          email: `${user.login}@acme.example`,
-          kind: "DEVOPS",
-          devopsPlatform: user.platform,
-          lastLoginAt: new Date(now.getTime() - 3 * DAY),
-        });
-        dopAccounts.set(user.login, account);
-        for (const [organizationKey, permissions] of Object.entries(user.organizations)) {
-          const organizationId = organizations.get(organizationKey)!;
-          await tx.orgMembership.create({ data: { accountId: account, organizationId } });
-          for (const permission of permissions) {
-            await tx.orgPermission.create({ data: { accountId: account, organizationId, permission } });
-          }
-        }
-      }
-      await tx.enterprisePermission.create({
-        data: { enterpriseId: enterprise.id, accountId: dopAccounts.get("alice")!, permission: "ADMINISTER_ENTERPRISE" },
+      const organizations = new Map(organizationRows.map((row) => [row.key, row.id]));
+      const organizationId = (key: string) => organizations.get(key)!;
+      const projects = await tx.project.createManyAndReturn({
+        data: [
+          ...ORGANIZATIONS.flatMap((definition) =>
+            definition.projects.map((key) => ({ organizationId: organizationId(definition.key), key, name: key })),
+          ),
+          { organizationId: organizationId("globex"), key: "globex-app", name: "globex-app" },
+        ],
+        select: { id: true, key: true, organizationId: true },
+      });
+      const groups = await tx.group.createManyAndReturn({
+        data: ORGANIZATIONS.flatMap((definition) => [
+          { organizationId: organizationId(definition.key), name: "Members", builtIn: true },
+          { organizationId: organizationId(definition.key), name: "Owners", builtIn: true },
+          { organizationId: organizationId(definition.key), name: ORGANIZATION_GROUPS[definition.key]! },
+        ]),
+        select: { id: true, name: true, organizationId: true, builtIn: true },
+      });
+      await tx.groupPermission.createMany({
+        data: groups.flatMap((group): { groupId: string; permission: OrgPermissionKind }[] =>
+          group.name === "Owners" ? [{ groupId: group.id, permission: "ADMIN" }] : group.builtIn ? [] : [{ groupId: group.id, permission: "SCAN" }],
+        ),
       });
 
       // Three SSO accounts: bob's (linked to his DOP account), carol's (not linked yet) and oscar's (SSO only). Like
@@ -180,28 +189,63 @@ export async function seedDemo(prisma: PrismaClient, now = new Date(), identityP
         { login: "carol-acme", name: "Carol Coder", email: "carol@acme.example", groups: ["web-developers"], linksTo: null },
         { login: "oscar-acme", name: "Oscar Operator", email: "oscar@acme.example", groups: ["data-engineers"], linksTo: null },
       ];
-      for (const user of ssoUsers) {
-        const account = await createAccount(tx, {
-          login: user.login,
-          name: user.name,
-          email: user.email,
-          kind: "SSO",
-          enterpriseId: enterprise.id,
-          lastLoginAt: new Date(now.getTime() - DAY),
-        });
-        for (const groupName of user.groups) {
-          const group = await tx.group.findFirstOrThrow({
-            where: { name: groupName, organization: { enterpriseId: enterprise.id } },
-          });
-          await tx.groupMembership.create({ data: { groupId: group.id, accountId: account } });
-          await tx.orgMembership.create({ data: { accountId: account, organizationId: group.organizationId } });
-        }
-        if (user.linksTo) {
-          await tx.identityLink.create({
-            data: { devopsAccountId: dopAccounts.get(user.linksTo)!, ssoAccountId: account, linkedById: account },
-          });
-        }
-      }
+      const accountRows = await tx.account.createManyAndReturn({
+        data: [
+          ...DOP_USERS.map((user) => ({
+            login: user.login,
+            name: user.name,
+            email: `${user.login}@acme.example`,
+            emailNormalized: `${user.login}@acme.example`,
+            emailVerified: true,
+            kind: "DEVOPS" as const,
+            devopsPlatform: user.platform,
+            lastLoginAt: new Date(now.getTime() - 3 * DAY),
+          })),
+          ...ssoUsers.map((user) => ({
+            login: user.login,
+            name: user.name,
+            email: user.email,
+            emailNormalized: user.email.toLowerCase(),
+            emailVerified: true,
+            kind: "SSO" as const,
+            enterpriseId: enterprise.id,
+            lastLoginAt: new Date(now.getTime() - DAY),
+          })),
+        ],
+        select: { id: true, login: true },
+      });
+      const accounts = new Map(accountRows.map((row) => [row.login, row.id]));
+      const accountId = (login: string) => accounts.get(login)!;
+      const groupNamed = (name: string) => groups.find((group) => group.name === name)!;
+
+      await tx.orgMembership.createMany({
+        data: [
+          ...DOP_USERS.flatMap((user) =>
+            Object.keys(user.organizations).map((key) => ({ accountId: accountId(user.login), organizationId: organizationId(key) })),
+          ),
+          ...ssoUsers.flatMap((user) =>
+            user.groups.map((name) => ({ accountId: accountId(user.login), organizationId: groupNamed(name).organizationId })),
+          ),
+        ],
+      });
+      await tx.orgPermission.createMany({
+        data: DOP_USERS.flatMap((user) =>
+          Object.entries(user.organizations).flatMap(([key, permissions]) =>
+            permissions.map((permission) => ({ accountId: accountId(user.login), organizationId: organizationId(key), permission })),
+          ),
+        ),
+      });
+      await tx.groupMembership.createMany({
+        data: ssoUsers.flatMap((user) => user.groups.map((name) => ({ groupId: groupNamed(name).id, accountId: accountId(user.login) }))),
+      });
+      await tx.enterprisePermission.create({
+        data: { enterpriseId: enterprise.id, accountId: accountId("alice"), permission: "ADMINISTER_ENTERPRISE" },
+      });
+      await tx.identityLink.createMany({
+        data: ssoUsers.flatMap((user) =>
+          user.linksTo ? [{ devopsAccountId: accountId(user.linksTo), ssoAccountId: accountId(user.login), linkedById: accountId(user.login) }] : [],
+        ),
+      });
 
       await tx.ssoConnection.create({
         data: {
@@ -215,20 +259,27 @@ export async function seedDemo(prisma: PrismaClient, now = new Date(), identityP
       });
 
       // Tokens a cutover has to care about: DOP-owned analysis tokens that break when their owners go.
-      const web = organizations.get("acme-web")!;
-      const mobile = organizations.get("acme-mobile")!;
-      await createToken(tx, { kind: "PAT", name: "ci-web", ownerAccountId: dopAccounts.get("bob")!, lastUsedAt: new Date(now.getTime() - 2 * DAY) });
-      await createToken(tx, { kind: "PAT", name: "mobile-pipeline", ownerAccountId: dopAccounts.get("dave")!, lastUsedAt: new Date(now.getTime() - DAY), expiresAt: new Date(now.getTime() + 5 * DAY) });
-      await createToken(tx, { kind: "PAT", name: "laptop", ownerAccountId: dopAccounts.get("erin")!, lastUsedAt: new Date(now.getTime() - 10 * DAY) });
-      await createToken(tx, { kind: "SOT", name: "web-analysis", organizationId: web, allProjects: true, createdById: dopAccounts.get("alice")!, lastUsedAt: new Date(now.getTime() - DAY) });
-      await createToken(tx, { kind: "SOT", name: "ios-analysis", organizationId: mobile, allProjects: false, createdById: dopAccounts.get("dave")!, projectKeys: ["ios-app"] });
+      const web = organizationId("acme-web");
+      const mobile = organizationId("acme-mobile");
+      const tokens = [
+        demoToken({ kind: "PAT", name: "ci-web", ownerAccountId: accountId("bob"), lastUsedAt: new Date(now.getTime() - 2 * DAY) }),
+        demoToken({ kind: "PAT", name: "mobile-pipeline", ownerAccountId: accountId("dave"), lastUsedAt: new Date(now.getTime() - DAY), expiresAt: new Date(now.getTime() + 5 * DAY) }),
+        demoToken({ kind: "PAT", name: "laptop", ownerAccountId: accountId("erin"), lastUsedAt: new Date(now.getTime() - 10 * DAY) }),
+        demoToken({ kind: "SOT", name: "web-analysis", organizationId: web, allProjects: true, createdById: accountId("alice"), lastUsedAt: new Date(now.getTime() - DAY) }),
+        demoToken({ kind: "SOT", name: "ios-analysis", organizationId: mobile, allProjects: false, createdById: accountId("dave") }),
+      ];
+      const tokenRows = await tx.token.createManyAndReturn({ data: tokens, select: { id: true, name: true } });
+      const iosProject = projects.find((project) => project.organizationId === mobile && project.key === "ios-app")!;
+      await tx.tokenProject.createMany({
+        data: [{ tokenId: tokenRows.find((token) => token.name === "ios-analysis")!.id, projectId: iosProject.id }],
+      });
 
       await tx.invitation.create({
         data: {
           enterpriseId: enterprise.id,
           email: "dave@acme.example",
           emailNormalized: "dave@acme.example",
-          invitedById: dopAccounts.get("alice")!,
+          invitedById: accountId("alice"),
           expiresAt: new Date(now.getTime() + 14 * DAY),
         },
       });
@@ -272,59 +323,31 @@ export async function pointDemoAtDevelopmentIdp(prisma: PrismaClient, identityPr
   });
 }
 
-async function createAccount(
-  tx: Tx,
-  data: {
-    login: string;
-    name: string;
-    email: string;
-    kind: "DEVOPS" | "SSO";
-    devopsPlatform?: "GITHUB" | "GITLAB" | "BITBUCKET_CLOUD";
-    enterpriseId?: string;
-    lastLoginAt: Date;
-  },
-): Promise<string> {
-  const account = await tx.account.create({
-    data: { ...data, emailNormalized: data.email.toLowerCase(), emailVerified: true },
-  });
-  return account.id;
-}
-
-async function createToken(
-  tx: Tx,
-  data: {
-    kind: "PAT" | "SOT";
-    name: string;
-    ownerAccountId?: string;
-    organizationId?: string;
-    allProjects?: boolean;
-    projectKeys?: string[];
-    createdById?: string;
-    lastUsedAt?: Date;
-    expiresAt?: Date;
-  },
-): Promise<void> {
-  // The demo's secrets are thrown away: only their hashes exist, as for any token.
+/** A token row with a fresh secret that is thrown away: only its hash exists, as for any token. */
+function demoToken(data: {
+  kind: "PAT" | "SOT";
+  name: string;
+  ownerAccountId?: string;
+  organizationId?: string;
+  allProjects?: boolean;
+  createdById?: string;
+  lastUsedAt?: Date;
+  expiresAt?: Date;
+}) {
   const secret = generateTokenSecret(data.kind);
-  const projects = data.projectKeys
-    ? await tx.project.findMany({ where: { organizationId: data.organizationId!, key: { in: data.projectKeys } } })
-    : [];
-  await tx.token.create({
-    data: {
-      kind: data.kind,
-      name: data.name,
-      prefix: TOKEN_PREFIX[data.kind],
-      lastFour: lastFour(secret),
-      hash: hashTokenSecret(secret),
-      ownerAccountId: data.ownerAccountId ?? null,
-      organizationId: data.organizationId ?? null,
-      allProjects: data.allProjects ?? false,
-      createdById: data.createdById ?? data.ownerAccountId ?? null,
-      lastUsedAt: data.lastUsedAt ?? null,
-      expiresAt: data.expiresAt ?? null,
-      projects: { create: projects.map((project) => ({ projectId: project.id })) },
-    },
-  });
+  return {
+    kind: data.kind,
+    name: data.name,
+    prefix: TOKEN_PREFIX[data.kind],
+    lastFour: lastFour(secret),
+    hash: hashTokenSecret(secret),
+    ownerAccountId: data.ownerAccountId ?? null,
+    organizationId: data.organizationId ?? null,
+    allProjects: data.allProjects ?? false,
+    createdById: data.createdById ?? data.ownerAccountId ?? null,
+    lastUsedAt: data.lastUsedAt ?? null,
+    expiresAt: data.expiresAt ?? null,
+  };
 }
 
 /**

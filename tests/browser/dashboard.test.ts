@@ -178,7 +178,13 @@ describe("the dashboard in a browser", () => {
       await go(page, "Invitations", "Invitations");
       await page.getByLabel("Email addresses (one per line, or separated by commas)").fill("heidi@acme.example\nivan@acme.example");
       await page.getByRole("button", { name: "Preview 2 invitations" }).click();
-      await page.getByRole("heading", { name: "Preview" }).waitFor();
+      // The preview is the server's dry run: the exact message, with the login link, and nothing written yet.
+      await page.getByRole("heading", { name: "Preview", exact: true }).waitFor();
+      const previewed = await page.locator("pre.message").first().textContent();
+      expect(previewed).toContain("heidi@acme.example");
+      expect(previewed).toContain(`${baseUrl}/login/sso?enterprise_key=acme`);
+      expect(await kit.prisma.invitation.count({ where: { emailNormalized: { in: ["heidi@acme.example", "ivan@acme.example"] } } })).toBe(0);
+      await screen(page, "invitations-preview");
       await page.getByRole("button", { name: "Send 2 invitations" }).click();
       await page.getByRole("heading", { name: "Sent: 2 invited" }).waitFor();
       await poll(() => page.getByRole("row", { name: /heidi@acme\.example/ }).count()).toBe(1);

@@ -315,6 +315,46 @@ describe("configureSsoConnection", () => {
   });
 });
 
+describe("Enterprise.viewerPermissions", () => {
+  const QUERY = '{ enterprise(key: "acme") { key viewerPermissions ssoConnection { id } } }';
+
+  it("R8: an enterprise admin reads ADMINISTER_ENTERPRISE; a member of an organization reads none", async () => {
+    const heidi = await kit.prisma.account.findUniqueOrThrow({ where: { login: "heidi" } });
+
+    const asAdmin = await kit.graphql(QUERY, { token: alice.token });
+    const asMember = await kit.graphql(QUERY, { token: await kit.tokenFor(heidi.id) });
+
+    expect(asAdmin.errors).toBeUndefined();
+    expect(asAdmin.data?.enterprise.viewerPermissions).toEqual(["ADMINISTER_ENTERPRISE"]);
+    expect(asMember.errors).toBeUndefined();
+    expect(asMember.data?.enterprise.viewerPermissions).toEqual([]);
+  });
+
+  it("R8: a holder of Create Portfolios only sees the SSO connection but does not read ADMINISTER_ENTERPRISE", async () => {
+    const acme = await kit.prisma.enterprise.findUniqueOrThrow({ where: { key: "acme" } });
+    const paula = await kit.prisma.account.create({ data: { login: "paula-portfolios", name: "Paula Portfolios", kind: "DEVOPS" } });
+    await kit.prisma.enterprisePermission.create({ data: { enterpriseId: acme.id, accountId: paula.id, permission: "CREATE_PORTFOLIOS" } });
+
+    const response = await kit.graphql(QUERY, { token: await kit.tokenFor(paula.id) });
+
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.enterprise.ssoConnection).not.toBeNull();
+    expect(response.data?.enterprise.viewerPermissions).toEqual(["CREATE_PORTFOLIOS"]);
+  });
+
+  it("viewerPermissions costs one SQL statement", async () => {
+    const count = async (query: string) => {
+      await kit.graphql(query, { token: alice.token }); // warm-up: token lastUsedAt write
+      kit.db.statements.reset();
+      await kit.graphql(query, { token: alice.token });
+      return kit.db.statements.count;
+    };
+    const without = await count('{ enterprise(key: "acme") { key } }');
+    const withPermissions = await count('{ enterprise(key: "acme") { key viewerPermissions } }');
+    expect(withPermissions).toBe(without + 1);
+  });
+});
+
 describe("N+1 guard", () => {
   it("enterprise { members(first: N) { … organizations { key } recoveryAccess } } sends as many SQL statements for N = 5 as for N = 50", async () => {
     const enterprise = await kit.prisma.enterprise.create({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_INVITATIONS_PER_CALL } from "@sso-cutover/membership";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type Scenario } from "../kit/scenario";
@@ -30,9 +30,11 @@ const INVITE = /* GraphQL */ `
     inviteUsers(input: $input) {
       __typename
       ... on InviteUsersSuccess {
+        dryRun
         invitedCount
         results {
           email
+          message
           invitation { id email status expiresAt loginUrl message invitedBy { login } }
           error { code message field email }
         }
@@ -73,10 +75,10 @@ const RESEND = /* GraphQL */ `
   }
 `;
 
-const invite = (emails: string[], options: { token?: string; expiresInDays?: number } = {}) =>
+const invite = (emails: string[], options: { token?: string; expiresInDays?: number; dryRun?: boolean } = {}) =>
   kit.graphql(INVITE, {
     token: options.token ?? adminToken,
-    variables: { input: { enterpriseKey: s.enterprise.key, emails, expiresInDays: options.expiresInDays } },
+    variables: { input: { enterpriseKey: s.enterprise.key, emails, expiresInDays: options.expiresInDays, dryRun: options.dryRun } },
   });
 
 describe("inviteUsers", () => {
@@ -145,6 +147,58 @@ describe("inviteUsers", () => {
     expect(response.data?.inviteUsers.invitedCount).toBe(MAX_INVITATIONS_PER_CALL);
     expect(response.data?.inviteUsers.results.every((r: any) => r.invitation.message.includes("login/sso"))).toBe(true);
     expect(kit.db.statements.count).toBeLessThanOrEqual(25);
+
+    kit.db.statements.reset();
+    const preview = await invite(
+      Array.from({ length: MAX_INVITATIONS_PER_CALL }, (_, i) => `preview${i}@example.com`),
+      { dryRun: true },
+    );
+    expect(preview.data?.inviteUsers).toMatchObject({ dryRun: true, invitedCount: MAX_INVITATIONS_PER_CALL });
+    expect(preview.data?.inviteUsers.results.every((r: any) => r.message.includes("login/sso"))).toBe(true);
+    expect(kit.db.statements.count).toBeLessThanOrEqual(25);
+  });
+});
+
+describe("inviteUsers dry run", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("R3: a dry run returns each would-be invitee's message and each refusal, and writes no invitation and no audit event", async () => {
+    await invite(["pending@example.com"]);
+    const eventsBefore = (await s.auditEvents()).length;
+
+    const response = await invite(["ana@example.com", "not-an-email", "pending@example.com", "member@example.com"], { dryRun: true });
+
+    const payload = response.data?.inviteUsers;
+    expect(payload).toMatchObject({ __typename: "InviteUsersSuccess", dryRun: true, invitedCount: 1 });
+    expect(payload.results.map((r: any) => r.error?.code ?? "WOULD_INVITE")).toEqual(["WOULD_INVITE", "INVALID_EMAIL", "ALREADY_PENDING", "ALREADY_SSO_MEMBER"]);
+    expect(payload.results.map((r: any) => r.invitation)).toEqual([null, null, null, null]);
+    expect(payload.results[0].message).toContain(`http://sso-cutover.test/login/sso?enterprise_key=${s.enterprise.key}`);
+    expect(payload.results[0].message).toContain("ana@example.com");
+    expect(payload.results.slice(1).map((r: any) => r.message)).toEqual([null, null, null]);
+    expect((await kit.prisma.invitation.findMany({ where: { enterpriseId: s.enterprise.id } })).map((i) => i.email)).toEqual(["pending@example.com"]);
+    expect(await s.auditEvents()).toHaveLength(eventsBefore);
+  });
+
+  it("R3: sending after the preview, with the same emails and expiry, sends exactly the previewed message", async () => {
+    // Both calls within the same minute, as the message states the expiry to the minute.
+    vi.useFakeTimers({ toFake: ["Date"], now: Math.floor(Date.now() / 60_000) * 60_000 + 1_000 });
+    const emails = ["ana@example.com", "ben@example.com"];
+
+    const preview = await invite(emails, { expiresInDays: 5, dryRun: true });
+    const sent = await invite(emails, { expiresInDays: 5 });
+
+    expect(sent.data?.inviteUsers).toMatchObject({ dryRun: false, invitedCount: 2 });
+    const previewed = preview.data?.inviteUsers.results.map((r: any) => r.message);
+    expect(sent.data?.inviteUsers.results.map((r: any) => r.message)).toEqual(previewed);
+    expect(sent.data?.inviteUsers.results.map((r: any) => r.invitation.message)).toEqual(previewed);
+  });
+
+  it("R3: a dry run by a member who is not an enterprise admin gets FORBIDDEN as data", async () => {
+    const response = await invite(["ana@example.com"], { token: devToken, dryRun: true });
+
+    expect(response.data?.inviteUsers).toMatchObject({ __typename: "DomainError", code: "FORBIDDEN" });
   });
 });
 

@@ -11,9 +11,10 @@ import { PGlite } from "@electric-sql/pglite";
 import { ensureEmbeddedTemplate } from "@sso-cutover/db/testing";
 
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const GATEWAY_ENTRY = path.join(repositoryRoot, "apps", "gateway", "src", "main.ts");
+/** What `pnpm start` runs: the compiled server (tests/kit/global-setup.ts compiles it again when a source changed). */
+export const GATEWAY_ENTRY = path.join(repositoryRoot, "dist", "apps", "gateway", "src", "main.js");
 /** `pnpm cli <command>`: run it with `runEntryPoint(CLI_ENTRY, environment, [command, ...options])`. */
-export const CLI_ENTRY = path.join(repositoryRoot, "apps", "cli", "src", "main.ts");
+export const CLI_ENTRY = path.join(repositoryRoot, "dist", "apps", "cli", "src", "main.js");
 
 export interface Exit {
   code: number | null;
@@ -39,12 +40,12 @@ export interface RunningProcess {
 }
 
 /**
- * Runs a TypeScript entry point the way `pnpm start` does (tsx), with the test's variables on top of a minimal
+ * Runs a compiled entry point the way `pnpm start` and `pnpm cli` do (plain Node), with the test's variables on top of a minimal
  * environment: nothing of the developer's own DATABASE_URL, PORT or DATA_DIR leaks in.
  */
 export function runEntryPoint(entry: string, environment: Record<string, string>, args: readonly string[] = []): RunningProcess {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, [entry, ...args], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: "info", ...environment },
     stdio: ["ignore", "pipe", "pipe"],

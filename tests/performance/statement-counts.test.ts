@@ -4,7 +4,7 @@
  * organizations each holding more members than a page: a statement per organization or per page would show.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSession, SESSION_COOKIE } from "@sso-cutover/sso";
+import { createSession, MAX_ACCOUNTS_PER_REMOVAL, SESSION_COOKIE } from "@sso-cutover/sso";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
 
@@ -200,6 +200,63 @@ describe("statements per request", () => {
       counts.push(statements);
     }
     expect(counts[1]).toBe(counts[0]);
+  });
+
+  it(`R9/R15: a dry run of ${MAX_ACCOUNTS_PER_REMOVAL.toLocaleString("en-US")} DOP accounts is accepted and costs as many statements as one of 10`, async () => {
+    // The largest batch allowed: DOP accounts beyond the scenario's, each a member of one organization with one token.
+    const organizations = await kit.prisma.organization.findMany({ where: { enterpriseId: scenario.enterprise.id }, orderBy: { key: "asc" } });
+    const id = (index: number) => `batch-dop-${index}`;
+    await kit.prisma.account.createMany({
+      data: Array.from({ length: MAX_ACCOUNTS_PER_REMOVAL }, (_, index) => ({
+        id: id(index),
+        login: `batch-dop-${String(index).padStart(4, "0")}`,
+        name: `Batch ${index}`,
+        kind: "DEVOPS" as const,
+        devopsPlatform: "GITHUB" as const,
+      })),
+    });
+    await kit.prisma.orgMembership.createMany({
+      data: Array.from({ length: MAX_ACCOUNTS_PER_REMOVAL }, (_, index) => ({ accountId: id(index), organizationId: organizations[index % ORGANIZATIONS]!.id })),
+    });
+    await kit.prisma.token.createMany({
+      data: Array.from({ length: MAX_ACCOUNTS_PER_REMOVAL }, (_, index) => ({
+        kind: "PAT" as const,
+        name: "ci",
+        prefix: "sqp_",
+        lastFour: String(index % 10_000).padStart(4, "0"),
+        hash: `batch-token-hash-${index}`,
+        ownerAccountId: id(index),
+        createdById: id(index),
+      })),
+    });
+    const ids = (count: number) => Array.from({ length: count }, (_, index) => Buffer.from(`Account:${id(index)}`).toString("base64"));
+    const counts: number[] = [];
+    for (const count of [10, MAX_ACCOUNTS_PER_REMOVAL]) {
+      const { count: statements, log, data } = await statementsOf(DRY_RUN, adminToken, {
+        input: { enterpriseKey: scenario.enterprise.key, accountIds: ids(count), acknowledgeAll: true, dryRun: true },
+      });
+      const plan = data.removeDevopsAccountsFromOrganizations;
+      expect(plan.memberships, JSON.stringify(data).slice(0, 500)).toHaveLength(count);
+      expect(plan.tokensThatBreak).toHaveLength(count);
+      expect(statements, log.join("\n")).toBeLessThanOrEqual(30);
+      counts.push(statements);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+
+  it(`R9/R15: a dry run of ${(MAX_ACCOUNTS_PER_REMOVAL + 1).toLocaleString("en-US")} accounts is refused before any work, naming input.accountIds`, async () => {
+    const ids = Array.from({ length: MAX_ACCOUNTS_PER_REMOVAL + 1 }, (_, index) => Buffer.from(`Account:batch-dop-${index}`).toString("base64"));
+    kit.db.statements.reset();
+    const response = await kit.graphql(DRY_RUN, {
+      token: adminToken,
+      variables: { input: { enterpriseKey: scenario.enterprise.key, accountIds: ids, acknowledgeAll: true, dryRun: true } },
+    });
+    expect(response.status).toBe(400);
+    expect(response.data).toBeUndefined();
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "input.accountIds" });
+    expect(response.errors?.[0]?.message).toContain(`at most ${MAX_ACCOUNTS_PER_REMOVAL.toLocaleString("en-US")}`);
+    // Refused before any resolver ran: no transaction was opened for the plan.
+    expect(kit.db.statements.log.join("\n")).not.toMatch(/BEGIN/);
   });
 
   it("a readiness page with its totals: at most 8 statements, for 5 or 50 rows", async () => {

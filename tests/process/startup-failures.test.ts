@@ -120,7 +120,7 @@ describe("start-up failures name what to fix and exit promptly", () => {
     } finally {
       lock.release();
     }
-  }, 90_000); // five processes, each started with tsx
+  }, 90_000); // five processes
 
   it("port in use: names PORT and says to stop the other process or pick another port", async () => {
     const busyPort = await listeningTcpServer((socket) => socket.destroy());

@@ -17,7 +17,7 @@ import { Invitations } from "./screens/Invitations";
 import { Terminate } from "./screens/Terminate";
 import { Audit } from "./screens/Audit";
 
-const SessionQuery = graphql(`
+export const SessionQuery = graphql(`
   query Session {
     viewer {
       id
@@ -26,21 +26,22 @@ const SessionQuery = graphql(`
       email
       kind
       organizations { key name enterprise { key name } }
-      accessReview { enterprise { key name } }
+      accessReview { enterprise { key name viewerPermissions } }
     }
   }
 `);
 
 /**
- * Whether to show the enterprise screens: the SSO connection is visible to holders of an enterprise permission only
- * (null for anyone else, without an error). Each admin screen's own query is refused by the server for anyone who
- * does not hold Administer Enterprise, and shows that refusal.
+ * Whether to show the enterprise screens: the permissions the viewer holds on the enterprise, read from the server
+ * (with the session when the enterprise is the access review's, so that an admin screen waits for no further round
+ * trip; else by this query). The admin screens are shown to holders of Administer Enterprise only; each admin screen's
+ * own query is also refused by the server for anyone else, and shows that refusal.
  */
 const AdminAccessQuery = graphql(`
   query AdminAccess($enterpriseKey: String!) {
     enterprise(key: $enterpriseKey) {
       key
-      ssoConnection { id }
+      viewerPermissions
     }
   }
 `);
@@ -97,14 +98,20 @@ export function App() {
   const [location] = useLocation();
   const [{ data, error, fetching }] = useQuery({ query: SessionQuery, requestPolicy: "cache-first" });
   const viewer = data?.viewer ?? null;
-  const enterprise = viewer?.accessReview?.enterprise ?? viewer?.organizations.find((organization) => organization.enterprise)?.enterprise ?? null;
+  const reviewed = viewer?.accessReview?.enterprise ?? null;
+  const enterprise = reviewed ?? viewer?.organizations.find((organization) => organization.enterprise)?.enterprise ?? null;
   const [admin] = useQuery({
     query: AdminAccessQuery,
     variables: { enterpriseKey: enterprise?.key ?? "" },
-    pause: !enterprise,
+    pause: !enterprise || reviewed !== null,
     requestPolicy: "cache-first",
   });
-  const isAdmin = !enterprise ? false : admin.fetching || (!admin.data && !admin.error) ? null : Boolean(admin.data?.enterprise?.ssoConnection);
+  const permissions = reviewed
+    ? reviewed.viewerPermissions
+    : admin.fetching || (!admin.data && !admin.error)
+      ? null
+      : (admin.data?.enterprise?.viewerPermissions ?? []);
+  const isAdmin = !enterprise ? false : permissions === null ? null : permissions.includes("ADMINISTER_ENTERPRISE");
   const session = useMemo<Session | null>(
     () => (viewer ? { viewer, enterprise: enterprise ? { key: enterprise.key, name: enterprise.name } : null, isAdmin } : null),
     [viewer, enterprise, isAdmin],

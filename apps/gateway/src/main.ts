@@ -106,6 +106,13 @@ async function start(): Promise<void> {
     tracing = await (await import("./observability/tracing")).startOtlpTracing();
   }
 
+  // The demo's development IdP, when it has no key pair yet, makes one while the database opens; it is written to
+  // DATA_DIR only once the data directory is locked (demoDevelopmentIdp below).
+  const demoLoading = import("../../../prisma/seed/demo");
+  demoLoading.catch(() => {}); // awaited below, where a failure is reported
+  const generatedIdpKeys = config.DEV_IDP ? demoLoading.then((demo) => demo.startDemoIdpKeyGeneration(config.DATA_DIR)) : null;
+  generatedIdpKeys?.catch(() => {});
+
   const checks = await import("@sso-cutover/db/startup-checks");
   // Errors whose message already names the variable and the remedy are shown as they are.
   const explained: (abstract new (...args: never[]) => Error)[] = [
@@ -143,7 +150,7 @@ async function start(): Promise<void> {
   if (stopping) return;
 
   const [demo, { startTokenCleanup }, { createGateway }, { IdpKeyMaterialError }] = await Promise.all([
-    import("../../../prisma/seed/demo"),
+    demoLoading,
     import("@sso-cutover/tokens"),
     import("./yoga"),
     import("@sso-cutover/sso/identity-provider"),
@@ -152,7 +159,7 @@ async function start(): Promise<void> {
   let developmentIdp: DevelopmentIdp | null = null;
   let demoIdp: DevelopmentIdpConnection | null = null;
   if (config.DEV_IDP) {
-    const { keys, connection } = await demo.demoDevelopmentIdp(config.DATA_DIR, config.PUBLIC_URL).catch((error: unknown) =>
+    const { keys, connection } = await demo.demoDevelopmentIdp(config.DATA_DIR, config.PUBLIC_URL, generatedIdpKeys).catch((error: unknown) =>
       fail(
         error instanceof IdpKeyMaterialError
           ? `The development IdP (DEV_IDP) cannot start: ${error.message}`

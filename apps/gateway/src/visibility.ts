@@ -85,6 +85,20 @@ function viewerAccountId(context: GatewayContext): string {
   return context.viewer?.accountId ?? "";
 }
 
+/**
+ * Per request and type: the answers known so far (primed, or loaded by a batch), so that a field whose objects are
+ * all known passes them on at once. A plan listing thousands of memberships would otherwise wait for a promise per
+ * account and per organization shown, which cost more CPU (and garbage) than the plan itself.
+ */
+const knownVisibility = createContextCache(() => new Map<string, Map<string, boolean>>());
+
+function knownAnswers(context: GatewayContext, typename: string): Map<string, boolean> {
+  const known = knownVisibility(context);
+  let answers = known.get(typename);
+  if (!answers) known.set(typename, (answers = new Map()));
+  return answers;
+}
+
 /** Per request and type: which ids the viewer may see, asked for a whole batch of objects in one statement. */
 const visibleIdLoaders = createContextCache((context: GatewayContext) => {
   const loaders = new Map<string, DataLoader<string, boolean>>();
@@ -98,7 +112,11 @@ const visibleIdLoaders = createContextCache((context: GatewayContext) => {
           select: { id: true },
         });
         const visibleIds = new Set(visible.map((row) => row.id));
-        return ids.map((id) => visibleIds.has(id));
+        const answers = knownAnswers(context, typename);
+        return ids.map((id) => {
+          answers.set(id, visibleIds.has(id));
+          return visibleIds.has(id);
+        });
       });
       loaders.set(typename, loader);
     }
@@ -124,8 +142,32 @@ export function readThroughVisibility<T extends { id: string }>(
   rows: readonly T[],
 ): T[] {
   const loader = visibleIdLoaders(context)(typename);
-  for (const row of rows) loader.clear(row.id).prime(row.id, true);
+  const answers = knownAnswers(context, typename);
+  for (const row of rows) {
+    loader.clear(row.id).prime(row.id, true);
+    answers.set(row.id, true);
+  }
   return [...rows];
+}
+
+/**
+ * Organizations of an enterprise whose admin the viewer was just checked to be (`requireEnterpriseAdmin`): R15 shows
+ * every organization of an enterprise to the holders of a permission there (`visibleOrganizationWhere` through
+ * `visibleEnterpriseWhere`), so the fields returning them need not ask the database again. Organizations of any other
+ * enterprise are left to the usual check.
+ */
+export function organizationsOfAdministeredEnterprise(
+  context: GatewayContext,
+  enterpriseId: string,
+  organizations: Iterable<{ id: string; enterpriseId: string | null }>,
+): void {
+  const loader = visibleIdLoaders(context)("Organization");
+  const answers = knownAnswers(context, "Organization");
+  for (const organization of organizations) {
+    if (organization.enterpriseId !== enterpriseId) continue;
+    loader.clear(organization.id).prime(organization.id, true);
+    answers.set(organization.id, true);
+  }
 }
 
 /**
@@ -134,13 +176,44 @@ export function readThroughVisibility<T extends { id: string }>(
  */
 export function seenBeforeTheChange(context: GatewayContext, typename: keyof typeof TYPE_VISIBILITY, ids: readonly string[]): void {
   const loader = visibleIdLoaders(context)(typename);
-  for (const id of ids) loader.clear(id).prime(id, true);
+  const answers = knownAnswers(context, typename);
+  for (const id of ids) {
+    loader.clear(id).prime(id, true);
+    answers.set(id, true);
+  }
 }
 
 function idOf(typename: string, object: unknown): string {
   const id = (object as { id?: unknown } | null)?.id;
   if (typeof id !== "string") throw new Error(`An object of type ${typename} was resolved without its id.`);
   return id;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * `onlyVisible` without waiting, when every object is already known to be visible (or, in a list, known either
+ * way); undefined when some answer is still to be asked (then `onlyVisible` decides).
+ */
+function visibleNow(value: unknown, typename: string, field: GraphQLField<unknown, GatewayContext>, context: GatewayContext): unknown {
+  if (value === null || value === undefined) return value;
+  const answers = knownVisibility(context).get(typename);
+  if (!answers) return undefined;
+  if (isListType(getNullableType(field.type))) {
+    if (!Array.isArray(value)) return undefined;
+    const present: unknown[] = [];
+    for (const item of value) {
+      if (item === null || item === undefined) continue;
+      if (isPromiseLike(item)) return undefined;
+      const answer = answers.get(idOf(typename, item));
+      if (answer === undefined) return undefined;
+      if (answer) present.push(item);
+    }
+    return present;
+  }
+  return answers.get(idOf(typename, value)) === true ? value : undefined;
 }
 
 /** Keeps what the viewer may see: a list loses the others, a single object becomes null (NOT_FOUND where non-null). */
@@ -187,8 +260,14 @@ export function enforceVisibility(schema: GraphQLSchema): GraphQLSchema {
       }
       if (!TYPE_VISIBILITY[named.name]) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = async (source, args, context, info) =>
-        onlyVisible(await resolve(source, args, context, info), named.name, field, context);
+      field.resolve = (source, args, context, info) => {
+        const value = resolve(source, args, context, info);
+        if (!isPromiseLike(value)) {
+          const passed = visibleNow(value, named.name, field, context);
+          if (passed !== undefined) return passed;
+        }
+        return Promise.resolve(value).then((resolved) => onlyVisible(resolved, named.name, field, context));
+      };
     }
   }
   return schema;
@@ -225,11 +304,17 @@ export async function loadNodes(
         where: { AND: [{ id: { in: [...typeIds] } }, where(viewerAccountId(context))] },
       });
       const loader = visibleIdLoaders(context)(typename);
-      for (const id of typeIds) loader.prime(id, false);
+      const answers = knownAnswers(context, typename);
+      for (const id of typeIds) {
+        // `prime` keeps an answer already cached: so does the record of known answers.
+        loader.prime(id, false);
+        if (!answers.has(id)) answers.set(id, false);
+      }
       const byId = new Map<string, unknown>();
       for (const row of rows) {
         brandWithType(row, typename as never);
         loader.clear(row.id).prime(row.id, true);
+        answers.set(row.id, true);
         byId.set(row.id, row);
       }
       loaded.set(typename, byId);

@@ -77,9 +77,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     log(`took over the lock of ${dataDir} left by pid ${pid} (${command}), which no longer runs`);
   }
   let embedded: EmbeddedServer;
+  // A folder without a database starts from the template, migrated to the committed migrations of this checkout
+  // (its name carries their fingerprint): nothing is pending then, and the check is skipped.
+  const created = !existsSync(path.join(dataDir, "PG_VERSION"));
   try {
-    // A folder without a database starts from the migrated template: nothing is pending then.
-    const created = !existsSync(path.join(dataDir, "PG_VERSION"));
     embedded = await serveEmbedded(await openPGlite(dataDir));
     if (created) log(`created the database in ${dataDir} from the template migrated to ${committedMigrations().at(-1)}`);
   } catch (error) {
@@ -87,7 +88,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     throw error;
   }
   try {
-    await migrate(embedded.url, options.migrateOnStart ?? true, log);
+    if (!created) await migrate(embedded.url, options.migrateOnStart ?? true, log);
   } catch (error) {
     await embedded.close();
     lock.release();

@@ -18,6 +18,7 @@ export { serializable, isSerializationFailure } from "./transactions";
 export type { Tx, TransactionOptions } from "./transactions";
 export { DomainError, invalidInput, forbidden, notFound } from "./errors";
 export type { DomainErrorCode } from "./errors";
+export { localeCompare, localeRanks } from "./locale-order";
 export {
   ACCOUNT_COLUMNS,
   ACCOUNT_TIMESTAMPS,

@@ -13,6 +13,19 @@ export async function holdsEnterprisePermission(
   return found !== null;
 }
 
+/**
+ * The enterprise permissions the account holds on the enterprise, in a fixed order; none for anyone else (and for a
+ * deleted account). One statement.
+ */
+export async function heldEnterprisePermissions(tx: Tx, accountId: string, enterpriseId: string): Promise<EnterprisePermissionKind[]> {
+  const rows = await tx.enterprisePermission.findMany({
+    where: { accountId, enterpriseId, account: { deletedAt: null } },
+    select: { permission: true },
+    orderBy: { permission: "asc" },
+  });
+  return rows.map((row) => row.permission);
+}
+
 /** Throws FORBIDDEN unless the account holds Administer Enterprise on the enterprise. */
 export async function requireEnterpriseAdmin(tx: Tx, accountId: string, enterpriseId: string): Promise<void> {
   if (!(await holdsEnterprisePermission(tx, accountId, enterpriseId))) {

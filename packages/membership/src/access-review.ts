@@ -37,15 +37,6 @@ export interface AccessReview {
 
 const NO_ACCESS: OrganizationAccess = { member: false, permissions: [] };
 
-export interface AccessReviewOptions {
-  /**
-   * Per account asked for, the organizations to review (the others get no row): a removal plan compares only where
-   * a DOP account is removed, which keeps the work linear in its memberships rather than in people × organizations.
-   * The review's `status` is then the worst of the selected rows.
-   */
-  organizationsOf?: ReadonlyMap<string, ReadonlySet<string>>;
-}
-
 /**
  * R4: access parity of many people at once, in six queries whatever their number (it backs
  * `members { accessReview }`). Each given account stands for a person: a DOP account brings its linked SSO
@@ -56,7 +47,6 @@ export async function accessReviews(
   tx: Tx,
   accountIds: readonly string[],
   enterpriseId: string,
-  options: AccessReviewOptions = {},
 ): Promise<Map<string, AccessReview>> {
   const reviews = new Map<string, AccessReview>();
   if (accountIds.length === 0) return reviews;
@@ -103,28 +93,11 @@ export async function accessReviews(
     };
   };
 
-  const only = options.organizationsOf;
-  const position = new Map(organizations.map((organization, index) => [organization.id, index]));
   for (const person of people) {
-    // In key order, like the whole list; only the selected organizations of the enterprise.
-    const reviewed = only
-      ? [...(only.get(person.accountId) ?? [])]
-          .flatMap((id) => (position.has(id) ? [position.get(id)!] : []))
-          .sort((a, b) => a - b)
-          .map((index) => organizations[index]!)
-      : organizations;
-    const rows = reviewed.map((organization): AccessReviewRow => {
+    const rows = organizations.map((organization): AccessReviewRow => {
       const dop = accessOf(person.devopsAccount, organization.id);
       const sso = accessOf(person.ssoAccount, organization.id);
-      const missingMembership = dop.member && !sso.member;
-      const missingPermissions = dop.permissions.filter((permission) => !sso.permissions.includes(permission));
-      const missingOnSso: AccessRequirement[] = [...(missingMembership ? (["MEMBERSHIP"] as const) : []), ...missingPermissions];
-      const status: AccessReviewStatus = missingMembership
-        ? "MISSING_MEMBERSHIP"
-        : missingPermissions.length > 0
-          ? "MISSING_PERMISSIONS"
-          : "OK";
-      return { organization, dop, sso, missingOnSso, status };
+      return { organization, dop, sso, ...compareAccess(dop, sso) };
     });
     const status: AccessReviewStatus = rows.some((r) => r.status === "MISSING_MEMBERSHIP")
       ? "MISSING_MEMBERSHIP"
@@ -134,6 +107,15 @@ export async function accessReviews(
     reviews.set(person.accountId, { ...person, organizations: rows, status });
   }
   return reviews;
+}
+
+/** R4 in one organization: what the SSO account lacks compared with the DOP account, and the row's status. */
+export function compareAccess(dop: OrganizationAccess, sso: OrganizationAccess): Pick<AccessReviewRow, "missingOnSso" | "status"> {
+  const missingMembership = dop.member && !sso.member;
+  const missingPermissions = dop.permissions.filter((permission) => !sso.permissions.includes(permission));
+  const missingOnSso: AccessRequirement[] = [...(missingMembership ? (["MEMBERSHIP"] as const) : []), ...missingPermissions];
+  const status: AccessReviewStatus = missingMembership ? "MISSING_MEMBERSHIP" : missingPermissions.length > 0 ? "MISSING_PERMISSIONS" : "OK";
+  return { missingOnSso, status };
 }
 
 /** R4 for one account; null when the account does not exist. */

@@ -33,7 +33,7 @@ export type {
 } from "./invitations";
 export { requireLinkableAccounts, linkAccounts, linkDevopsAccountAsAdmin } from "./links";
 export type { LinkAccountsInput, LinkProof, LinkAccountsOptions, AccountLink, LinkDevopsAccountAsAdminInput } from "./links";
-export { accessReviews, accessReview, reviewableAccountIds, requireCanReviewAccess, accessReviewsForViewer } from "./access-review";
+export { accessReviews, accessReview, compareAccess, reviewableAccountIds, requireCanReviewAccess, accessReviewsForViewer } from "./access-review";
 export type {
   AccessRequirement,
   AccessReviewStatus,
@@ -41,7 +41,6 @@ export type {
   AccessReviewRow,
   AccessReview,
   EnterpriseAccessReview,
-  AccessReviewOptions,
 } from "./access-review";
 export {
   CUTOVER_STATUSES,

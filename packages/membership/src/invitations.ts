@@ -132,6 +132,8 @@ export interface InviteUsersInput {
   enterpriseKey: string;
   emails: readonly string[];
   expiresInDays?: number | null;
+  /** Validate, check and classify every email, and compose each message, but write nothing (default false). */
+  dryRun?: boolean | null;
 }
 
 export interface InvitationContext {
@@ -149,16 +151,22 @@ export interface InvitationRefusal {
   field: string;
 }
 
-/** One per distinct submitted email, in submission order. */
+/**
+ * One per distinct submitted email, in submission order. An email that is (or, in a dry run, would be) invited has
+ * the exact message it receives and its expiry; `sent` is the created invitation, null in a dry run.
+ */
 export type InviteUserResult =
-  | { ok: true; email: string; sent: SentInvitation }
+  | { ok: true; email: string; message: string; loginUrl: string; expiresAt: Date; sent: SentInvitation | null }
   | { ok: false; email: string; refusal: InvitationRefusal };
 
 export interface InviteUsersOutcome {
   enterprise: Enterprise;
   results: InviteUserResult[];
-  /** How many invitations were created (0 when every email was refused: nothing is written then). */
+  dryRun: boolean;
+  /** How many invitations were created (0 in a dry run, and when every email was refused: nothing is written then). */
   createdCount: number;
+  /** How many emails were invited; in a dry run, how many would be. */
+  invitedCount: number;
 }
 
 function requireExpiryDays(expiresInDays: number | null | undefined, field = "input.expiresInDays"): number {
@@ -183,6 +191,10 @@ interface Candidate {
  * validated and de-duplicated case-insensitively; each distinct email gets either an invitation or a typed
  * refusal. The batch is one serializable transaction with a fixed number of statements, whatever its size;
  * when every email is refused nothing is written and no audit event is recorded.
+ *
+ * A dry run (`dryRun: true`) makes the same checks and classification in the same serializable read, writes nothing,
+ * records no audit event, and returns for each email that would be invited the exact message it would receive, with
+ * the expiry a real call at `now` sets.
  */
 export async function inviteUsers(
   prisma: PrismaClient,
@@ -264,8 +276,9 @@ export async function inviteUsers(
       }
     }
 
+    const loginUrl = enterpriseLoginUrl(publicUrl, enterprise.key);
     const created = new Map<string, Invitation>();
-    if (accepted.length > 0) {
+    if (accepted.length > 0 && !input.dryRun) {
       await tx.invitation.createMany({
         data: accepted.map((candidate) => ({
           enterpriseId: enterprise.id,
@@ -298,13 +311,23 @@ export async function inviteUsers(
     }
 
     const results: InviteUserResult[] = distinct.map((candidate) => {
-      const invitation = created.get(candidate.normalized);
-      if (invitation) return { ok: true, email: candidate.email, sent: sent(enterprise, invitation, publicUrl) };
       const refusal = refusals.get(candidate.normalized);
-      if (!refusal) throw new Error(`invitation for ${candidate.normalized} was neither created nor refused`);
-      return { ok: false, email: candidate.email, refusal };
+      if (refusal) return { ok: false, email: candidate.email, refusal };
+      const invitation = created.get(candidate.normalized) ?? null;
+      if (!input.dryRun && !invitation) throw new Error(`invitation for ${candidate.normalized} was neither created nor refused`);
+      // The message is composed from what the invitation stores (its trimmed email and expiry), whether or not it is.
+      const letter = invitation ?? { email: candidate.email, expiresAt };
+      const message = invitationMessage(enterprise, letter, loginUrl);
+      return {
+        ok: true,
+        email: candidate.email,
+        message,
+        loginUrl,
+        expiresAt: letter.expiresAt,
+        sent: invitation && { invitation, loginUrl, message },
+      };
     });
-    return { enterprise, results, createdCount: created.size };
+    return { enterprise, results, dryRun: Boolean(input.dryRun), createdCount: created.size, invitedCount: input.dryRun ? accepted.length : created.size };
   });
 }
 

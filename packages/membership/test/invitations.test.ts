@@ -46,7 +46,7 @@ const invite = (emails: string[], extra: { expiresInDays?: number | null; actor?
   inviteUsers(db.prisma, s.actor(extra.actor ?? "admin"), { enterpriseKey: s.enterprise.key, emails, expiresInDays: extra.expiresInDays }, context);
 
 function invited(result: InviteUserResult | undefined) {
-  if (!result?.ok) throw new Error(`expected an invitation, got ${JSON.stringify(result)}`);
+  if (!result?.ok || !result.sent) throw new Error(`expected an invitation, got ${JSON.stringify(result)}`);
   return result.sent;
 }
 
@@ -236,6 +236,86 @@ describe("inviteUsers", () => {
     expect(large.operations).toBeLessThanOrEqual(8);
     expect(await storedInvitations()).toHaveLength(10 + MAX_INVITATIONS_PER_CALL);
     expect(await s.auditEvents("invitation.created")).toHaveLength(2);
+  });
+
+  it(`R3: a dry run of ${MAX_INVITATIONS_PER_CALL} emails is one transaction with the same fixed number of statements as a dry run of 10, and fewer than the real call`, async () => {
+    const counter = countQueries(db.prisma);
+    const batch = (size: number, tag: string, dryRun: boolean) =>
+      counter.measure((client) =>
+        inviteUsers(
+          client,
+          s.actor("admin"),
+          { enterpriseKey: s.enterprise.key, emails: Array.from({ length: size }, (_, i) => `${tag}${i}@example.com`), dryRun },
+          context,
+        ),
+      );
+
+    const small = await batch(10, "small", true);
+    const large = await batch(MAX_INVITATIONS_PER_CALL, "large", true);
+    const real = await batch(10, "real", false);
+
+    expect(large.result.invitedCount).toBe(MAX_INVITATIONS_PER_CALL);
+    expect(large.transactions).toBe(1);
+    expect(large.operations).toBe(small.operations);
+    expect(large.operations).toBeLessThan(real.operations);
+    expect(await storedInvitations()).toHaveLength(10);
+  });
+});
+
+describe("inviteUsers dry run", () => {
+  const preview = (emails: string[], extra: { expiresInDays?: number | null; actor?: string } = {}) =>
+    inviteUsers(db.prisma, s.actor(extra.actor ?? "admin"), { enterpriseKey: s.enterprise.key, emails, expiresInDays: extra.expiresInDays, dryRun: true }, context);
+
+  it("R3: a dry run returns each would-be invitee's exact message and each refusal, and writes no invitation and no audit event", async () => {
+    await invite(["pending@example.com"]);
+    const eventsBefore = await s.auditEvents();
+
+    const outcome = await preview(["Ana@Example.com", "not-an-email", "PENDING@example.com", "existing.member@example.com", "ben@example.com"], {
+      expiresInDays: 3,
+    });
+
+    expect(outcome).toMatchObject({ dryRun: true, createdCount: 0, invitedCount: 2 });
+    expect(outcome.results.map((r) => (r.ok ? "WOULD_INVITE" : r.refusal.code))).toEqual([
+      "WOULD_INVITE",
+      "INVALID_EMAIL",
+      "ALREADY_PENDING",
+      "ALREADY_SSO_MEMBER",
+      "WOULD_INVITE",
+    ]);
+    const ana = outcome.results[0]!;
+    if (!ana.ok) throw new Error("expected Ana to be invitable");
+    expect(ana.sent).toBeNull();
+    expect(ana.expiresAt.toISOString()).toBe(new Date(now.getTime() + 3 * DAY).toISOString());
+    expect(ana.message).toBe(invitationMessage(s.enterprise, { email: "Ana@Example.com", expiresAt: ana.expiresAt }, enterpriseLoginUrl(PUBLIC_URL, s.enterprise.key)));
+    expect(ana.message).toContain("2026-12-04 at 10:00 UTC");
+    expect((await storedInvitations()).map((i) => i.emailNormalized)).toEqual(["pending@example.com"]);
+    expect(await s.auditEvents()).toHaveLength(eventsBefore.length);
+  });
+
+  it("R3: the real call after a preview, with the same emails and expiry, sends exactly the previewed messages", async () => {
+    const emails = ["ana@example.com", "  Ben@Example.com ", "bad"];
+    const previewed = await preview(emails, { expiresInDays: 7 });
+
+    const real = await invite(emails, { expiresInDays: 7 });
+
+    expect(real.dryRun).toBe(false);
+    expect(real.invitedCount).toBe(previewed.invitedCount);
+    expect(real.results.map((r) => (r.ok ? r.message : r.refusal.code))).toEqual(previewed.results.map((r) => (r.ok ? r.message : r.refusal.code)));
+    expect(real.results.map((r) => (r.ok ? r.sent?.message : null))).toEqual(previewed.results.map((r) => (r.ok ? r.message : null)));
+    expect(await storedInvitations()).toHaveLength(2);
+  });
+
+  it("R3: a dry run makes the same checks as the real call: FORBIDDEN for a member, INVALID_INPUT for a bad expiry, PRECONDITION_FAILED without an active connection", async () => {
+    expect((await domainError(preview(["ana@example.com"], { actor: "dev" }))).code).toBe("FORBIDDEN");
+    expect(await domainError(preview(["ana@example.com"], { expiresInDays: 31 }))).toMatchObject({ code: "INVALID_INPUT", field: "input.expiresInDays" });
+    const draft = await buildScenario(db.prisma, {
+      enterprise: { ssoConnection: "DRAFT" },
+      accounts: { admin: { enterpriseAdmin: true } },
+    });
+    const error = await domainError(
+      inviteUsers(db.prisma, draft.actor("admin"), { enterpriseKey: draft.enterprise.key, emails: ["new@example.com"], dryRun: true }, context),
+    );
+    expect(error).toMatchObject({ code: "PRECONDITION_FAILED", field: "input.enterpriseKey" });
   });
 });
 

@@ -61,16 +61,31 @@ export async function readCutoverFacts(
   tx: Tx,
   enterpriseId: string,
   now: Date,
-  { withReadinessTotals = false }: { withReadinessTotals?: boolean } = {},
+  {
+    withReadinessTotals = false,
+    withDopOwnedTokens = withReadinessTotals,
+  }: {
+    withReadinessTotals?: boolean;
+    /** Count the DOP-owned tokens too (a join of every token of the enterprise's DOP accounts); only with the totals. */
+    withDopOwnedTokens?: boolean;
+  } = {},
 ): Promise<CutoverFacts> {
   // Timestamps are stored as UTC without a zone: compare with `now` in UTC whatever the session's time zone.
   const at = Prisma.sql`(${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
   const readinessTotals = withReadinessTotals
     ? Prisma.sql`
-        (SELECT count(*) FROM dop)::int + (SELECT count(*) FROM removed_without_sso)::int + (SELECT count(*) FROM sso_only)::int AS "people",
-        (SELECT count(*) FROM "Token" t JOIN dop ON dop."id" = t."ownerAccountId"
-          WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::int AS "dopOwnedTokens"`
+        (SELECT count(*) FROM dop)::int + (SELECT count(*) FROM removed_without_sso)::int + (SELECT "ssoOnly" FROM sso)::int AS "people",
+        ${
+          withDopOwnedTokens
+            ? Prisma.sql`(SELECT count(*) FROM "Token" t JOIN dop ON dop."id" = t."ownerAccountId"
+                          WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::int`
+            : Prisma.sql`NULL::int`
+        } AS "dopOwnedTokens"`
     : Prisma.sql`NULL::int AS "people", NULL::int AS "dopOwnedTokens"`;
+  // SSO accounts alone (people of readiness): not the SSO side of a link whose DOP account is in the enterprise.
+  const ssoOnly = withReadinessTotals
+    ? Prisma.sql`, count(*) FILTER (WHERE a."id" NOT IN (SELECT "ssoAccountId" FROM dop_link)) AS "ssoOnly"`
+    : Prisma.empty;
   const [row] = await tx.$queryRaw<(Omit<CutoverFacts, "connection"> & FactsRowConnection)[]>(Prisma.sql`
     WITH
       org AS MATERIALIZED (
@@ -95,12 +110,16 @@ export async function readCutoverFacts(
             WHERE il."devopsAccountId" = a."id" AND s."enterpriseId" = ${enterpriseId}
           )
       ),
-      sso_only AS (
-        SELECT a."id" FROM "Account" a
+      dop_link AS MATERIALIZED (
+        SELECT il."ssoAccountId" FROM "IdentityLink" il JOIN dop ON dop."id" = il."devopsAccountId"
+      ),
+      sso AS (
+        SELECT count(*) AS "ssoAccounts",
+               count(*) FILTER (WHERE a."scimProvisionedAt" IS NOT NULL) AS "scimUsers",
+               count(*) FILTER (WHERE a."scimProvisionedAt" IS NOT NULL AND a."deactivatedAt" IS NOT NULL) AS "scimDeactivatedUsers"
+               ${ssoOnly}
+        FROM "Account" a
         WHERE a."kind" = 'SSO' AND a."enterpriseId" = ${enterpriseId} AND a."deletedAt" IS NULL
-          AND NOT EXISTS (
-            SELECT 1 FROM "IdentityLink" il JOIN dop ON dop."id" = il."devopsAccountId" WHERE il."ssoAccountId" = a."id"
-          )
       ),
       administrators AS (
         SELECT a."kind" FROM "EnterprisePermission" p JOIN "Account" a ON a."id" = p."accountId"
@@ -118,17 +137,13 @@ export async function readCutoverFacts(
       (SELECT c."firstLoginAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionFirstLoginAt",
       (SELECT c."groupsReceivedAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionGroupsReceivedAt",
       (SELECT c."lastScimRequestAt" FROM "SsoConnection" c WHERE c."enterpriseId" = ${enterpriseId}) AS "connectionLastScimRequestAt",
-      (SELECT count(*) FROM "Account" a
-         WHERE a."enterpriseId" = ${enterpriseId} AND a."kind" = 'SSO' AND a."deletedAt" IS NULL AND a."scimProvisionedAt" IS NOT NULL)::int AS "scimUsers",
-      (SELECT count(*) FROM "Account" a
-         WHERE a."enterpriseId" = ${enterpriseId} AND a."kind" = 'SSO' AND a."deletedAt" IS NULL AND a."scimProvisionedAt" IS NOT NULL
-           AND a."deactivatedAt" IS NOT NULL)::int AS "scimDeactivatedUsers",
+      (SELECT "scimUsers" FROM sso)::int AS "scimUsers",
+      (SELECT "scimDeactivatedUsers" FROM sso)::int AS "scimDeactivatedUsers",
       (SELECT count(*) FROM "ScimGroup" g WHERE g."enterpriseId" = ${enterpriseId})::int AS "scimGroups",
       (SELECT count(*) FROM org)::int AS "organizations",
       (SELECT count(*) FROM dop)::int AS "dopAccounts",
-      (SELECT count(*) FROM dop JOIN "IdentityLink" il ON il."devopsAccountId" = dop."id")::int AS "linkedDopAccounts",
-      (SELECT count(*) FROM "Account" a
-         WHERE a."kind" = 'SSO' AND a."enterpriseId" = ${enterpriseId} AND a."deletedAt" IS NULL)::int AS "ssoAccounts",
+      (SELECT count(*) FROM dop_link)::int AS "linkedDopAccounts",
+      (SELECT "ssoAccounts" FROM sso)::int AS "ssoAccounts",
       (SELECT count(*) FROM "Invitation" i
          WHERE i."enterpriseId" = ${enterpriseId} AND i."status" = 'PENDING' AND i."expiresAt" > ${at})::int AS "pendingInvitations",
       (SELECT count(*) FROM "Invitation" i

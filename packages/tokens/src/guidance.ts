@@ -4,6 +4,8 @@ import {
   ENTERPRISE_COLUMNS,
   ENTERPRISE_TIMESTAMPS,
   forbidden,
+  localeCompare,
+  localeRanks,
   modelJson,
   modelsFromJson,
   ORGANIZATION_COLUMNS,
@@ -114,25 +116,65 @@ export async function tokensBreakingWith(
       : await tx.organization.findMany({ where: { id: { in: organizationIdsInPlay } } })
     ).map((organization) => [organization.id, organization]),
   );
+  return tokensBreakingFrom(
+    tokens.flatMap(({ ownerAccount, ...token }) => (ownerAccount ? [{ token, owner: ownerAccount }] : [])),
+    { memberships, permissions, organizations },
+    { onlyAffected: !!organizationIds, now },
+  );
+}
 
+/** What {@link tokensBreakingFrom} knows of the owners of the tokens, read beforehand. */
+export interface TokenOwnersAccess {
+  /** Owner id → the organizations (among those asked about) it belongs to, directly or through a group. */
+  memberships: ReadonlyMap<string, ReadonlySet<string>>;
+  /** `permissionKey(owner, organization)` → the owner's effective permissions there. */
+  permissions: ReadonlyMap<string, ReadonlySet<string>>;
+  /** At least every organization named in `memberships`. */
+  organizations: ReadonlyMap<string, Organization>;
+}
+
+/**
+ * R7/R9: `tokensBreakingWith` from data already read — the PATs (not revoked) of DOP accounts with their owners,
+ * and what the owners can do where — so that the cutover plan, which reads those memberships and permissions
+ * anyway, reads them once. `onlyAffected`: leave out a token whose owner belongs to none of the organizations.
+ * Sorted by owner login, token name and id (`localeCompare`), through ranks: one collation per distinct value.
+ */
+export function tokensBreakingFrom(
+  tokens: readonly { token: Token; owner: Account }[],
+  access: TokenOwnersAccess,
+  { onlyAffected, now }: { onlyAffected: boolean; now: Date },
+): BreakingToken[] {
+  const keyRank = localeRanks([...access.organizations.values()].map((organization) => organization.key));
+  // What breaks depends on the owner only: worked out once per owner, shared by its tokens.
+  const perOwner = new Map<string, Pick<BreakingToken, "affectedOrganizations" | "replacements">>();
+  const ofOwner = (owner: Account) => {
+    let entry = perOwner.get(owner.id);
+    if (!entry) {
+      const affectedOrganizations = [...(access.memberships.get(owner.id) ?? [])]
+        .flatMap((id) => access.organizations.get(id) ?? [])
+        .sort((a, b) => keyRank.get(a.key)! - keyRank.get(b.key)!);
+      const replacements = affectedOrganizations.flatMap((organization) => {
+        const held = access.permissions.get(permissionKey(owner.id, organization.id));
+        const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
+        return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
+      });
+      perOwner.set(owner.id, (entry = { affectedOrganizations, replacements }));
+    }
+    return entry;
+  };
   const result: BreakingToken[] = [];
-  for (const token of tokens) {
-    const owner = token.ownerAccount;
-    if (!owner) continue;
-    const affectedOrganizations = [...(memberships.get(owner.id) ?? [])]
-      .flatMap((id) => organizations.get(id) ?? [])
-      .sort((a, b) => a.key.localeCompare(b.key));
-    if (organizationIds && affectedOrganizations.length === 0) continue;
-    const replacements = affectedOrganizations.flatMap((organization) => {
-      const held = permissions.get(permissionKey(owner.id, organization.id));
-      const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
-      return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
-    });
-    const { ownerAccount: _owner, ...row } = token;
-    result.push({ token: row, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations, replacements });
+  for (const { token, owner } of tokens) {
+    const { affectedOrganizations, replacements } = ofOwner(owner);
+    if (onlyAffected && affectedOrganizations.length === 0) continue;
+    result.push({ token, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations, replacements });
   }
+  const loginRank = localeRanks(result.map((row) => row.owner.login));
+  const nameRank = localeRanks(result.map((row) => row.token.name));
   return result.sort(
-    (a, b) => a.owner.login.localeCompare(b.owner.login) || a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id),
+    (a, b) =>
+      loginRank.get(a.owner.login)! - loginRank.get(b.owner.login)! ||
+      nameRank.get(a.token.name)! - nameRank.get(b.token.name)! ||
+      localeCompare(a.token.id, b.token.id),
   );
 }
 
@@ -262,7 +304,7 @@ export interface AccountAccess extends Account {
 }
 
 /** An account asked about, with both sides of its identity links. */
-interface PersonGraph extends AccountAccess {
+export interface PersonGraph extends AccountAccess {
   linkAsDevops: { ssoAccountId: string; ssoAccount: AccountAccess } | null;
   linkAsSso: { devopsAccountId: string; devopsAccount: AccountAccess } | null;
 }
@@ -285,11 +327,20 @@ interface PeopleViewer {
  * The accounts asked about with both sides of their identity links and everything their guidance needs: one
  * statement, written by hand — Prisma's SQL for the same graph (five nested includes per side) was large enough to
  * cost more to plan and to build at every call than to run. Each organization is read once, however many
- * memberships name it. With a viewer, the same statement also reads the enterprises the guidance may be about
- * (those named, and every enterprise of the accounts and of their organizations: each person's own is among them)
- * that the viewer may see (R15, the rule of `visibleEnterpriseWhere`).
+ * memberships name it. The people come back in no particular order. The accounts of both sides are one array, so
+ * that every table is read through its account index (`= ANY`): as `IN (SELECT … FROM side)` PostgreSQL could not
+ * tell how few they are and hashed all memberships (100,000 on a large enterprise) to find a page's.
  */
-async function readPeople(
+export async function readPeople(tx: Tx, accountIds: readonly string[]): Promise<PersonGraph[]> {
+  return (await readPeopleSeenBy(tx, accountIds)).people;
+}
+
+/**
+ * `readPeople`, and with a viewer, in the same statement, the enterprises the guidance may be about (those named, and
+ * every enterprise of the accounts and of their organizations: each person's own is among them) that the viewer may
+ * see (R15, the rule of `visibleEnterpriseWhere`).
+ */
+async function readPeopleSeenBy(
   tx: Tx,
   accountIds: readonly string[],
   viewer?: PeopleViewer,
@@ -300,34 +351,36 @@ async function readPeople(
   const [row] = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH person AS (SELECT a."id" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
     link AS (
-      SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l
-      WHERE l."devopsAccountId" = ANY(${ids}::text[]) OR l."ssoAccountId" = ANY(${ids}::text[])
+      SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" = ANY(${ids}::text[])
+      UNION
+      SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."ssoAccountId" = ANY(${ids}::text[])
     ),
     side AS (
-      SELECT "id" FROM person UNION SELECT "devopsAccountId" FROM link UNION SELECT "ssoAccountId" FROM link
+      SELECT array_agg(x."id") AS "ids"
+      FROM (SELECT "id" FROM person UNION SELECT "devopsAccountId" FROM link UNION SELECT "ssoAccountId" FROM link) x
     ),
     membership AS (
-      SELECT m."accountId", m."organizationId" FROM "OrgMembership" m WHERE m."accountId" IN (SELECT "id" FROM side)
+      SELECT m."accountId", m."organizationId" FROM "OrgMembership" m WHERE m."accountId" = ANY((SELECT "ids" FROM side)::text[])
     ),
     group_membership AS (
       SELECT gm."accountId", g."organizationId",
              COALESCE((SELECT json_agg(gp."permission") FROM "GroupPermission" gp WHERE gp."groupId" = g."id"), '[]'::json) AS "permissions"
-      FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" WHERE gm."accountId" IN (SELECT "id" FROM side)
+      FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" WHERE gm."accountId" = ANY((SELECT "ids" FROM side)::text[])
     ),
     permission AS (
-      SELECT p."accountId", p."organizationId", p."permission" FROM "OrgPermission" p WHERE p."accountId" IN (SELECT "id" FROM side)
+      SELECT p."accountId", p."organizationId", p."permission" FROM "OrgPermission" p WHERE p."accountId" = ANY((SELECT "ids" FROM side)::text[])
     )
     SELECT
       (SELECT json_agg(p."id") FROM person p)::text AS "people",
       (SELECT json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'ssoAccountId', l."ssoAccountId")) FROM link l)::text AS "links",
-      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side))::text AS "accounts",
+      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[]))::text AS "accounts",
       (SELECT json_agg(json_build_object('accountId', m."accountId", 'organizationId', m."organizationId")) FROM membership m)::text AS "memberships",
       (SELECT json_agg(json_build_object('accountId', g."accountId", 'organizationId', g."organizationId", 'permissions', g."permissions"))
          FROM group_membership g)::text AS "groupMemberships",
       (SELECT json_agg(json_build_object('accountId', p."accountId", 'organizationId', p."organizationId", 'permission', p."permission"))
          FROM permission p)::text AS "permissions",
       (SELECT json_agg(${modelJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
-         WHERE t."ownerAccountId" IN (SELECT "id" FROM side) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
+         WHERE t."ownerAccountId" = ANY((SELECT "ids" FROM side)::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
       (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (
          SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
          UNION SELECT "organizationId" FROM permission))::text AS "organizations",
@@ -339,7 +392,7 @@ async function readPeople(
          FROM "Enterprise" e
          WHERE ${viewerAccountId}::text IS NOT NULL
            AND (e."key" = ANY(${viewer?.enterpriseKeys ?? []}::text[])
-                OR e."id" IN (SELECT a."enterpriseId" FROM "Account" a WHERE a."id" IN (SELECT "id" FROM side))
+                OR e."id" IN (SELECT a."enterpriseId" FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[]))
                 OR e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (
                                 SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership)))
            AND (EXISTS (SELECT 1 FROM "EnterprisePermission" ep WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId})
@@ -526,7 +579,7 @@ export async function accountTokenGuidances(
 ): Promise<Map<string, AccountTokenGuidance>> {
   const result = new Map<string, AccountTokenGuidance>();
   if (accountIds.length === 0) return result;
-  for (const person of (await readPeople(tx, accountIds)).people) result.set(person.id, guidanceOf(person, enterpriseId, now));
+  for (const person of await readPeople(tx, accountIds)) result.set(person.id, guidanceOf(person, enterpriseId, now));
   return result;
 }
 
@@ -549,7 +602,7 @@ export async function accountTokenGuidanceForViewer(
   if (requests.length === 0) return [];
   const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
   // The enterprises asked about that the viewer may see (R15), each with whether the viewer administers it.
-  const read = await readPeople(
+  const read = await readPeopleSeenBy(
     tx,
     requests.map((request) => request.accountId),
     { accountId: viewerAccountId, enterpriseKeys: keys },

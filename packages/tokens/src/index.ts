@@ -46,9 +46,11 @@ export type { TokenCleanupOptions } from "./cleanup";
 export {
   recommendedTokenKind,
   tokensBreakingWith,
+  tokensBreakingFrom,
   breakingTokensOf,
   plainAccount,
   accountAccessInclude,
+  readPeople,
   tokenGuidanceForOrganization,
   accountTokenGuidance,
   accountTokenGuidances,
@@ -58,6 +60,8 @@ export {
   requireAccountTokenGuidanceAccess,
 } from "./guidance";
 export type {
+  AccountAccess,
+  PersonGraph,
   AccountWithAccess,
   TokenRecommendation,
   TokenReplacement,

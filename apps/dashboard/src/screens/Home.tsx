@@ -4,7 +4,7 @@ import { graphql } from "../gql";
 import { useSession } from "../session";
 import { ErrorNotice, formatDate, Loading } from "../ui";
 
-const HomeQuery = graphql(`
+export const HomeQuery = graphql(`
   query Home {
     viewer {
       id

@@ -16,12 +16,14 @@ const InvitationsQuery = graphql(`
   }
 `);
 
+/** One document for both steps: the preview is the same call with `dryRun: true`, so it shows exactly what Send sends. */
 const InviteMutation = graphql(`
-  mutation InviteUsers($enterpriseKey: String!, $emails: [String!]!) {
-    inviteUsers(input: { enterpriseKey: $enterpriseKey, emails: $emails }) {
+  mutation InviteUsers($enterpriseKey: String!, $emails: [String!]!, $expiresInDays: Int, $dryRun: Boolean!) {
+    inviteUsers(input: { enterpriseKey: $enterpriseKey, emails: $emails, expiresInDays: $expiresInDays, dryRun: $dryRun }) {
       ... on InviteUsersSuccess {
+        dryRun
         invitedCount
-        results { email invitation { id status expiresAt message } error { code message field } }
+        results { email message invitation { id status expiresAt } error { code message field } }
       }
       ... on Error { code message field }
     }
@@ -60,40 +62,55 @@ function emailsIn(text: string): string[] {
   return emails;
 }
 
+const DEFAULT_EXPIRY_DAYS = 14;
+
+/** What a preview was made of: Send sends exactly this, whatever is typed after. */
+interface Batch {
+  emails: string[];
+  expiresInDays: number;
+}
+
 function InvitationsContent({ enterpriseKey }: { enterpriseKey: string }) {
   const [text, setText] = useState("");
-  const [previewing, setPreviewing] = useState(false);
+  const [days, setDays] = useState(String(DEFAULT_EXPIRY_DAYS));
+  const [batch, setBatch] = useState<Batch | null>(null);
   const [list, refetch] = useQuery({ query: InvitationsQuery, variables: { enterpriseKey } });
-  const [inviteResult, invite] = useMutation(InviteMutation);
+  const [previewResult, preview] = useMutation(InviteMutation);
+  const [sendResult, send] = useMutation(InviteMutation);
   const [revokeResult, revoke] = useMutation(RevokeMutation);
   const [resendResult, resend] = useMutation(ResendMutation);
   const emails = emailsIn(text);
   const enterprise = list.data?.enterprise;
-  const payload = inviteResult.data?.inviteUsers;
+  const previewPayload = batch ? previewResult.data?.inviteUsers : undefined;
+  const previewed = previewPayload && "results" in previewPayload ? previewPayload : null;
+  const firstMessage = previewed?.results.find((result) => result.message)?.message ?? null;
+  const payload = sendResult.data?.inviteUsers;
   const revokePayload = revokeResult.data?.revokeInvitation;
   const resendPayload = resendResult.data?.resendInvitation;
   const reload = () => refetch({ requestPolicy: "network-only" });
+  // Any change to the emails or the expiry makes the preview stale: it has to be made again before sending.
+  const edit = (change: () => void) => {
+    change();
+    setBatch(null);
+  };
 
   return (
     <>
       <h1 tabIndex={-1}>Invitations</h1>
-      <p className="lead">Invite people to sign in with SSO (R3): each invitation carries a ready-to-send message with the enterprise's login link.</p>
+      <p className="lead">
+        Invite people to sign in with SSO (R3). Preview first: it shows the exact message each person will receive, with the enterprise's
+        login link and the expiry, and which addresses would be refused; Send then invites exactly those addresses.
+      </p>
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          setPreviewing(true);
+          const next = { emails, expiresInDays: Number(days) };
+          setBatch(next);
+          void preview({ enterpriseKey, ...next, dryRun: true });
         }}
       >
         <label htmlFor="invite-emails">Email addresses (one per line, or separated by commas)</label>
-        <textarea
-          id="invite-emails"
-          rows={5}
-          value={text}
-          onChange={(event) => {
-            setText(event.target.value);
-            setPreviewing(false);
-          }}
-        />
+        <textarea id="invite-emails" rows={5} value={text} onChange={(event) => edit(() => setText(event.target.value))} />
         <label htmlFor="invite-file">Or upload a text or CSV file of addresses</label>
         <input
           id="invite-file"
@@ -101,40 +118,77 @@ function InvitationsContent({ enterpriseKey }: { enterpriseKey: string }) {
           accept=".txt,.csv,text/plain,text/csv"
           onChange={(event) => {
             const file = event.target.files?.[0];
-            if (file) void file.text().then((content) => setText((current) => `${current}\n${content}`.trim()));
+            if (file) void file.text().then((content) => edit(() => setText((current) => `${current}\n${content}`.trim())));
           }}
         />
-        <button type="submit" disabled={emails.length === 0}>
-          Preview {emails.length} invitation{emails.length === 1 ? "" : "s"}
-        </button>
+        <label htmlFor="invite-days">Invitation valid for (days, 1 to 30)</label>
+        <input id="invite-days" type="number" min={1} max={30} step={1} value={days} onChange={(event) => edit(() => setDays(event.target.value))} />
+        <div className="toolbar">
+          <button type="submit" disabled={emails.length === 0 || previewResult.fetching}>
+            Preview {emails.length} invitation{emails.length === 1 ? "" : "s"}
+          </button>
+        </div>
       </form>
-      {previewing && emails.length > 0 ? (
+      {batch && previewResult.fetching ? <Loading label="Preparing the preview…" rows={4} /> : null}
+      {batch ? <ErrorNotice error={previewResult.error} /> : null}
+      {previewPayload && "code" in previewPayload ? <PayloadError error={previewPayload} /> : null}
+      {batch && previewed && !previewResult.fetching ? (
         <section aria-labelledby="preview-heading" className="preview">
           <h2 id="preview-heading">Preview</h2>
           <p>
-            {emails.length} people will receive an invitation to sign in at <code>{enterprise?.inviteLink ?? "(the enterprise login link)"}</code>,
-            valid for the default period:
+            Nothing is sent yet. {previewed.invitedCount} of {previewed.results.length} address{previewed.results.length === 1 ? "" : "es"} would be invited,
+            valid for {batch.expiresInDays} day{batch.expiresInDays === 1 ? "" : "s"}
+            {previewed.results.length > previewed.invitedCount ? `; ${previewed.results.length - previewed.invitedCount} would be refused` : ""}.
           </p>
-          <ul className="plain columns">
-            {emails.map((email) => (
-              <li key={email}>{email}</li>
+          {firstMessage ? (
+            <>
+              <h3>The message each person receives (the first one in full)</h3>
+              <pre className="message">{firstMessage}</pre>
+            </>
+          ) : (
+            <Empty>No address would be invited: every one is refused below.</Empty>
+          )}
+          <h3>Per address</h3>
+          <ul className="plain results">
+            {previewed.results.map((result) => (
+              <li key={result.email}>
+                <strong>{result.email}</strong>:{" "}
+                {result.message ? (
+                  <>
+                    <Badge value="WOULD_INVITE" tone="ok" />
+                    <details>
+                      <summary>
+                        Message<span className="visually-hidden"> to {result.email}</span>
+                      </summary>
+                      <pre className="message">{result.message}</pre>
+                    </details>
+                  </>
+                ) : (
+                  <span className="error-text">
+                    would be refused: {result.error?.message} ({result.error?.code})
+                  </span>
+                )}
+              </li>
             ))}
           </ul>
-          <button
-            type="button"
-            disabled={inviteResult.fetching}
-            onClick={() =>
-              void invite({ enterpriseKey, emails }).then(() => {
-                setPreviewing(false);
-                reload();
-              })
-            }
-          >
-            Send {emails.length} invitation{emails.length === 1 ? "" : "s"}
-          </button>
+          <div className="toolbar">
+            <button
+              type="button"
+              disabled={previewed.invitedCount === 0 || sendResult.fetching}
+              onClick={() =>
+                void send({ enterpriseKey, ...batch, dryRun: false }).then(() => {
+                  setBatch(null);
+                  reload();
+                })
+              }
+            >
+              Send {previewed.invitedCount} invitation{previewed.invitedCount === 1 ? "" : "s"}
+            </button>
+          </div>
         </section>
       ) : null}
-      <ErrorNotice error={inviteResult.error} />
+      {sendResult.fetching ? <Loading label="Sending the invitations…" rows={2} /> : null}
+      <ErrorNotice error={sendResult.error} />
       {payload && "code" in payload ? <PayloadError error={payload} /> : null}
       {payload && "results" in payload ? (
         <section aria-labelledby="results-heading">
@@ -147,8 +201,10 @@ function InvitationsContent({ enterpriseKey }: { enterpriseKey: string }) {
                   <>
                     <Badge value={result.invitation.status} /> until {formatDate(result.invitation.expiresAt)}
                     <details>
-                      <summary>Message</summary>
-                      <pre className="message">{result.invitation.message}</pre>
+                      <summary>
+                        Message<span className="visually-hidden"> sent to {result.email}</span>
+                      </summary>
+                      <pre className="message">{result.message}</pre>
                     </details>
                   </>
                 ) : (

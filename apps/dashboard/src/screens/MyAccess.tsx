@@ -3,7 +3,7 @@ import { graphql } from "../gql";
 import { Empty, ErrorNotice, Loading } from "../ui";
 import { AccessReviewTable } from "./access";
 
-const MyAccessQuery = graphql(`
+export const MyAccessQuery = graphql(`
   query MyAccess {
     viewer {
       id

@@ -3,7 +3,7 @@ import { graphql } from "../gql";
 import { Badge, Empty, ErrorNotice, formatDate, Loading } from "../ui";
 import { TokenGuidanceView } from "./access";
 
-const MyTokensQuery = graphql(`
+export const MyTokensQuery = graphql(`
   query MyTokens {
     viewer {
       id

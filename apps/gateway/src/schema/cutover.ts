@@ -18,8 +18,9 @@ import {
 } from "@sso-cutover/sso";
 import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import { builder } from "../builder";
-import { seenBeforeTheChange } from "../visibility";
+import { organizationsOfAdministeredEnterprise, seenBeforeTheChange } from "../visibility";
 import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
@@ -168,6 +169,8 @@ builder.mutationField("removeDevopsAccountsFromOrganizations", (t) =>
       // The plan names accounts (and their tokens) the admin saw before they left the enterprise.
       seenBeforeTheChange(context, "Account", plan.accounts.map((account) => account.id));
       seenBeforeTheChange(context, "Token", plan.tokensThatBreak.map((breaking) => breaking.token.id));
+      // Its organizations are the enterprise's, which the admin sees (the plan checked the enterprise first).
+      seenBeforeTheChange(context, "Organization", [...new Set(plan.memberships.map((entry) => entry.organization.id))]);
       return plan;
     },
   }),
@@ -254,7 +257,13 @@ const ReadinessTotalsRef = builder.objectRef<ReadinessTotals>("ReadinessTotals")
     linkedDopAccounts: t.exposeInt("linkedDopAccounts"),
     ssoOnlyAccounts: t.exposeInt("ssoOnlyAccounts"),
     pendingInvitations: t.exposeInt("pendingInvitations"),
-    dopOwnedTokens: t.exposeInt("dopOwnedTokens"),
+    dopOwnedTokens: t.int({
+      resolve: (totals) => {
+        // Counted whenever the field is in the document (see `selects`): null here would be a wiring error.
+        if (totals.dopOwnedTokens === null) throw new Error("ReadinessTotals.dopOwnedTokens was not counted although it was asked for.");
+        return totals.dopOwnedTokens;
+      },
+    }),
     breakGlassAccounts: t.exposeInt("breakGlassAccounts"),
     blockers: t.exposeStringList("blockers"),
     warnings: t.exposeStringList("warnings"),
@@ -268,6 +277,23 @@ const ReadinessFilter = builder.inputType("ReadinessFilter", {
     loginStartsWith: t.string({ required: false }),
   }),
 });
+
+/**
+ * Whether the field being resolved selects `name` among its subfields (through fragments too; whatever their
+ * directives say, so that a field that may be asked for is always computed).
+ */
+function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const within = (selectionSet: SelectionSetNode | undefined): boolean =>
+    (selectionSet?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return within(selection.selectionSet);
+      if (seen.has(selection.name.value)) return false;
+      seen.add(selection.name.value);
+      return within(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => within(node.selectionSet));
+}
 
 interface ReadinessConnectionParent {
   enterpriseId: string;
@@ -283,8 +309,14 @@ builder.prismaObjectField(EnterpriseRef, "readiness", (t) =>
         await requireEnterpriseAdmin(context.prisma, context.viewer?.accountId ?? "", enterprise.id);
         const connection = await resolveCursorConnection(
           { args, toCursor: (row) => row.account.login, defaultSize: 20, maxSize: 100 },
-          ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
-            readinessPage(context.prisma, enterprise.id, { before, after, limit, inverted, filter: args.filter }, context.now),
+          async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
+            const rows = await readinessPage(context.prisma, enterprise.id, { before, after, limit, inverted, filter: args.filter }, context.now);
+            organizationsOfAdministeredEnterprise(context, enterprise.id, [
+              ...rows.flatMap((row) => row.organizationsOnlyThroughDop),
+              ...rows.flatMap((row) => row.accessLoss.map((loss) => loss.organization)),
+            ]);
+            return rows;
+          },
         );
         // The totals field reads which enterprise the page belongs to from its parent, the connection.
         return { ...connection, enterpriseId: enterprise.id } satisfies ReadinessConnectionParent;
@@ -295,8 +327,10 @@ builder.prismaObjectField(EnterpriseRef, "readiness", (t) =>
       fields: (connection) => ({
         totals: connection.field({
           type: ReadinessTotalsRef,
-          resolve: (parent, _args, context) =>
-            readinessTotals(context.prisma, (parent as unknown as ReadinessConnectionParent).enterpriseId, context.now),
+          resolve: (parent, _args, context, info) =>
+            readinessTotals(context.prisma, (parent as unknown as ReadinessConnectionParent).enterpriseId, context.now, {
+              dopOwnedTokens: selects(info, "dopOwnedTokens"),
+            }),
         }),
       }),
     },

@@ -1,5 +1,5 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
-import { oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
+import { heldEnterprisePermissions, oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { enterpriseMembers } from "@sso-cutover/membership";
 import { invalidInput } from "@sso-cutover/db";
 import { builder } from "../builder";
@@ -7,7 +7,7 @@ import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { OrganizationRef } from "./organization";
 import { CutoverStatus } from "./cutover-status";
-import { AccountKind } from "./enums";
+import { AccountKind, EnterprisePermissionKind } from "./enums";
 import { SetupProgressRef } from "./setup-progress";
 
 /** Organizations one `Enterprise.organizations(first:)` page may hold. */
@@ -87,6 +87,13 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
       select: { ssoConnection: { select: { status: true } } },
       resolve: (enterprise, _args, context) =>
         oneClickAccessLink(context.config.PUBLIC_URL, enterprise.key, enterprise.ssoConnection),
+    }),
+    viewerPermissions: t.withAuth({ account: true }).field({
+      type: [EnterprisePermissionKind],
+      description:
+        "The enterprise permissions you hold on this enterprise; empty for anyone else. The dashboard shows its " +
+        "enterprise screens to holders of ADMINISTER_ENTERPRISE.",
+      resolve: (enterprise, _args, context) => heldEnterprisePermissions(context.prisma, context.viewer.accountId, enterprise.id),
     }),
     setupProgress: t.field({
       type: SetupProgressRef,

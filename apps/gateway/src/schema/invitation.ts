@@ -91,15 +91,25 @@ const InvitationErrorRef = builder.objectRef<InvitationRefusal & { email: string
 });
 
 const InviteUserResultRef = builder.objectRef<InviteUserResult>("InviteUserResult").implement({
-  description: "One per distinct email submitted (case-insensitive), in submission order: an invitation or an error.",
+  description:
+    "One per distinct email submitted (case-insensitive), in submission order: an invitation (in a dry run, the message " +
+    "that would be sent) or an error.",
   fields: (t) => ({
     email: t.exposeString("email"),
     invitation: t.prismaField({
       type: InvitationRef,
       nullable: true,
+      description: "The created invitation; null when the email was refused, and in a dry run.",
       // Prisma batches these lookups by id into one query per request.
       resolve: (query, result, _args, context) =>
-        result.ok ? context.prisma.invitation.findUnique({ ...query, where: { id: result.sent.invitation.id } }) : null,
+        result.ok && result.sent ? context.prisma.invitation.findUnique({ ...query, where: { id: result.sent.invitation.id } }) : null,
+    }),
+    message: t.string({
+      nullable: true,
+      description:
+        "The text sent to this email (in a dry run, the exact text a real call with the same input would send): the " +
+        "enterprise login link and the expiry. Null when the email was refused.",
+      resolve: (result) => (result.ok ? result.message : null),
     }),
     error: t.field({
       type: InvitationErrorRef,
@@ -114,11 +124,19 @@ const InviteUsersInput = builder.inputType("InviteUsersInput", {
     enterpriseKey: t.string({ required: true }),
     emails: t.stringList({ required: true, ...listLimit(MAX_INVITATIONS_PER_CALL, "Emails to invite; de-duplicated case-insensitively.") }),
     expiresInDays: t.int({ required: false, description: "1 to 30; default 14." }),
+    dryRun: t.boolean({
+      required: false,
+      defaultValue: false,
+      description:
+        "Preview: make every check and compose each message, change nothing (no invitation, no audit event). Each " +
+        "result's `message` is what the real call with the same input sends, with the expiry it sets.",
+    }),
   }),
 });
 
 interface InviteUsersShape {
   enterpriseId: string;
+  dryRun: boolean;
   invitedCount: number;
   results: InviteUserResult[];
 }
@@ -130,7 +148,10 @@ const InviteUsersSuccess = builder.objectRef<InviteUsersShape>("InviteUsersSucce
       resolve: (query, result, _args, context) =>
         context.prisma.enterprise.findUniqueOrThrow({ ...query, where: { id: result.enterpriseId } }),
     }),
-    invitedCount: t.exposeInt("invitedCount", { description: "Invitations created; 0 when every email was refused." }),
+    dryRun: t.exposeBoolean("dryRun", { description: "true: nothing was written; the results say what a real call would do." }),
+    invitedCount: t.exposeInt("invitedCount", {
+      description: "Invitations created (in a dry run, that a real call would create); 0 when every email was refused.",
+    }),
     results: t.field({ type: [InviteUserResultRef], resolve: (result) => result.results }),
   }),
 });
@@ -139,11 +160,12 @@ builder.mutationField("inviteUsers", (t) =>
   t.withAuth({ account: true }).field({
     type: InviteUsersSuccess,
     errors: payloadErrors("inviteUsers"),
-    description: "R3: invites people to sign in with the enterprise's SSO, in one transaction. Enterprise admins only.",
+    description:
+      "R3: invites people to sign in with the enterprise's SSO, in one transaction; `dryRun` previews the messages. Enterprise admins only.",
     args: { input: t.arg({ type: InviteUsersInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const outcome = await inviteUsers(context.prisma, context.viewer, input, { publicUrl: context.config.PUBLIC_URL, now: context.now });
-      return { enterpriseId: outcome.enterprise.id, invitedCount: outcome.createdCount, results: outcome.results };
+      return { enterpriseId: outcome.enterprise.id, dryRun: outcome.dryRun, invitedCount: outcome.invitedCount, results: outcome.results };
     },
   }),
 );

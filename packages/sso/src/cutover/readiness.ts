@@ -1,4 +1,17 @@
-import { Prisma, type Account, type Invitation, type InvitationStatus, type Organization, type Tx } from "@sso-cutover/db";
+import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_TIMESTAMPS,
+  ORGANIZATION_COLUMNS,
+  ORGANIZATION_TIMESTAMPS,
+  Prisma,
+  modelJson,
+  modelsFromJson,
+  type Account,
+  type Invitation,
+  type InvitationStatus,
+  type Organization,
+  type Tx,
+} from "@sso-cutover/db";
 import {
   enterpriseMembersWhere,
   invitationStatus,
@@ -6,7 +19,14 @@ import {
   removedWithoutSsoWhere,
   type CutoverStatus,
 } from "@sso-cutover/membership";
-import { accountAccessInclude, breakingTokensOf, plainAccount, type BreakingToken } from "@sso-cutover/tokens";
+import {
+  accountAccessInclude,
+  breakingTokensOf,
+  plainAccount,
+  readPeople,
+  type AccountAccess,
+  type BreakingToken,
+} from "@sso-cutover/tokens";
 import { readCutoverFacts } from "../cutover-facts";
 import { setupProgressFrom } from "../setup-progress";
 
@@ -125,7 +145,17 @@ function sideInclude(enterpriseId: string) {
   } as const satisfies Prisma.AccountInclude;
 }
 
-type Side = Prisma.AccountGetPayload<{ include: ReturnType<typeof sideInclude> }>;
+/** What a readiness row reads of one side of a person: `sideInclude`'s graph, however it was read. */
+interface Side extends AccountAccess {
+  accessLosses: readonly { organization: Organization; acknowledgedBy: Account | null; acknowledgedAt: Date }[];
+  lastAdminRetentions: readonly { organization: { key: string } }[];
+}
+
+/** The account a row is keyed by, with both sides of its identity links. */
+interface Person extends Side {
+  linkAsDevops: { ssoAccount: Side } | null;
+  linkAsSso: { devopsAccount: Side } | null;
+}
 
 /** Organization keys in the database's order (PostgreSQL's "C" collation: code units). */
 function byKey(a: { key: string }, b: { key: string }): number {
@@ -136,8 +166,8 @@ function byKey(a: { key: string }, b: { key: string }): number {
 function memberOf(account: Side | null, enterpriseId: string): Set<string> {
   if (!account) return new Set();
   return new Set([
-    ...account.memberships.filter((row) => row.organization.enterpriseId === enterpriseId).map((row) => row.organizationId),
-    ...account.groupMemberships.filter((row) => row.group.organization.enterpriseId === enterpriseId).map((row) => row.group.organizationId),
+    ...account.memberships.filter((row) => row.organization.enterpriseId === enterpriseId).map((row) => row.organization.id),
+    ...account.groupMemberships.filter((row) => row.group.organization.enterpriseId === enterpriseId).map((row) => row.group.organization.id),
   ]);
 }
 
@@ -160,7 +190,7 @@ async function pageOfPeople(
   tx: Tx,
   enterpriseId: string,
   request: ReadinessPageRequest,
-): Promise<{ ids: string[]; invitations: PageInvitation[] }> {
+): Promise<{ ids: string[]; invitations: PageInvitation[]; sides: Map<string, Pick<Side, "accessLosses" | "lastAdminRetentions">> }> {
   const direction = request.inverted ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   const conditions: Prisma.Sql[] = [];
   if (request.after) conditions.push(Prisma.sql`AND a."login" > ${request.after}`);
@@ -177,8 +207,20 @@ async function pageOfPeople(
     (SELECT a."id", a."login", a."emailNormalized" FROM "Account" a WHERE a."deletedAt" IS NULL ${bounds} ${cutoff} AND ${where}
      ORDER BY a."login" ${direction} LIMIT ${request.limit})`;
   // SSO accounts alone are few among many linked ones once the cutover is under way: their walk stops at the last
-  // login of a full page of DOP accounts, beyond which none of them can be on the page.
-  const [row] = await tx.$queryRaw<{ ids: string[]; invitations: (Omit<PageInvitation, "expiresAt"> & { expiresAt: number })[] }[]>(Prisma.sql`
+  // login of a full page of DOP accounts, beyond which none of them can be on the page. The bound is always a login
+  // (without a full page, the first or last login of all accounts; logins are unique, so `<=` is `<` for a DOP
+  // login): a bound that may be NULL was a filter, and the walk read every account of the table to the end.
+  const extreme = request.inverted ? Prisma.sql`min` : Prisma.sql`max`;
+  const [row] = await tx.$queryRaw<
+    {
+      ids: string[];
+      invitations: (Omit<PageInvitation, "expiresAt"> & { expiresAt: number })[];
+      accessLosses: { devopsAccountId: string; organizationId: string; acknowledgedById: string | null; acknowledgedAt: number }[];
+      lossOrganizations: unknown;
+      lossAcknowledgers: unknown;
+      retentions: { accountId: string; organizationKey: string }[];
+    }[]
+  >(Prisma.sql`
     WITH devops AS MATERIALIZED (
       SELECT p."id", p."login", p."emailNormalized" FROM (
         ${branch(Prisma.sql`a."kind" = 'DEVOPS' AND EXISTS (${directly(Prisma.sql`a."id"`)})`)}
@@ -195,7 +237,7 @@ async function pageOfPeople(
       LIMIT ${request.limit}
     ),
     cutoff AS (
-      SELECT CASE WHEN count(*) = ${request.limit} THEN ${request.inverted ? Prisma.sql`min("login")` : Prisma.sql`max("login")`} END AS "login"
+      SELECT CASE WHEN count(*) = ${request.limit} THEN ${extreme}("login") ELSE (SELECT ${extreme}(x."login") FROM "Account" x) END AS "login"
       FROM devops
     ),
     page AS MATERIALIZED (
@@ -208,7 +250,7 @@ async function pageOfPeople(
                           WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${directly(Prisma.sql`d."id"`)}))
           AND NOT EXISTS (SELECT 1 FROM "IdentityLink" il JOIN "Account" d ON d."id" = il."devopsAccountId"
                           WHERE il."ssoAccountId" = a."id" AND d."deletedAt" IS NULL AND EXISTS (${throughGroup(Prisma.sql`d."id"`)}))`,
-          Prisma.sql`AND ((SELECT "login" FROM cutoff) IS NULL OR a."login" ${request.inverted ? Prisma.sql`>` : Prisma.sql`<`} (SELECT "login" FROM cutoff))`,
+          Prisma.sql`AND a."login" ${request.inverted ? Prisma.sql`>=` : Prisma.sql`<=`} (SELECT "login" FROM cutoff)`,
         )}
       ) p
       ORDER BY p."login" ${direction}
@@ -218,8 +260,28 @@ async function pageOfPeople(
       SELECT page."emailNormalized" AS "email" FROM page
       UNION SELECT s."emailNormalized" FROM page JOIN "IdentityLink" il ON il."devopsAccountId" = page."id" JOIN "Account" s ON s."id" = il."ssoAccountId"
       UNION SELECT d."emailNormalized" FROM page JOIN "IdentityLink" il ON il."ssoAccountId" = page."id" JOIN "Account" d ON d."id" = il."devopsAccountId"
+    ),
+    side AS (
+      SELECT page."id" FROM page
+      UNION SELECT il."ssoAccountId" FROM page JOIN "IdentityLink" il ON il."devopsAccountId" = page."id"
+      UNION SELECT il."devopsAccountId" FROM page JOIN "IdentityLink" il ON il."ssoAccountId" = page."id"
+    ),
+    loss AS MATERIALIZED (
+      SELECT l."devopsAccountId", l."organizationId", l."acknowledgedById", l."acknowledgedAt" FROM "AccessLossAcknowledgement" l
+      WHERE l."devopsAccountId" IN (SELECT "id" FROM side) AND l."enterpriseId" = ${enterpriseId}
     )
     SELECT
+      (SELECT coalesce(json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'organizationId', l."organizationId",
+                                                  'acknowledgedById', l."acknowledgedById",
+                                                  'acknowledgedAt', round(extract(epoch FROM l."acknowledgedAt") * 1000))), '[]'::json)
+         FROM loss l) AS "accessLosses",
+      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)}) FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM loss))
+        AS "lossOrganizations",
+      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM "Account" a WHERE a."id" IN (SELECT "acknowledgedById" FROM loss))
+        AS "lossAcknowledgers",
+      (SELECT coalesce(json_agg(json_build_object('accountId', r."accountId", 'organizationKey', o."key")), '[]'::json)
+         FROM "LastAdminRetention" r JOIN "Organization" o ON o."id" = r."organizationId"
+         WHERE r."accountId" IN (SELECT "id" FROM side) AND r."enterpriseId" = ${enterpriseId}) AS "retentions",
       (SELECT coalesce(json_agg(page."id" ORDER BY page."login" ${direction}), '[]'::json) FROM page) AS "ids",
       (SELECT coalesce(json_agg(json_build_object('email', i."email", 'emailNormalized', i."emailNormalized", 'status', i."status",
                                                   'expiresAt', round(extract(epoch FROM i."expiresAt") * 1000))
@@ -228,11 +290,50 @@ async function pageOfPeople(
          WHERE i."enterpriseId" = ${enterpriseId}
            AND i."emailNormalized" IN (SELECT "email" FROM email UNION SELECT lower(btrim("email")) FROM email)) AS "invitations"
   `);
+  const organizations = new Map(
+    modelsFromJson<Organization>(row!.lossOrganizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
+  );
+  const acknowledgers = new Map(
+    modelsFromJson<Account>(row!.lossAcknowledgers, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]),
+  );
+  const sides = new Map<string, { accessLosses: Side["accessLosses"][number][]; lastAdminRetentions: Side["lastAdminRetentions"][number][] }>();
+  const sideOf = (id: string) => {
+    let side = sides.get(id);
+    if (!side) sides.set(id, (side = { accessLosses: [], lastAdminRetentions: [] }));
+    return side;
+  };
+  for (const loss of row!.accessLosses) {
+    sideOf(loss.devopsAccountId).accessLosses.push({
+      organization: organizations.get(loss.organizationId)!,
+      acknowledgedBy: loss.acknowledgedById ? acknowledgers.get(loss.acknowledgedById)! : null,
+      acknowledgedAt: new Date(loss.acknowledgedAt),
+    });
+  }
+  for (const retention of row!.retentions) sideOf(retention.accountId).lastAdminRetentions.push({ organization: { key: retention.organizationKey } });
   return {
     ids: row!.ids,
     // Timestamps are stored in UTC without a zone: the epoch of the stored value is the instant.
     invitations: row!.invitations.map((invitation) => ({ ...invitation, expiresAt: new Date(invitation.expiresAt) })),
+    sides,
   };
+}
+
+/**
+ * The page's people (ids in login order) with both sides of their identity links and what a row reads of each side,
+ * from `readPeople` (one hand-written statement) and the access losses and retentions the page statement read.
+ * Prisma's include of the same graph was compiled to SQL at every call, which cost more CPU than running it.
+ */
+async function readPagePeople(tx: Tx, page: Awaited<ReturnType<typeof pageOfPeople>>): Promise<Person[]> {
+  const none = { accessLosses: [], lastAdminRetentions: [] };
+  const sideOf = <A extends AccountAccess>(account: A): A & Side => Object.assign(account, page.sides.get(account.id) ?? none);
+  const people = new Map((await readPeople(tx, page.ids)).map((person) => [person.id, person]));
+  return page.ids.map((id) => {
+    const person = people.get(id)!;
+    return Object.assign(sideOf(person), {
+      linkAsDevops: person.linkAsDevops ? { ssoAccount: sideOf(person.linkAsDevops.ssoAccount) } : null,
+      linkAsSso: person.linkAsSso ? { devopsAccount: sideOf(person.linkAsSso.devopsAccount) } : null,
+    });
+  });
 }
 
 /**
@@ -253,7 +354,7 @@ export async function readinessPage(
     linkAsDevops: { include: { ssoAccount: { include: side } } },
     linkAsSso: { include: { devopsAccount: { include: side } } },
   } as const satisfies Prisma.AccountInclude;
-  let accounts: Prisma.AccountGetPayload<{ include: typeof include }>[];
+  let accounts: Person[];
   let invitations: PageInvitation[];
   if (request.filter?.cutoverStatus) {
     // The status filter is a where-clause of its own (shared with `members(cutoverStatus:)`).
@@ -282,7 +383,8 @@ export async function readinessPage(
   } else {
     const page = await pageOfPeople(tx, enterpriseId, request);
     if (page.ids.length === 0) return [];
-    accounts = await tx.account.findMany({ where: { id: { in: page.ids } }, orderBy: { login: "asc" }, include });
+    accounts = await readPagePeople(tx, page);
+    if (request.inverted) accounts.reverse();
     invitations = page.invitations;
   }
   const latestInvitation = new Map<string, PageInvitation>();
@@ -326,7 +428,7 @@ export async function readinessPage(
           organization: row.organization,
           acknowledgedBy: row.acknowledgedBy,
           acknowledgedAt: row.acknowledgedAt,
-          regained: ssoIn.has(row.organizationId),
+          regained: ssoIn.has(row.organization.id),
         })),
       warnings: (sso?.lastAdminRetentions ?? [])
         .map((row) => row.organization.key)
@@ -346,7 +448,7 @@ export async function readinessPage(
 
 /** The row's cutover status in the enterprise (the definitions of `CutoverStatus`), from the page's graph. */
 function rowCutoverStatus(
-  account: Side & { linkAsDevops: { ssoAccount: Side } | null },
+  account: Person,
   devops: Side | null,
   devopsInEnterprise: boolean,
   enterpriseId: string,
@@ -378,17 +480,25 @@ export interface ReadinessTotals {
   linkedDopAccounts: number;
   ssoOnlyAccounts: number;
   pendingInvitations: number;
-  /** Non-revoked personal access tokens owned by DOP accounts of the enterprise. */
-  dopOwnedTokens: number;
+  /** Non-revoked personal access tokens owned by DOP accounts of the enterprise; null when not asked for. */
+  dopOwnedTokens: number | null;
   breakGlassAccounts: number;
   /** Enterprise-level blockers of the cutover (from the setup progress). */
   blockers: string[];
   warnings: string[];
 }
 
-/** Totals over the whole enterprise, in one aggregate statement (see `readCutoverFacts`). */
-export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Date()): Promise<ReadinessTotals> {
-  const facts = await readCutoverFacts(tx, enterpriseId, now, { withReadinessTotals: true });
+/**
+ * Totals over the whole enterprise, in one aggregate statement (see `readCutoverFacts`). `dopOwnedTokens: false`
+ * leaves out the count of DOP-owned tokens (null), which joins every token of the enterprise's DOP accounts.
+ */
+export async function readinessTotals(
+  tx: Tx,
+  enterpriseId: string,
+  now = new Date(),
+  { dopOwnedTokens = true }: { dopOwnedTokens?: boolean } = {},
+): Promise<ReadinessTotals> {
+  const facts = await readCutoverFacts(tx, enterpriseId, now, { withReadinessTotals: true, withDopOwnedTokens: dopOwnedTokens });
   const progress = setupProgressFrom(facts, now);
   const people = facts.people ?? 0;
   const terminate = progress.steps.find((step) => step.step === "TERMINATE")!;
@@ -399,7 +509,7 @@ export async function readinessTotals(tx: Tx, enterpriseId: string, now = new Da
     linkedDopAccounts: progress.counts.linkedDopAccounts,
     ssoOnlyAccounts: people - progress.counts.dopAccounts,
     pendingInvitations: progress.counts.pendingInvitations,
-    dopOwnedTokens: facts.dopOwnedTokens ?? 0,
+    dopOwnedTokens: dopOwnedTokens ? (facts.dopOwnedTokens ?? 0) : null,
     breakGlassAccounts: progress.counts.breakGlassAccounts,
     blockers: progress.steps.flatMap((step) => step.blockers).filter((value, index, all) => all.indexOf(value) === index),
     warnings: terminate.warnings,

@@ -1,27 +1,35 @@
 import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_TIMESTAMPS,
   invalidInput,
+  localeRanks,
+  modelJson,
+  modelsFromJson,
+  ORGANIZATION_COLUMNS,
+  ORGANIZATION_TIMESTAMPS,
   Prisma,
   serializable,
+  TOKEN_COLUMNS,
+  TOKEN_TIMESTAMPS,
   type Account,
   type EnterprisePermissionKind,
   type OrgPermissionKind,
   type Organization,
   type PrismaClient,
+  type Token,
   type Tx,
 } from "@sso-cutover/db";
 import { recordAuditEvent, requireEnterpriseAdmin, requireVisibleEnterprise, type Actor } from "@sso-cutover/enterprise";
-import { accessReviews, permissionKey, requireVisibleAccountIds } from "@sso-cutover/membership";
-import { tokensBreakingWith, type BreakingToken } from "@sso-cutover/tokens";
+import { compareAccess, ORG_PERMISSIONS, permissionKey, requireVisibleAccountIds, type OrganizationAccess } from "@sso-cutover/membership";
+import { tokensBreakingFrom, type BreakingToken } from "@sso-cutover/tokens";
 
 /**
- * Accounts one dry run or removal may name. The plan for 1,000 accounts kept the server busy for over 100 ms at a
- * stretch (tests/security/bounded-work.test.ts measures /health while the largest allowed request runs); 500 stays
- * within that budget. A larger cutover is planned and applied in batches.
+ * Accounts one dry run or removal may name (R15, bounded work): the plan for 1,000 accounts is a fixed number of
+ * statements whose answers are JSON values, and yields to other requests between its stretches, so that the
+ * server keeps answering (tests/security/bounded-work.test.ts measures /health while the largest allowed request
+ * runs). A larger cutover is planned and applied in batches.
  */
-export const MAX_ACCOUNTS_PER_REMOVAL = 500;
-
-/** `localeCompare`'s order, without building a collator per comparison (thousands of memberships are sorted). */
-const byLocale = new Intl.Collator();
+export const MAX_ACCOUNTS_PER_REMOVAL = 1000;
 
 export interface RemoveDevopsAccountsInput extends AccessLossAcknowledgementInput {
   enterpriseKey: string;
@@ -111,8 +119,23 @@ export interface CutoverPlan {
   warnings: string[];
 }
 
-/** Checks the list of accounts: non-empty, bounded, existing DOP accounts of this enterprise. */
-async function requireRemovableAccounts(tx: Tx, enterpriseId: string, accountIds: readonly string[]): Promise<Account[]> {
+/** The DOP accounts to remove, in the order named, and the SSO account each is linked to (if any). */
+interface RemovableAccounts {
+  accounts: Account[];
+  ssoAccountOf: Map<string, Account>;
+}
+
+/**
+ * Checks the list of accounts: non-empty, bounded, existing DOP accounts of this enterprise; reads their identity
+ * links' SSO accounts along. One statement, the id list as one array parameter whatever its length.
+ * `beforeRefusal` runs before a refusal is thrown (the caller's visibility check, whose NOT_FOUND comes first).
+ */
+async function requireRemovableAccounts(
+  tx: Tx,
+  enterpriseId: string,
+  accountIds: readonly string[],
+  beforeRefusal: () => Promise<void>,
+): Promise<RemovableAccounts> {
   if (accountIds.length === 0) throw invalidInput("input.accountIds", "Name at least one DOP account to remove.");
   if (accountIds.length > MAX_ACCOUNTS_PER_REMOVAL) {
     throw invalidInput(
@@ -121,25 +144,35 @@ async function requireRemovableAccounts(tx: Tx, enterpriseId: string, accountIds
     );
   }
   const ids = [...new Set(accountIds)];
-  // One statement with the id list as one array parameter, whatever its length.
-  const accounts = await tx.$queryRaw<(Account & { belongs: boolean })[]>(Prisma.sql`
-    SELECT a.*, (
-      EXISTS (SELECT 1 FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
-              WHERE m."accountId" = a."id" AND o."enterpriseId" = ${enterpriseId})
-      OR EXISTS (SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
-                 WHERE gm."accountId" = a."id" AND o."enterpriseId" = ${enterpriseId})
-      OR EXISTS (SELECT 1 FROM "EnterprisePermission" p WHERE p."accountId" = a."id" AND p."enterpriseId" = ${enterpriseId})
-    ) AS "belongs"
-    FROM "Account" a WHERE a."id" = ANY(${ids}::text[])`);
-  const byId = new Map(accounts.map((account) => [account.id, account]));
+  const [row] = await tx.$queryRaw<{ accounts: unknown; outside: unknown; links: unknown; ssoAccounts: unknown }[]>(Prisma.sql`
+    WITH asked AS (SELECT a.* FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
+    link AS (SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" IN (SELECT "id" FROM asked))
+    SELECT
+      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM asked a) AS "accounts",
+      -- Who belongs, as one set (memberships, group memberships, enterprise permissions) rather than three
+      -- lookups per account: on the embedded database the statement runs on the server's event loop.
+      (SELECT json_agg(a."id") FROM asked a WHERE a."id" NOT IN (
+        SELECT m."accountId" FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
+        WHERE m."accountId" = ANY(${ids}::text[]) AND o."enterpriseId" = ${enterpriseId}
+        UNION
+        SELECT gm."accountId" FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
+        WHERE gm."accountId" = ANY(${ids}::text[]) AND o."enterpriseId" = ${enterpriseId}
+        UNION
+        SELECT p."accountId" FROM "EnterprisePermission" p WHERE p."accountId" = ANY(${ids}::text[]) AND p."enterpriseId" = ${enterpriseId}
+      )) AS "outside",
+      (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l) AS "links",
+      (SELECT json_agg(${modelJson("s", ACCOUNT_COLUMNS)}) FROM "Account" s WHERE s."id" IN (SELECT "ssoAccountId" FROM link)) AS "ssoAccounts"`);
+  const byId = new Map(modelsFromJson<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]));
+  const outside = new Set(jsonList<string>(row!.outside));
   const problems: { index: number; id: string; reason: string }[] = [];
   accountIds.forEach((id, index) => {
     const account = byId.get(id);
     if (!account || account.deletedAt) problems.push({ index, id, reason: "no such account" });
     else if (account.kind !== "DEVOPS") problems.push({ index, id, reason: `${account.login} is an SSO account, not a DOP account` });
-    else if (!account.belongs) problems.push({ index, id, reason: `${account.login} does not belong to this enterprise` });
+    else if (outside.has(id)) problems.push({ index, id, reason: `${account.login} does not belong to this enterprise` });
   });
   if (problems.length > 0) {
+    await beforeRefusal();
     const first = problems[0]!;
     const shown = problems.slice(0, 5).map((problem) => `input.accountIds[${problem.index}]: ${problem.reason}`);
     throw invalidInput(
@@ -148,10 +181,18 @@ async function requireRemovableAccounts(tx: Tx, enterpriseId: string, accountIds
       { refused: problems },
     );
   }
-  return ids.map((id) => {
-    const { belongs: _belongs, ...account } = byId.get(id)!;
-    return account;
-  });
+  const ssoAccounts = new Map(modelsFromJson<Account>(row!.ssoAccounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]));
+  const ssoAccountOf = new Map<string, Account>();
+  for (const [devopsAccountId, ssoAccountId] of jsonList<[string, string]>(row!.links)) {
+    const ssoAccount = ssoAccounts.get(ssoAccountId);
+    if (ssoAccount) ssoAccountOf.set(devopsAccountId, ssoAccount);
+  }
+  return { accounts: ids.map((id) => byId.get(id)!), ssoAccountOf };
+}
+
+/** A JSON array read back (`json_agg` answers null for no row). */
+function jsonList<T>(value: unknown): T[] {
+  return (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as T[];
 }
 
 /** The acknowledged DOP account ids; each must be one of the accounts removed (else the input is refused). */
@@ -171,9 +212,23 @@ function acknowledgedAccounts(accountIds: readonly string[], input: AccessLossAc
   return (accountId) => acknowledged.has(accountId);
 }
 
+/** What one account has in one organization of the enterprise: membership (direct or through a group) and permissions. */
+interface HeldAccess {
+  member: boolean;
+  held: Set<OrgPermissionKind>;
+}
+
+const NO_ACCESS: OrganizationAccess = { member: false, permissions: [] };
+
+/** The event loop's turn between two stretches of a large plan: no stretch of it keeps other requests waiting long. */
+const yieldToOtherRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * R9: what removing these DOP accounts from every organization (and enterprise permission) of the enterprise
- * would do, computed in a fixed number of queries whatever the number of accounts.
+ * would do, computed in a fixed number of statements whatever the number of accounts. Each statement answers a
+ * few JSON values built by the database (memberships, permissions, admins per organization, tokens): for 1,000
+ * accounts, the client decoding tens of thousands of rows and building models cost more than the rest of the plan.
+ * `beforeRefusal`: see {@link requireRemovableAccounts}.
  */
 export async function planDevopsAccountRemoval(
   tx: Tx,
@@ -181,49 +236,90 @@ export async function planDevopsAccountRemoval(
   accountIds: readonly string[],
   now = new Date(),
   acknowledgement: AccessLossAcknowledgementInput = {},
+  beforeRefusal: () => Promise<void> = async () => {},
 ): Promise<Omit<CutoverPlan, "dryRun" | "applied">> {
-  const accounts = await requireRemovableAccounts(tx, enterpriseId, accountIds);
+  const { accounts, ssoAccountOf } = await requireRemovableAccounts(tx, enterpriseId, accountIds, beforeRefusal);
   const isAcknowledged = acknowledgedAccounts(accountIds, acknowledgement);
-  const removed = new Set(accounts.map((account) => account.id));
+  const removedIds = accounts.map((account) => account.id);
+  const removed = new Set(removedIds);
   const accountsById = new Map(accounts.map((account) => [account.id, account]));
+  // Both sides of each person: the access review compares the DOP account with its SSO account.
+  const sideIds = [...new Set([...removedIds, ...[...ssoAccountOf.values()].map((account) => account.id)])];
 
-  const organizations = await tx.organization.findMany({ where: { enterpriseId }, orderBy: { key: "asc" } });
-  const organizationIds = organizations.map((organization) => organization.id);
-  const organizationsById = new Map(organizations.map((organization) => [organization.id, organization]));
-
-  // Flat rows, the account and organization lists as one array parameter each: a fixed number of statements, and
-  // little for the client to decode, whatever the number of accounts.
-  const removedIds = [...removed];
-  const [directMemberships, groupMemberships, directPermissions, enterprisePermissions, admins] = await Promise.all([
-    tx.$queryRaw<{ accountId: string; organizationId: string }[]>(Prisma.sql`
-      SELECT m."accountId", m."organizationId" FROM "OrgMembership" m
-      WHERE m."accountId" = ANY(${removedIds}::text[]) AND m."organizationId" = ANY(${organizationIds}::text[])`),
-    tx.$queryRaw<{ accountId: string; organizationId: string; name: string }[]>(Prisma.sql`
-      SELECT gm."accountId", g."organizationId", g."name" FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
-      WHERE gm."accountId" = ANY(${removedIds}::text[]) AND g."organizationId" = ANY(${organizationIds}::text[])`),
-    tx.$queryRaw<{ accountId: string; organizationId: string; permission: OrgPermissionKind }[]>(Prisma.sql`
-      SELECT p."accountId", p."organizationId", p."permission"::text AS "permission" FROM "OrgPermission" p
-      WHERE p."accountId" = ANY(${removedIds}::text[]) AND p."organizationId" = ANY(${organizationIds}::text[])`),
-    tx.enterprisePermission.findMany({
-      where: { enterpriseId, account: { deletedAt: null } },
-      include: { account: { select: { id: true, kind: true } } },
-    }),
-    // Everyone holding ADMIN on an organization of the enterprise, directly or through a group that holds ADMIN.
-    tx.$queryRaw<{ accountId: string; organizationId: string; kind: "DEVOPS" | "SSO" }[]>(Prisma.sql`
-      SELECT p."accountId", p."organizationId", a."kind"::text AS "kind" FROM "OrgPermission" p JOIN "Account" a ON a."id" = p."accountId"
-      WHERE p."organizationId" = ANY(${organizationIds}::text[]) AND p."permission" = 'ADMIN' AND a."deletedAt" IS NULL
+  // The enterprise: its organizations (in key order), its enterprise permissions, and per organization its admins
+  // (direct or through a group holding ADMIN) before and after the removal.
+  const [enterpriseRow] = await tx.$queryRaw<{ organizations: unknown; enterprisePermissions: unknown; admins: unknown }[]>(Prisma.sql`
+    WITH org AS (SELECT o."id" FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}),
+    admin AS (
+      SELECT p."accountId", p."organizationId", a."kind" FROM "OrgPermission" p JOIN "Account" a ON a."id" = p."accountId"
+      WHERE p."organizationId" IN (SELECT "id" FROM org) AND p."permission" = 'ADMIN' AND a."deletedAt" IS NULL
       UNION ALL
-      SELECT gm."accountId", g."organizationId", a."kind"::text FROM "GroupMembership" gm
+      SELECT gm."accountId", g."organizationId", a."kind" FROM "GroupMembership" gm
         JOIN "Group" g ON g."id" = gm."groupId" JOIN "Account" a ON a."id" = gm."accountId"
-      WHERE g."organizationId" = ANY(${organizationIds}::text[]) AND a."deletedAt" IS NULL
-        AND EXISTS (SELECT 1 FROM "GroupPermission" gp WHERE gp."groupId" = g."id" AND gp."permission" = 'ADMIN')`),
-  ]);
+      WHERE g."organizationId" IN (SELECT "id" FROM org) AND a."deletedAt" IS NULL
+        AND EXISTS (SELECT 1 FROM "GroupPermission" gp WHERE gp."groupId" = g."id" AND gp."permission" = 'ADMIN')
+    ),
+    removed AS (SELECT DISTINCT unnest(${removedIds}::text[]) AS "id"),
+    admins AS (
+      -- The removed accounts joined once (a hash join), rather than the id list searched for each admin row.
+      SELECT ad."organizationId",
+             count(DISTINCT ad."accountId") AS "before",
+             count(DISTINCT ad."accountId") FILTER (WHERE r."id" IS NULL) AS "after",
+             COALESCE(bool_or(ad."kind" = 'DEVOPS' AND r."id" IS NOT NULL), false) AS "devopsRemoved",
+             COALESCE(bool_or(ad."kind" = 'DEVOPS' AND r."id" IS NULL), false) AS "devopsStays"
+      FROM admin ad LEFT JOIN removed r ON r."id" = ad."accountId" GROUP BY ad."organizationId"
+    )
+    SELECT
+      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)} ORDER BY o."key") FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}) AS "organizations",
+      (SELECT json_agg(json_build_array(p."accountId", p."permission", a."kind")) FROM "EnterprisePermission" p
+         LEFT JOIN "Account" a ON a."id" = p."accountId" WHERE p."enterpriseId" = ${enterpriseId} AND a."deletedAt" IS NULL) AS "enterprisePermissions",
+      (SELECT json_agg(json_build_array(ad."organizationId", ad."before", ad."after", ad."devopsRemoved", ad."devopsStays")) FROM admins ad) AS "admins"`);
+  const organizations = modelsFromJson<Organization>(enterpriseRow!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS);
+  const organizationsById = new Map(organizations.map((organization) => [organization.id, organization]));
+  const position = new Map(organizations.map((organization, index) => [organization.id, index]));
+
+  // Memberships (direct and through groups, with the groups' permissions) and direct permissions of both sides of
+  // each person, in the enterprise's organizations.
+  const [accessRow] = await tx.$queryRaw<{ memberships: unknown; groupMemberships: unknown; permissions: unknown }[]>(Prisma.sql`
+    WITH org AS (SELECT o."id" FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId})
+    SELECT
+      (SELECT json_agg(json_build_array(m."accountId", m."organizationId")) FROM "OrgMembership" m
+         WHERE m."accountId" = ANY(${sideIds}::text[]) AND m."organizationId" IN (SELECT "id" FROM org)) AS "memberships",
+      (SELECT json_agg(json_build_array(gm."accountId", g."organizationId", g."name",
+                COALESCE((SELECT json_agg(gp."permission") FROM "GroupPermission" gp WHERE gp."groupId" = g."id"), '[]'::json)))
+         FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
+         WHERE gm."accountId" = ANY(${sideIds}::text[]) AND g."organizationId" IN (SELECT "id" FROM org)) AS "groupMemberships",
+      (SELECT json_agg(json_build_array(p."accountId", p."organizationId", p."permission")) FROM "OrgPermission" p
+         WHERE p."accountId" = ANY(${sideIds}::text[]) AND p."organizationId" IN (SELECT "id" FROM org)) AS "permissions"`);
+  const directMemberships = jsonList<[string, string]>(accessRow!.memberships);
+  const groupMemberships = jsonList<[string, string, string, OrgPermissionKind[]]>(accessRow!.groupMemberships);
+  const directPermissions = jsonList<[string, string, OrgPermissionKind]>(accessRow!.permissions);
+
+  // What each side holds per organization (R4: direct and through groups).
+  const access = new Map<string, HeldAccess & { accountId: string; organizationId: string }>();
+  const accessEntry = (accountId: string, organizationId: string): HeldAccess => {
+    const key = permissionKey(accountId, organizationId);
+    let entry = access.get(key);
+    if (!entry) access.set(key, (entry = { accountId, organizationId, member: false, held: new Set() }));
+    return entry;
+  };
+  for (const [accountId, organizationId] of directMemberships) accessEntry(accountId, organizationId).member = true;
+  for (const [accountId, organizationId, , permissions] of groupMemberships) {
+    const entry = accessEntry(accountId, organizationId);
+    entry.member = true;
+    for (const permission of permissions) entry.held.add(permission);
+  }
+  for (const [accountId, organizationId, permission] of directPermissions) accessEntry(accountId, organizationId).held.add(permission);
+  const accessOf = (account: Account | null, organizationId: string): OrganizationAccess => {
+    const entry = account ? access.get(permissionKey(account.id, organizationId)) : undefined;
+    if (!entry) return NO_ACCESS;
+    return { member: entry.member, permissions: ORG_PERMISSIONS.filter((permission) => entry.held.has(permission)) };
+  };
 
   // Memberships removed, per account and organization.
-  const membershipKey = (accountId: string, organizationId: string) => permissionKey(accountId, organizationId);
   const memberships = new Map<string, RemovedMembership>();
   const membershipOf = (accountId: string, organizationId: string): RemovedMembership => {
-    const key = membershipKey(accountId, organizationId);
+    const key = permissionKey(accountId, organizationId);
     let entry = memberships.get(key);
     if (!entry) {
       entry = {
@@ -237,28 +333,29 @@ export async function planDevopsAccountRemoval(
     }
     return entry;
   };
-  for (const row of directMemberships) membershipOf(row.accountId, row.organizationId).direct = true;
-  for (const row of groupMemberships) membershipOf(row.accountId, row.organizationId).groups.push(row.name);
-  for (const row of directPermissions) membershipOf(row.accountId, row.organizationId).permissions.push(row.permission);
+  for (const [accountId, organizationId] of directMemberships) if (removed.has(accountId)) membershipOf(accountId, organizationId).direct = true;
+  for (const [accountId, organizationId, name] of groupMemberships) if (removed.has(accountId)) membershipOf(accountId, organizationId).groups.push(name);
+  for (const [accountId, organizationId, permission] of directPermissions) {
+    if (removed.has(accountId)) membershipOf(accountId, organizationId).permissions.push(permission);
+  }
   const affectedOrganizations = new Set([...memberships.values()].map((entry) => entry.organization.id));
 
-  // Admins per organization before and after, and DOP admins per organization after.
-  const adminsByOrganization = new Map<string, Map<string, "DEVOPS" | "SSO">>();
-  for (const row of admins) {
-    let set = adminsByOrganization.get(row.organizationId);
-    if (!set) adminsByOrganization.set(row.organizationId, (set = new Map()));
-    set.set(row.accountId, row.kind);
-  }
+  // (b) and (c): admins per organization before and after, and DOP admins after.
+  const admins = new Map(
+    jsonList<[string, number, number, boolean, boolean]>(enterpriseRow!.admins).map(([organizationId, before, after, devopsRemoved, devopsStays]) => [
+      organizationId,
+      { before, after, devopsRemoved, devopsStays },
+    ]),
+  );
   const violations: CutoverViolation[] = [];
   const organizationsLosingLastAdmin: OrganizationLosingAdmin[] = [];
   for (const organization of organizations) {
     if (!affectedOrganizations.has(organization.id)) continue;
-    const before = adminsByOrganization.get(organization.id) ?? new Map<string, "DEVOPS" | "SSO">();
-    const after = [...before].filter(([accountId]) => !removed.has(accountId));
+    const { before, after, devopsRemoved, devopsStays } = admins.get(organization.id) ?? { before: 0, after: 0, devopsRemoved: false, devopsStays: false };
     // (c) is about what the removal does: an organization that already had no admin does not block the batch,
     // so the violation and `organizationsLosingLastAdmin` always name the same organizations.
-    if (before.size > 0 && after.length === 0) {
-      organizationsLosingLastAdmin.push({ organization, adminsBefore: before.size });
+    if (before > 0 && after === 0) {
+      organizationsLosingLastAdmin.push({ organization, adminsBefore: before });
       violations.push({
         code: "ORGANIZATION_WITHOUT_ADMIN",
         message: `"${organization.key}" would have no admin left: grant ADMIN on it to an account that stays first.`,
@@ -266,8 +363,7 @@ export async function planDevopsAccountRemoval(
         account: null,
       });
     }
-    const dopAdminRemoved = [...before].some(([accountId, kind]) => kind === "DEVOPS" && removed.has(accountId));
-    if (organization.devopsPlatform === "BITBUCKET_CLOUD" && dopAdminRemoved && !after.some(([, kind]) => kind === "DEVOPS")) {
+    if (organization.devopsPlatform === "BITBUCKET_CLOUD" && devopsRemoved && !devopsStays) {
       violations.push({
         code: "BITBUCKET_WITHOUT_DOP_ADMIN",
         message:
@@ -280,14 +376,13 @@ export async function planDevopsAccountRemoval(
   }
 
   // Enterprise permissions removed, and the break-glass rule (a).
+  const enterprisePermissions = jsonList<[string, EnterprisePermissionKind, "DEVOPS" | "SSO"]>(enterpriseRow!.enterprisePermissions);
   const removedEnterprisePermissions: RemovedEnterprisePermission[] = enterprisePermissions
-    .filter((grant) => removed.has(grant.accountId))
-    .map((grant) => ({ account: accountsById.get(grant.accountId)!, permission: grant.permission }));
-  const dopAdministrators = enterprisePermissions.filter(
-    (grant) => grant.permission === "ADMINISTER_ENTERPRISE" && grant.account.kind === "DEVOPS",
-  );
-  const breakGlassRemoved = dopAdministrators.some((grant) => removed.has(grant.accountId));
-  if (breakGlassRemoved && dopAdministrators.every((grant) => removed.has(grant.accountId))) {
+    .filter(([accountId]) => removed.has(accountId))
+    .map(([accountId, permission]) => ({ account: accountsById.get(accountId)!, permission }));
+  const dopAdministrators = enterprisePermissions.filter(([, permission, kind]) => permission === "ADMINISTER_ENTERPRISE" && kind === "DEVOPS");
+  const breakGlassRemoved = dopAdministrators.some(([accountId]) => removed.has(accountId));
+  if (breakGlassRemoved && dopAdministrators.every(([accountId]) => removed.has(accountId))) {
     violations.unshift({
       code: "NO_BREAK_GLASS_ADMIN",
       message:
@@ -297,47 +392,40 @@ export async function planDevopsAccountRemoval(
       account: null,
     });
   }
+  await yieldToOtherRequests();
 
-  // What each person lacks on the SSO side, in the organizations the DOP account is removed from.
-  const removedFrom = new Map<string, Set<string>>();
+  // R4 applied to R9, only where a membership is removed (linear in the memberships, not in accounts ×
+  // organizations): what each person lacks on the SSO side, and (d) the organizations they can no longer enter.
+  const removedFrom = new Map<string, number[]>();
   for (const entry of memberships.values()) {
-    let organizationIdsOfAccount = removedFrom.get(entry.account.id);
-    if (!organizationIdsOfAccount) removedFrom.set(entry.account.id, (organizationIdsOfAccount = new Set()));
-    organizationIdsOfAccount.add(entry.organization.id);
+    let positions = removedFrom.get(entry.account.id);
+    if (!positions) removedFrom.set(entry.account.id, (positions = []));
+    positions.push(position.get(entry.organization.id)!);
   }
-  // Only where a membership is removed: linear in the memberships, not in accounts × organizations.
-  const reviews = await accessReviews(tx, [...removed], enterpriseId, { organizationsOf: removedFrom });
   const missingSsoMemberships: MissingSsoMembership[] = [];
-  for (const account of accounts) {
-    const review = reviews.get(account.id);
-    for (const row of review?.organizations ?? []) {
-      if (!affectedOrganizations.has(row.organization.id) || !row.dop.member || row.missingOnSso.length === 0) continue;
-      if (!memberships.has(membershipKey(account.id, row.organization.id))) continue;
-      missingSsoMemberships.push({
-        devopsAccount: account,
-        ssoAccount: review?.ssoAccount ?? null,
-        organization: row.organization,
-        missing: row.missingOnSso,
-      });
-    }
-  }
-
-  // R9 (d): organizations each person can no longer enter at all once the DOP account is gone.
   const accessLoss: AccessLoss[] = [];
   for (const account of accounts) {
-    const review = reviews.get(account.id);
-    const lost = (review?.organizations ?? [])
-      .filter((row) => row.dop.member && !row.sso.member && memberships.has(membershipKey(account.id, row.organization.id)))
-      .map((row) => row.organization);
+    const ssoAccount = ssoAccountOf.get(account.id) ?? null;
+    const lost: Organization[] = [];
+    // In key order, like the enterprise's organizations.
+    for (const index of (removedFrom.get(account.id) ?? []).sort((a, b) => a - b)) {
+      const organization = organizations[index]!;
+      const dop = accessOf(account, organization.id);
+      if (!dop.member) continue;
+      const sso = accessOf(ssoAccount, organization.id);
+      const { missingOnSso } = compareAccess(dop, sso);
+      if (missingOnSso.length > 0) missingSsoMemberships.push({ devopsAccount: account, ssoAccount, organization, missing: missingOnSso });
+      if (!sso.member) lost.push(organization);
+    }
     if (lost.length === 0) continue;
     const acknowledged = isAcknowledged(account.id);
-    accessLoss.push({ account, ssoAccount: review?.ssoAccount ?? null, organizations: lost, acknowledged });
+    accessLoss.push({ account, ssoAccount, organizations: lost, acknowledged });
     if (!acknowledged) {
       const keys = lost.map((organization) => `"${organization.key}"`).join(", ");
       violations.push({
         code: "UNACKNOWLEDGED_ACCESS_LOSS",
-        message: review?.ssoAccount
-          ? `${account.login} would lose ${keys}: the linked SSO account ${review.ssoAccount.login} is not a member there. ` +
+        message: ssoAccount
+          ? `${account.login} would lose ${keys}: the linked SSO account ${ssoAccount.login} is not a member there. ` +
             "Give the SSO account that access first, or acknowledge the loss (acknowledgeAccessLoss)."
           : `${account.login} would lose ${keys} with no SSO account to sign in with. ` +
             "Have the person sign in with SSO and link the accounts first, or acknowledge the loss (acknowledgeAccessLoss).",
@@ -347,8 +435,29 @@ export async function planDevopsAccountRemoval(
     }
   }
 
-  const tokensThatBreak = await tokensBreakingWith(tx, [...removed], organizationIds, now);
-  const unlinked = accounts.filter((account) => !reviews.get(account.id)?.ssoAccount);
+  // R7: the personal access tokens of these accounts stop working in the organizations they belong to.
+  const [tokenRow] = await tx.$queryRaw<{ tokens: unknown }[]>(Prisma.sql`
+    SELECT json_agg(${modelJson("t", TOKEN_COLUMNS)}) AS "tokens" FROM "Token" t
+    WHERE t."ownerAccountId" = ANY(${removedIds}::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL`);
+  const organizationsOf = new Map<string, Set<string>>();
+  const permissionsOf = new Map<string, Set<OrgPermissionKind>>();
+  for (const [key, entry] of access) {
+    if (!removed.has(entry.accountId)) continue;
+    permissionsOf.set(key, entry.held);
+    if (!entry.member) continue;
+    let set = organizationsOf.get(entry.accountId);
+    if (!set) organizationsOf.set(entry.accountId, (set = new Set()));
+    set.add(entry.organizationId);
+  }
+  const tokensThatBreak = tokensBreakingFrom(
+    modelsFromJson<Token>(tokenRow!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS).map((token) => ({ token, owner: accountsById.get(token.ownerAccountId!)! })),
+    { memberships: organizationsOf, permissions: permissionsOf, organizations: organizationsById },
+    { onlyAffected: true, now },
+  );
+
+  await yieldToOtherRequests();
+
+  const unlinked = accounts.filter((account) => !ssoAccountOf.has(account.id));
   const warnings: string[] = [];
   if (unlinked.length > 0) {
     warnings.push(
@@ -360,11 +469,14 @@ export async function planDevopsAccountRemoval(
     warnings.push(`${tokensThatBreak.length} token(s) owned by these DOP accounts stop working for the enterprise's organizations.`);
   }
 
+  // By login, then organization key (localeCompare), through ranks: one collation per distinct login and key.
+  const loginRank = localeRanks(accounts.map((account) => account.login));
+  const keyRank = localeRanks(organizations.map((organization) => organization.key));
   return {
     enterpriseId,
     accounts,
     memberships: [...memberships.values()].sort(
-      (a, b) => byLocale.compare(a.account.login, b.account.login) || byLocale.compare(a.organization.key, b.organization.key),
+      (a, b) => loginRank.get(a.account.login)! - loginRank.get(b.account.login)! || keyRank.get(a.organization.key)! - keyRank.get(b.organization.key)!,
     ),
     enterprisePermissions: removedEnterprisePermissions,
     tokensThatBreak,
@@ -391,10 +503,11 @@ export async function removeDevopsAccountsFromOrganizations(
   return serializable(prisma, async (tx) => {
     const enterprise = await requireVisibleEnterprise(tx, actor.accountId, input.enterpriseKey);
     await requireEnterpriseAdmin(tx, actor.accountId, enterprise.id);
-    if (input.accountIds.length <= MAX_ACCOUNTS_PER_REMOVAL) {
-      await requireVisibleAccountIds(tx, actor.accountId, input.accountIds, (index) => `input.accountIds[${index}]`);
-    }
-    const plan = await planDevopsAccountRemoval(tx, enterprise.id, input.accountIds, now, input);
+    // R15: an id the admin may not see is NOT_FOUND before any other refusal. Every account the plan accepts (a DOP
+    // account that belongs to this enterprise, which the admin sees) is visible, so the check runs only on refusal.
+    const plan = await planDevopsAccountRemoval(tx, enterprise.id, input.accountIds, now, input, () =>
+      requireVisibleAccountIds(tx, actor.accountId, input.accountIds, (index) => `input.accountIds[${index}]`),
+    );
     if (input.dryRun || plan.violations.length > 0) return { ...plan, dryRun: input.dryRun, applied: false };
 
     const accountIds = plan.accounts.map((account) => account.id);

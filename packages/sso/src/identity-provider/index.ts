@@ -2,7 +2,7 @@
  * The identity-provider side of SAML, for the development IdP (`/dev-idp`) and the test suite: key material, the
  * AuthnRequest an SP sends, and signed responses. Nothing here is used to accept a login.
  */
-export { generateIdpKeyMaterial, loadOrCreateIdpKeyMaterial, IdpKeyMaterialError } from "./key-material";
+export { generateIdpKeyMaterial, loadOrCreateIdpKeyMaterial, startIdpKeyGeneration, IdpKeyMaterialError } from "./key-material";
 export type { IdpKeyMaterial } from "./key-material";
 export { readAuthnRequest, AuthnRequestError } from "./authn-request";
 export type { ReceivedAuthnRequest } from "./authn-request";

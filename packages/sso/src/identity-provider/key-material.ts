@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -40,13 +41,34 @@ async function readIfPresent(file: string): Promise<string | null> {
   }
 }
 
+/** How long a kept key pair's certificate is valid. */
+export const IDP_KEY_VALID_DAYS = 10 * 365;
+
+/**
+ * Starts making a key pair in memory when `folder` holds none yet, so that the work (a second or so of RSA prime
+ * search, mostly off the event loop) overlaps with the rest of a start; nothing is written. Pass the result to
+ * {@link loadOrCreateIdpKeyMaterial} as `generated`, which writes it only if the folder still holds no key then.
+ */
+export function startIdpKeyGeneration(folder: string, commonName: string): Promise<IdpKeyMaterial> | null {
+  if (existsSync(path.join(folder, KEY_FILE)) && existsSync(path.join(folder, CERTIFICATE_FILE))) return null;
+  const generating = generateIdpKeyMaterial(commonName, { validDays: IDP_KEY_VALID_DAYS });
+  // Awaited later, or never (a start that fails first): an unawaited rejection must not end the process.
+  generating.catch(() => {});
+  return generating;
+}
+
 /**
  * The key pair kept in `folder` (`signing-key.pem`, mode 0600, and `certificate.pem`), created there on first use
  * and the same at every later call: an SSO connection that trusts the certificate keeps working across restarts.
  * A key that does not belong to the certificate is an error naming the folder, never silently replaced (the
- * connections that trust the old certificate would stop working).
+ * connections that trust the old certificate would stop working). `generated`: a key pair made beforehand by
+ * {@link startIdpKeyGeneration}, used instead of making one here.
  */
-export async function loadOrCreateIdpKeyMaterial(folder: string, commonName: string): Promise<IdpKeyMaterial> {
+export async function loadOrCreateIdpKeyMaterial(
+  folder: string,
+  commonName: string,
+  { generated }: { generated?: Promise<IdpKeyMaterial | null> | null } = {},
+): Promise<IdpKeyMaterial> {
   const keyFile = path.join(folder, KEY_FILE);
   const certificateFile = path.join(folder, CERTIFICATE_FILE);
   const [privateKeyPem, certificatePem] = await Promise.all([readIfPresent(keyFile), readIfPresent(certificateFile)]);
@@ -68,7 +90,7 @@ export async function loadOrCreateIdpKeyMaterial(folder: string, commonName: str
     return { privateKeyPem, certificatePem };
   }
 
-  const material = await generateIdpKeyMaterial(commonName, { validDays: 10 * 365 });
+  const material = (await generated) ?? (await generateIdpKeyMaterial(commonName, { validDays: IDP_KEY_VALID_DAYS }));
   await mkdir(folder, { recursive: true, mode: 0o700 });
   // Written under temporary names and renamed, the key first: a crash leaves no certificate without its key.
   const suffix = `.${process.pid}.tmp`;
