@@ -393,7 +393,10 @@ async function applyDocument(
   // Direct memberships and permissions of DOP accounts in the listed organizations, compared in the database: the
   // file's memberships go to a temporary table a chunk at a time, and PostgreSQL inserts what is missing and returns
   // only what the file no longer lists. Neither the file's 100,000s of memberships nor the stored ones are held as
-  // rows here, so memory does not grow with the enterprise.
+  // rows here, so memory does not grow with the enterprise. What is missing is inserted through the unique indexes
+  // (ON CONFLICT DO NOTHING): a NOT EXISTS probe, planned as a scan of a table the statistics call empty (a first
+  // import), re-reads every row the same statement has inserted so far, which made a first import quadratic (24 s
+  // for 25,000 memberships, over 5 minutes for 100,000).
   await tx.$executeRawUnsafe(
     `CREATE TEMPORARY TABLE "ListedMembership" ("accountId" text NOT NULL, "organizationId" text NOT NULL, "permissions" text[] NOT NULL) ON COMMIT DROP`,
   );
@@ -426,7 +429,7 @@ async function applyDocument(
   const createdMemberships = await tx.$executeRawUnsafe(
     `INSERT INTO "OrgMembership" ("id", "accountId", "organizationId")
      SELECT gen_random_uuid()::text, l."accountId", l."organizationId" FROM "ListedMembership" l
-     WHERE NOT EXISTS (SELECT 1 FROM "OrgMembership" m WHERE m."accountId" = l."accountId" AND m."organizationId" = l."organizationId")`,
+     ON CONFLICT ("accountId", "organizationId") DO NOTHING`,
   );
   changes.memberships.created += createdMemberships;
   changes.memberships.unchanged += listedMembershipCount - createdMemberships;
@@ -434,8 +437,7 @@ async function applyDocument(
     `INSERT INTO "OrgPermission" ("id", "accountId", "organizationId", "permission")
      SELECT gen_random_uuid()::text, l."accountId", l."organizationId", p.permission::"OrgPermissionKind"
      FROM "ListedMembership" l CROSS JOIN LATERAL unnest(l."permissions") AS p(permission)
-     WHERE NOT EXISTS (SELECT 1 FROM "OrgPermission" o WHERE o."accountId" = l."accountId" AND o."organizationId" = l."organizationId"
-                         AND o."permission" = p.permission::"OrgPermissionKind")`,
+     ON CONFLICT ("accountId", "organizationId", "permission") DO NOTHING`,
   );
   changes.organizationPermissions.created += createdPermissions;
   changes.organizationPermissions.unchanged += listedPermissionCount - createdPermissions;
