@@ -298,9 +298,13 @@ export async function planDevopsAccountRemoval(
   const directPermissions = jsonList<[string, string, OrgPermissionKind]>(accessRow!.permissions);
 
   // What each side holds per organization (R4: direct and through groups).
-  const access = new Map<string, HeldAccess & { accountId: string; organizationId: string }>();
+  // Keyed by a number per (account, organization): tens of thousands of lookups, each of which would otherwise build
+  // and hash a string key.
+  const sideIndex = new Map(sideIds.map((id, index) => [id, index]));
+  const pairKey = (accountId: string, organizationId: string) => sideIndex.get(accountId)! * organizations.length + position.get(organizationId)!;
+  const access = new Map<number, HeldAccess & { accountId: string; organizationId: string }>();
   const accessEntry = (accountId: string, organizationId: string): HeldAccess => {
-    const key = permissionKey(accountId, organizationId);
+    const key = pairKey(accountId, organizationId);
     let entry = access.get(key);
     if (!entry) access.set(key, (entry = { accountId, organizationId, member: false, held: null }));
     return entry;
@@ -313,7 +317,7 @@ export async function planDevopsAccountRemoval(
     for (const permission of permissions) hold(entry, permission);
   }
   for (const [accountId, organizationId, permission] of directPermissions) hold(accessEntry(accountId, organizationId), permission);
-  const entryOf = (account: Account | null, organizationId: string) => (account ? access.get(permissionKey(account.id, organizationId)) : undefined);
+  const entryOf = (account: Account | null, organizationId: string) => (account ? access.get(pairKey(account.id, organizationId)) : undefined);
   const accessOf = (entry: HeldAccess | undefined): OrganizationAccess => {
     if (!entry) return NO_ACCESS;
     const held = entry.held;
@@ -321,9 +325,9 @@ export async function planDevopsAccountRemoval(
   };
 
   // Memberships removed, per account and organization.
-  const memberships = new Map<string, RemovedMembership>();
+  const memberships = new Map<number, RemovedMembership>();
   const membershipOf = (accountId: string, organizationId: string): RemovedMembership => {
-    const key = permissionKey(accountId, organizationId);
+    const key = pairKey(accountId, organizationId);
     let entry = memberships.get(key);
     if (!entry) {
       entry = {
@@ -449,9 +453,9 @@ export async function planDevopsAccountRemoval(
     WHERE t."ownerAccountId" = ANY(${textArray(removedIds)}) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL`);
   const organizationsOf = new Map<string, Set<string>>();
   const permissionsOf = new Map<string, Set<OrgPermissionKind>>();
-  for (const [key, entry] of access) {
+  for (const entry of access.values()) {
     if (!removed.has(entry.accountId)) continue;
-    if (entry.held) permissionsOf.set(key, entry.held);
+    if (entry.held) permissionsOf.set(permissionKey(entry.accountId, entry.organizationId), entry.held);
     if (!entry.member) continue;
     let set = organizationsOf.get(entry.accountId);
     if (!set) organizationsOf.set(entry.accountId, (set = new Set()));
