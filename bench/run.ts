@@ -26,7 +26,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
-import { openPGlite, serveEmbedded } from "@sso-cutover/db";
+import { openEmbedded } from "@sso-cutover/db";
 import { ensurePostgresTemplate } from "@sso-cutover/db/testing";
 import { measureDashboard } from "./dashboard";
 import { countDataSet, ENTERPRISE_KEY, FULL_DATA_SET, seedDataSet, SMOKE_DATA_SET, type SeededDataSet } from "./data-set";
@@ -344,7 +344,7 @@ async function preparePostgres(): Promise<DatabaseUnderTest> {
 
 async function preparePGlite(): Promise<DatabaseUnderTest> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-bench-"));
-  const embedded = await serveEmbedded(await openPGlite(dataDir));
+  const embedded = await openEmbedded(dataDir);
   try {
     const data = await seedDataSet(embedded.url, size);
     return {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { ensureDataDir, lockDataDir } from "./data-dir";
-import { openPGlite, serveEmbedded, type EmbeddedServer } from "./embedded";
+import { openEmbedded, type EmbeddedServer } from "./embedded";
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from "./migrations";
 import { checkPostgresConnection, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";
 
@@ -81,7 +81,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   // (its name carries their fingerprint): nothing is pending then, and the check is skipped.
   const created = !existsSync(path.join(dataDir, "PG_VERSION"));
   try {
-    embedded = await serveEmbedded(await openPGlite(dataDir));
+    embedded = await openEmbedded(dataDir, (reason) => log(`${reason}: every statement fails from now on; restart the server`));
     if (created) log(`created the database in ${dataDir} from the template migrated to ${committedMigrations().at(-1)}`);
   } catch (error) {
     lock.release();
@@ -99,7 +99,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   // PGlite runs no autovacuum, so nothing would collect planner statistics: without them PostgreSQL plans the
   // membership filters of a large enterprise as if tables were empty (measured: 5.5 s instead of 1.2 s a page).
   // Statistics are stored in the data directory, so a start has those of the last run and refreshes only the tables
-  // that changed much since (PGlite runs on this event loop: an ANALYZE of everything would hold up every request).
+  // that changed much since (PGlite is a single session: an ANALYZE of everything would hold up every request).
   const refreshStatistics = async () => {
     try {
       const stale = await prisma.$queryRawUnsafe<{ name: string }[]>(STALE_STATISTICS);

@@ -1,7 +1,7 @@
 export * from "./generated/prisma/client";
 export { openDatabase, clientFor, MigrationsPendingError } from "./database";
 export type { Database, DatabaseOptions } from "./database";
-export { serveEmbedded, openPGlite, ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint, EMBEDDED_START_PARAMS } from "./embedded";
+export { openEmbedded, ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint } from "./embedded";
 export type { EmbeddedServer } from "./embedded";
 export {
   DATA_DIR_LOCK_FILE,

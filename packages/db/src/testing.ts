@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { clientFor, type Database } from "./database";
-import { migrationsFingerprint, openPGlite, serveEmbedded } from "./embedded";
+import { migrationsFingerprint, openEmbedded } from "./embedded";
 import { applyPendingMigrations } from "./migrations";
 
 export { ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint } from "./embedded";
@@ -52,8 +52,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 // ---------------------------------------------------------------------------------------------- PGlite
 
 async function createEmbeddedTestDatabase(onStatement: (sql: string, durationMs: number) => void): Promise<Database> {
-  const db = await openPGlite();
-  const server = await serveEmbedded(db);
+  const server = await openEmbedded();
   const prisma = clientFor(server.url, 1, onStatement);
   return {
     prisma,

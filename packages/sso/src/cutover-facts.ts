@@ -17,9 +17,9 @@ export interface SetupConnection {
  *
  * The definitions are those of the where-clauses they replace (see each field), computed set-based: the DOP accounts
  * in the enterprise's organizations (directly or through a group) are collected once and every count joins that
- * set, where separate Prisma counts each rebuilt it from the memberships. The set is the DOP accounts filtered by a
- * membership test (one hash of the enterprise's memberships), not the distinct members of the enterprise joined
- * with accounts: deduplicating 100,000 memberships of every kind was five times slower on a large enterprise.
+ * set, where separate Prisma counts each rebuilt it from the memberships. The set comes from the EnterpriseMember
+ * rows the database keeps (one per account with a membership in the enterprise): collecting it from the memberships
+ * themselves hashed every membership of the enterprise (100,000 on a large one) at each request.
  */
 export interface CutoverFacts {
   connection: SetupConnection | null;
@@ -92,19 +92,14 @@ export async function readCutoverFacts(
         SELECT o."id", o."devopsPlatform" FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}
       ),
       dop AS MATERIALIZED (
-        SELECT a."id" FROM "Account" a
-        WHERE a."kind" = 'DEVOPS' AND a."deletedAt" IS NULL
-          AND (EXISTS (SELECT 1 FROM "OrgMembership" m WHERE m."accountId" = a."id" AND m."organizationId" IN (SELECT "id" FROM org))
-               OR EXISTS (SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
-                          WHERE gm."accountId" = a."id" AND g."organizationId" IN (SELECT "id" FROM org)))
+        SELECT a."id" FROM "EnterpriseMember" em JOIN "Account" a ON a."id" = em."accountId"
+        WHERE em."enterpriseId" = ${enterpriseId} AND a."kind" = 'DEVOPS' AND a."deletedAt" IS NULL
       ),
       removed_without_sso AS MATERIALIZED (
         SELECT a."id", a."login" FROM "Account" a
         WHERE a."kind" = 'DEVOPS' AND a."deletedAt" IS NULL
           AND EXISTS (SELECT 1 FROM "AccessLossAcknowledgement" l WHERE l."devopsAccountId" = a."id" AND l."enterpriseId" = ${enterpriseId})
-          AND NOT EXISTS (SELECT 1 FROM "OrgMembership" m WHERE m."accountId" = a."id" AND m."organizationId" IN (SELECT "id" FROM org))
-          AND NOT EXISTS (SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
-                          WHERE gm."accountId" = a."id" AND g."organizationId" IN (SELECT "id" FROM org))
+          AND NOT EXISTS (SELECT 1 FROM "EnterpriseMember" em WHERE em."enterpriseId" = ${enterpriseId} AND em."accountId" = a."id")
           AND NOT EXISTS (
             SELECT 1 FROM "IdentityLink" il JOIN "Account" s ON s."id" = il."ssoAccountId"
             WHERE il."devopsAccountId" = a."id" AND s."enterpriseId" = ${enterpriseId}
