@@ -171,6 +171,15 @@ export function organizationsOfAdministeredEnterprise(
 }
 
 /**
+ * Accounts that are members of an enterprise whose admin the viewer was just checked to be, as the domain guarantees
+ * them (e.g. `enterpriseMembersAmong`): R15 shows every member of an enterprise to the holders of a permission there
+ * (`visibleAccountWhere` through `visibleEnterpriseWhere`), so the fields returning them need not ask the database.
+ */
+export function membersOfAdministeredEnterprise(context: GatewayContext, accounts: Iterable<{ id: string }>): void {
+  seenBeforeTheChange(context, "Account", [...accounts].map((account) => account.id));
+}
+
+/**
  * Objects a mutation checked as visible to the viewer before it changed them (e.g. DOP accounts it just removed from
  * the enterprise): its payload may show them although the viewer no longer sees them afterwards.
  */

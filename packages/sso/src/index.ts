@@ -95,6 +95,6 @@ export type {
 } from "./cutover/removal-plan";
 export { deleteMyAccount } from "./cutover/delete-account";
 export type { DeletedAccount } from "./cutover/delete-account";
-export { readinessPage, readinessTotals } from "./cutover/readiness";
+export { enterpriseMembersAmong, readinessPage, readinessTotals } from "./cutover/readiness";
 export type { ReadinessRow, ReadinessFilter, ReadinessPageRequest, ReadinessTotals, AccessLossRecord } from "./cutover/readiness";
 export * as scim from "./scim/index";

@@ -1,7 +1,9 @@
 import type { InvitationStatus } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
-import { readinessPage, readinessTotals, type ReadinessPageRequest, type ReadinessRow } from "@sso-cutover/sso";
+import { enterpriseCutoverMembersWhere } from "@sso-cutover/membership";
+import { enterpriseMembersAmong, readinessPage, readinessTotals, type ReadinessPageRequest, type ReadinessRow } from "@sso-cutover/sso";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generatedEnterprise } from "../../../tests/kit/generated-enterprise";
 import { buildScenario, type AccountSpec, type Scenario } from "../../../tests/kit/scenario";
 
 let db: TestDatabase;
@@ -161,6 +163,27 @@ describe("readinessPage", () => {
     expect(handles(first)).toEqual(all.slice(0, 3));
     expect(handles(await page({ limit: 3, after: first.at(-1)!.account.login }))).toEqual(all.slice(3, 6));
     expect(handles(await page({ limit: 3, before: s.account("erin").login, inverted: true }))).toEqual(["bob-gh", "carol", "dan-gh"]);
+  });
+
+  it("readiness/R15: the accounts it names as members of the enterprise all are (enterpriseCutoverMembersWhere), on this enterprise and generated ones", async () => {
+    const cases = [{ enterpriseId: s.enterprise.id, rows: await page() }];
+    for (const seed of [11, 12, 13]) {
+      const generated = await generatedEnterprise(db.prisma, seed, NOW);
+      cases.push({ enterpriseId: generated.enterprise.id, rows: await readinessPage(db.prisma, generated.enterprise.id, { limit: 100 }, NOW) });
+    }
+    for (const { enterpriseId, rows } of cases) {
+      const named = enterpriseMembersAmong(rows, enterpriseId).map((account) => account.id);
+      const members = await db.prisma.account.findMany({
+        where: { id: { in: named }, ...enterpriseCutoverMembersWhere(enterpriseId) },
+        select: { id: true },
+      });
+      expect(named.length).toBeGreaterThan(0);
+      expect(members.map((account) => account.id).sort()).toEqual([...named].sort());
+      // Every DOP account shown is named, and every SSO account of the enterprise not deleted.
+      const shown = rows.flatMap((row) => [row.account, row.devopsAccount, row.ssoAccount]).filter((account) => account !== null);
+      const expected = shown.filter((account) => account.kind === "DEVOPS" || (account.enterpriseId === enterpriseId && account.deletedAt === null));
+      expect(new Set(named)).toEqual(new Set(expected.map((account) => account.id)));
+    }
   });
 
   it("readiness: other enterprises' people never appear", async () => {

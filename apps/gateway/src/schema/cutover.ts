@@ -1,6 +1,7 @@
 import {
   deleteMyAccount,
   MAX_ACCOUNTS_PER_REMOVAL,
+  enterpriseMembersAmong,
   readinessPage,
   readinessTotals,
   removeDevopsAccountsFromOrganizations,
@@ -20,7 +21,7 @@ import { requireEnterpriseAdmin } from "@sso-cutover/enterprise";
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from "@pothos/plugin-relay";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import { builder } from "../builder";
-import { organizationsOfAdministeredEnterprise, seenBeforeTheChange } from "../visibility";
+import { membersOfAdministeredEnterprise, organizationsOfAdministeredEnterprise, seenBeforeTheChange } from "../visibility";
 import { listLimit } from "../input-limits";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
@@ -315,6 +316,7 @@ builder.prismaObjectField(EnterpriseRef, "readiness", (t) =>
               ...rows.flatMap((row) => row.organizationsOnlyThroughDop),
               ...rows.flatMap((row) => row.accessLoss.map((loss) => loss.organization)),
             ]);
+            membersOfAdministeredEnterprise(context, enterpriseMembersAmong(rows, enterprise.id));
             return rows;
           },
         );

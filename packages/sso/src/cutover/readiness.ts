@@ -459,6 +459,24 @@ function rowCutoverStatus(
 }
 
 /** R14 / R9 (c): the warning on the row of an SSO account that group sync kept as an organization's last admin. */
+/**
+ * R15: the accounts of these rows that are members of the enterprise in the cutover's sense
+ * (`enterpriseCutoverMembersWhere`), hence visible to whoever may see the enterprise, known without asking the
+ * database: each row's DOP account (in the enterprise, removed from it with an acknowledged loss, or linked to one of
+ * its SSO accounts, which is how a row comes to have one) and the SSO accounts of the enterprise that are not deleted.
+ * An SSO account of another enterprise linked to a row's DOP account is not among them.
+ */
+export function enterpriseMembersAmong(rows: readonly ReadinessRow[], enterpriseId: string): Account[] {
+  const members = new Map<string, Account>();
+  for (const row of rows) {
+    if (row.devopsAccount) members.set(row.devopsAccount.id, row.devopsAccount);
+    for (const account of [row.account, row.ssoAccount]) {
+      if (account && account.kind === "SSO" && account.enterpriseId === enterpriseId && account.deletedAt === null) members.set(account.id, account);
+    }
+  }
+  return [...members.values()];
+}
+
 export function lastAdminKeptMessage(organizationKey: string): string {
   return (
     `Kept as the last admin of "${organizationKey}" although the IdP no longer grants it (R9 c): grant ADMIN there to ` +
