@@ -7,6 +7,7 @@ export {
   administeredEnterpriseWhere,
   enterpriseAccountsWhere,
   visibleAuditEventWhere,
+  visibleEnterpriseByKey,
   visibleEnterpriseWhere,
   visibleOrganizationWhere,
   visibleGroupWhere,

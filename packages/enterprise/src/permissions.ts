@@ -1,4 +1,4 @@
-import { forbidden, Prisma, type EnterprisePermissionKind, type Tx } from "@sso-cutover/db";
+import { forbidden, type EnterprisePermissionKind, type Tx } from "@sso-cutover/db";
 
 export async function holdsEnterprisePermission(
   tx: Tx,
@@ -6,13 +6,11 @@ export async function holdsEnterprisePermission(
   enterpriseId: string,
   permission: EnterprisePermissionKind = "ADMINISTER_ENTERPRISE",
 ): Promise<boolean> {
-  // Written by hand: this check runs on every admin request, and Prisma compiles a model query at each call (about
-  // 5 ms of CPU for this one, several times the statement's own cost).
-  const found = await tx.$queryRaw<unknown[]>(Prisma.sql`
+  // Hand-written: on the path of every admin request, where Prisma compiled the query at each call.
+  const found = await tx.$queryRaw<unknown[]>`
     SELECT 1 FROM "EnterprisePermission" p JOIN "Account" a ON a."id" = p."accountId"
     WHERE p."accountId" = ${accountId} AND p."enterpriseId" = ${enterpriseId}
-      AND p."permission" = ${permission}::"EnterprisePermissionKind" AND a."deletedAt" IS NULL
-    LIMIT 1`);
+      AND p."permission" = ${permission}::"EnterprisePermissionKind" AND a."deletedAt" IS NULL`;
   return found.length > 0;
 }
 

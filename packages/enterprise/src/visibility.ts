@@ -1,4 +1,4 @@
-import type { Prisma } from "@sso-cutover/db";
+import { ENTERPRISE_COLUMNS, Prisma, type Enterprise, type Tx } from "@sso-cutover/db";
 
 // R15: each type that belongs to an enterprise decides here (or in the package that owns it) who may see it, as a
 // where-clause. The gateway applies these filters to every path that reaches an object of the type — lists,
@@ -30,6 +30,24 @@ export function visibleEnterpriseWhere(viewerAccountId: string): Prisma.Enterpri
       { ssoAccounts: { some: { id: viewerAccountId } } },
     ],
   };
+}
+
+const ENTERPRISE_SELECT = Prisma.raw(ENTERPRISE_COLUMNS.map((column) => `e."${column}"`).join(", "));
+
+/**
+ * The enterprise with this key when the viewer may see it (`visibleEnterpriseWhere`), else null, in one hand-written
+ * statement: it is on the path of most requests, and Prisma compiled the where-clause's four relation filters at
+ * every call (about 3 ms of CPU, three times the statement's own). Membership of one of its organizations, directly
+ * or through a group, is the viewer's EnterpriseMember row, kept by the database.
+ */
+export async function visibleEnterpriseByKey(tx: Tx, viewerAccountId: string, key: string): Promise<Enterprise | null> {
+  const [enterprise] = await tx.$queryRaw<Enterprise[]>`
+    SELECT ${ENTERPRISE_SELECT} FROM "Enterprise" e
+    WHERE e."key" = ${key}
+      AND (EXISTS (SELECT 1 FROM "EnterprisePermission" p WHERE p."enterpriseId" = e."id" AND p."accountId" = ${viewerAccountId})
+           OR EXISTS (SELECT 1 FROM "EnterpriseMember" em WHERE em."enterpriseId" = e."id" AND em."accountId" = ${viewerAccountId})
+           OR EXISTS (SELECT 1 FROM "Account" a WHERE a."id" = ${viewerAccountId} AND a."enterpriseId" = e."id"))`;
+  return enterprise ?? null;
 }
 
 /** Enterprises where the viewer holds Administer Enterprise. */

@@ -1,5 +1,5 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
-import { heldEnterprisePermissions, oneClickAccessLink, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
+import { heldEnterprisePermissions, oneClickAccessLink, visibleEnterpriseByKey, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { enterpriseMembers } from "@sso-cutover/membership";
 import { invalidInput } from "@sso-cutover/db";
 import { builder } from "../builder";
@@ -110,10 +110,11 @@ builder.queryField("enterprise", (t) =>
     description: "The enterprise with this key, or null when it does not exist or is not visible to you.",
     args: { key: t.arg.string({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const enterprise = await context.prisma.enterprise.findFirst({
-        ...query,
-        where: { key: args.key, ...visibleEnterpriseWhere(context.viewer.accountId) },
-      });
+      // A selection of the enterprise's own columns is one hand-written statement; relations read with it (e.g.
+      // `organizations`) need Prisma's query.
+      const enterprise = selectsOnlyColumns(query)
+        ? await visibleEnterpriseByKey(context.prisma, context.viewer.accountId, args.key)
+        : await context.prisma.enterprise.findFirst({ ...query, where: { key: args.key, ...visibleEnterpriseWhere(context.viewer.accountId) } });
       return enterprise && readThroughVisibility(context, "Enterprise", [enterprise])[0]!;
     },
   }),
