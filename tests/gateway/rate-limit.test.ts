@@ -136,39 +136,53 @@ function gatewayWith(overrides: Partial<GatewayConfig>, prisma = kit.prisma): Ga
 
 describe("rate limits keyed on who the caller is, not on how the header is spelled (R5)", () => {
   it("R5: after 600 requests with a token, `bearer`, extra spaces or another token of the same account still get 429", async () => {
-    const account = await kit.prisma.account.create({ data: { login: `uma-${Date.now()}`, name: "Uma", kind: "DEVOPS" } });
-    const secret = await kit.tokenFor(account.id);
-    const secondToken = await kit.tokenFor(account.id);
+    // The budget is a minute from the first request: a run that a loaded machine stretches past the minute starts a
+    // new budget midway and proves nothing either way. Such a run is repeated with a fresh account (and budget).
+    const WINDOW_MS = 60_000;
     const limited = gatewayWith({ RATE_LIMIT_PER_MINUTE: 600 });
-    const peer = someAddress();
     try {
-      // 600 requests, 25 at a time (a browser or script would pipeline them too).
-      const remaining: number[] = [];
-      for (let batch = 0; batch < 600 / 25; batch++) {
-        const responses = await Promise.all(
-          Array.from({ length: 25 }, () => fromPeer(limited, peer, "/graphql", typenameWith(`Bearer ${secret}`))),
-        );
-        for (const response of responses) {
+      const tooSlow: number[] = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const account = await kit.prisma.account.create({ data: { login: `uma-${Date.now()}-${attempt}`, name: "Uma", kind: "DEVOPS" } });
+        const secret = await kit.tokenFor(account.id);
+        const secondToken = await kit.tokenFor(account.id);
+        const peer = someAddress();
+        const started = Date.now();
+        // 600 requests, 25 at a time (a browser or script would pipeline them too).
+        const answered: Response[] = [];
+        for (let batch = 0; batch < 600 / 25; batch++) {
+          answered.push(...(await Promise.all(Array.from({ length: 25 }, () => fromPeer(limited, peer, "/graphql", typenameWith(`Bearer ${secret}`))))));
+        }
+        const spellings = [`Bearer ${secret}`, `bearer ${secret}`, `BEARER    ${secret}   `, `Bearer\t${secret}`, `Bearer ${secondToken}`];
+        const refused = [];
+        for (const authorization of spellings) refused.push(await fromPeer(limited, someAddress(), "/graphql", typenameWith(authorization)));
+        const elapsed = Date.now() - started;
+        if (elapsed >= WINDOW_MS - 5_000) {
+          tooSlow.push(elapsed);
+          continue;
+        }
+        for (const response of answered) {
           expect(response.status).toBe(200);
           expect(response.headers.get("ratelimit-limit")).toBe("600");
           expect(Number(response.headers.get("ratelimit-reset"))).toBeGreaterThanOrEqual(1);
-          remaining.push(Number(response.headers.get("ratelimit-remaining")));
         }
+        const remaining = answered.map((response) => Number(response.headers.get("ratelimit-remaining")));
+        expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, index) => index));
+        refused.forEach((response, index) => {
+          expect(response.status, spellings[index]).toBe(429);
+          expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+          expect(response.headers.get("ratelimit-remaining")).toBe("0");
+        });
+        // Another account from the same address is not affected.
+        expect((await fromPeer(limited, peer, "/graphql", typenameWith(`Bearer ${token}`))).status).toBe(200);
+        return;
       }
-      expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, index) => index));
-      for (const authorization of [`Bearer ${secret}`, `bearer ${secret}`, `BEARER    ${secret}   `, `Bearer\t${secret}`, `Bearer ${secondToken}`]) {
-        const refused = await fromPeer(limited, someAddress(), "/graphql", typenameWith(authorization));
-        expect(refused.status, authorization).toBe(429);
-        expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-        expect(refused.headers.get("ratelimit-remaining")).toBe("0");
-      }
-      // Another account from the same address is not affected.
-      expect((await fromPeer(limited, peer, "/graphql", typenameWith(`Bearer ${token}`))).status).toBe(200);
+      expect.fail(`600 requests took ${tooSlow.map((ms) => `${(ms / 1000).toFixed(0)} s`).join(", ")}: never within the minute of one budget`);
     } finally {
       await limited.dispose();
     }
-    // 600+ authenticated requests in one go: far from a speed target, only room for a loaded machine.
-  }, 180_000);
+    // 600+ authenticated requests in one go, up to three times: far from a speed target, only room for a loaded machine.
+  }, 240_000);
 
   it("R5: after the address's 20 failed authentications, 300 more well-formed tokens get 429 without a single database lookup", async () => {
     const counter = countQueries(kit.prisma);
