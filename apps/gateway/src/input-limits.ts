@@ -73,11 +73,13 @@ export interface InputProblem {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Any surrogate: most strings have none, and this test is several times cheaper than the one above (run per id of a 1,000-id list). */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Why a string cannot be accepted, or null. */
 export function unstorableText(text: string): string | null {
   if (text.includes("\u0000")) return "contains a NUL character (U+0000), which cannot be stored";
-  if (LONE_SURROGATE.test(text)) return "contains an unpaired UTF-16 surrogate, which is not valid Unicode";
+  if (SURROGATE.test(text) && LONE_SURROGATE.test(text)) return "contains an unpaired UTF-16 surrogate, which is not valid Unicode";
   return null;
 }
 

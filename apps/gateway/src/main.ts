@@ -132,6 +132,9 @@ async function start(): Promise<void> {
   };
   await checks.checkDatabaseCanOpen(target).catch((error: unknown) => fail(failure(error)));
 
+  // The embedded database opens on a thread of its own: the server's modules load meanwhile, on this one.
+  const modules = Promise.all([import("@sso-cutover/tokens"), import("./yoga"), import("@sso-cutover/sso/identity-provider")]);
+  modules.catch(() => {}); // awaited below, where a failure is reported
   const { MigrationsPendingError, openDatabase } = await import("@sso-cutover/db");
   explained.push(MigrationsPendingError);
   let opened: Database;
@@ -149,12 +152,7 @@ async function start(): Promise<void> {
   database = opened;
   if (stopping) return;
 
-  const [demo, { startTokenCleanup }, { createGateway }, { IdpKeyMaterialError }] = await Promise.all([
-    demoLoading,
-    import("@sso-cutover/tokens"),
-    import("./yoga"),
-    import("@sso-cutover/sso/identity-provider"),
-  ]);
+  const [demo, [{ startTokenCleanup }, { createGateway }, { IdpKeyMaterialError }]] = await Promise.all([demoLoading, modules]);
   // The development IdP's key pair, made once and kept in the data directory: the demo connection trusts it.
   let developmentIdp: DevelopmentIdp | null = null;
   let demoIdp: DevelopmentIdpConnection | null = null;

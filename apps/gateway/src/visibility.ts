@@ -206,11 +206,11 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * `onlyVisible` without waiting, when every object is already known to be visible (or, in a list, known either
  * way); undefined when some answer is still to be asked (then `onlyVisible` decides).
  */
-function visibleNow(value: unknown, typename: string, field: GraphQLField<unknown, GatewayContext>, context: GatewayContext): unknown {
+function visibleNow(value: unknown, typename: string, isList: boolean, context: GatewayContext): unknown {
   if (value === null || value === undefined) return value;
   const answers = knownVisibility(context).get(typename);
   if (!answers) return undefined;
-  if (isListType(getNullableType(field.type))) {
+  if (isList) {
     if (!Array.isArray(value)) return undefined;
     const present: unknown[] = [];
     for (const item of value) {
@@ -269,10 +269,12 @@ export function enforceVisibility(schema: GraphQLSchema): GraphQLSchema {
       }
       if (!TYPE_VISIBILITY[named.name]) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
+      // Known once per field rather than at each of the thousands of objects a large list (a cutover plan) shows.
+      const isList = isListType(getNullableType(field.type));
       field.resolve = (source, args, context, info) => {
         const value = resolve(source, args, context, info);
         if (!isPromiseLike(value)) {
-          const passed = visibleNow(value, named.name, field, context);
+          const passed = visibleNow(value, named.name, isList, context);
           if (passed !== undefined) return passed;
         }
         return Promise.resolve(value).then((resolved) => onlyVisible(resolved, named.name, field, context));

@@ -32,8 +32,11 @@ export {
   TOKEN_TIMESTAMPS,
   modelJson,
   modelsFromJson,
+  modelsFromTuples,
+  modelTupleJson,
   projectsFromJson,
   projectsJson,
   rowOf,
   selectColumns,
+  textArray,
 } from "./model-rows";

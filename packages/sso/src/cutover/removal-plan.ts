@@ -3,12 +3,13 @@ import {
   ACCOUNT_TIMESTAMPS,
   invalidInput,
   localeRanks,
-  modelJson,
-  modelsFromJson,
+  modelsFromTuples,
+  modelTupleJson,
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
   Prisma,
   serializable,
+  textArray,
   TOKEN_COLUMNS,
   TOKEN_TIMESTAMPS,
   type Account,
@@ -145,24 +146,24 @@ async function requireRemovableAccounts(
   }
   const ids = [...new Set(accountIds)];
   const [row] = await tx.$queryRaw<{ accounts: unknown; outside: unknown; links: unknown; ssoAccounts: unknown }[]>(Prisma.sql`
-    WITH asked AS (SELECT a.* FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
+    WITH asked AS (SELECT a.* FROM "Account" a WHERE a."id" = ANY(${textArray(ids)})),
     link AS (SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" IN (SELECT "id" FROM asked))
     SELECT
-      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM asked a) AS "accounts",
+      (SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM asked a) AS "accounts",
       -- Who belongs, as one set (memberships, group memberships, enterprise permissions) rather than three
       -- lookups per account: on the embedded database the statement runs on the server's event loop.
       (SELECT json_agg(a."id") FROM asked a WHERE a."id" NOT IN (
         SELECT m."accountId" FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
-        WHERE m."accountId" = ANY(${ids}::text[]) AND o."enterpriseId" = ${enterpriseId}
+        WHERE m."accountId" = ANY(${textArray(ids)}) AND o."enterpriseId" = ${enterpriseId}
         UNION
         SELECT gm."accountId" FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
-        WHERE gm."accountId" = ANY(${ids}::text[]) AND o."enterpriseId" = ${enterpriseId}
+        WHERE gm."accountId" = ANY(${textArray(ids)}) AND o."enterpriseId" = ${enterpriseId}
         UNION
-        SELECT p."accountId" FROM "EnterprisePermission" p WHERE p."accountId" = ANY(${ids}::text[]) AND p."enterpriseId" = ${enterpriseId}
+        SELECT p."accountId" FROM "EnterprisePermission" p WHERE p."accountId" = ANY(${textArray(ids)}) AND p."enterpriseId" = ${enterpriseId}
       )) AS "outside",
       (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l) AS "links",
-      (SELECT json_agg(${modelJson("s", ACCOUNT_COLUMNS)}) FROM "Account" s WHERE s."id" IN (SELECT "ssoAccountId" FROM link)) AS "ssoAccounts"`);
-  const byId = new Map(modelsFromJson<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]));
+      (SELECT json_agg(${modelTupleJson("s", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" s WHERE s."id" IN (SELECT "ssoAccountId" FROM link)) AS "ssoAccounts"`);
+  const byId = new Map(modelsFromTuples<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]));
   const outside = new Set(jsonList<string>(row!.outside));
   const problems: { index: number; id: string; reason: string }[] = [];
   accountIds.forEach((id, index) => {
@@ -181,7 +182,7 @@ async function requireRemovableAccounts(
       { refused: problems },
     );
   }
-  const ssoAccounts = new Map(modelsFromJson<Account>(row!.ssoAccounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]));
+  const ssoAccounts = new Map(modelsFromTuples<Account>(row!.ssoAccounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]));
   const ssoAccountOf = new Map<string, Account>();
   for (const [devopsAccountId, ssoAccountId] of jsonList<[string, string]>(row!.links)) {
     const ssoAccount = ssoAccounts.get(ssoAccountId);
@@ -215,7 +216,8 @@ function acknowledgedAccounts(accountIds: readonly string[], input: AccessLossAc
 /** What one account has in one organization of the enterprise: membership (direct or through a group) and permissions. */
 interface HeldAccess {
   member: boolean;
-  held: Set<OrgPermissionKind>;
+  /** Null while none is held: most of the thousands of entries of a large plan hold no permission. */
+  held: Set<OrgPermissionKind> | null;
 }
 
 const NO_ACCESS: OrganizationAccess = { member: false, permissions: [] };
@@ -259,7 +261,7 @@ export async function planDevopsAccountRemoval(
       WHERE g."organizationId" IN (SELECT "id" FROM org) AND a."deletedAt" IS NULL
         AND EXISTS (SELECT 1 FROM "GroupPermission" gp WHERE gp."groupId" = g."id" AND gp."permission" = 'ADMIN')
     ),
-    removed AS (SELECT DISTINCT unnest(${removedIds}::text[]) AS "id"),
+    removed AS (SELECT DISTINCT unnest(${textArray(removedIds)}) AS "id"),
     admins AS (
       -- The removed accounts joined once (a hash join), rather than the id list searched for each admin row.
       SELECT ad."organizationId",
@@ -270,11 +272,11 @@ export async function planDevopsAccountRemoval(
       FROM admin ad LEFT JOIN removed r ON r."id" = ad."accountId" GROUP BY ad."organizationId"
     )
     SELECT
-      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)} ORDER BY o."key") FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}) AS "organizations",
+      (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)} ORDER BY o."key") FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}) AS "organizations",
       (SELECT json_agg(json_build_array(p."accountId", p."permission", a."kind")) FROM "EnterprisePermission" p
          LEFT JOIN "Account" a ON a."id" = p."accountId" WHERE p."enterpriseId" = ${enterpriseId} AND a."deletedAt" IS NULL) AS "enterprisePermissions",
       (SELECT json_agg(json_build_array(ad."organizationId", ad."before", ad."after", ad."devopsRemoved", ad."devopsStays")) FROM admins ad) AS "admins"`);
-  const organizations = modelsFromJson<Organization>(enterpriseRow!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS);
+  const organizations = modelsFromTuples<Organization>(enterpriseRow!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS);
   const organizationsById = new Map(organizations.map((organization) => [organization.id, organization]));
   const position = new Map(organizations.map((organization, index) => [organization.id, index]));
 
@@ -284,42 +286,48 @@ export async function planDevopsAccountRemoval(
     WITH org AS (SELECT o."id" FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId})
     SELECT
       (SELECT json_agg(json_build_array(m."accountId", m."organizationId")) FROM "OrgMembership" m
-         WHERE m."accountId" = ANY(${sideIds}::text[]) AND m."organizationId" IN (SELECT "id" FROM org)) AS "memberships",
+         WHERE m."accountId" = ANY(${textArray(sideIds)}) AND m."organizationId" IN (SELECT "id" FROM org)) AS "memberships",
       (SELECT json_agg(json_build_array(gm."accountId", g."organizationId", g."name",
                 COALESCE((SELECT json_agg(gp."permission") FROM "GroupPermission" gp WHERE gp."groupId" = g."id"), '[]'::json)))
          FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
-         WHERE gm."accountId" = ANY(${sideIds}::text[]) AND g."organizationId" IN (SELECT "id" FROM org)) AS "groupMemberships",
+         WHERE gm."accountId" = ANY(${textArray(sideIds)}) AND g."organizationId" IN (SELECT "id" FROM org)) AS "groupMemberships",
       (SELECT json_agg(json_build_array(p."accountId", p."organizationId", p."permission")) FROM "OrgPermission" p
-         WHERE p."accountId" = ANY(${sideIds}::text[]) AND p."organizationId" IN (SELECT "id" FROM org)) AS "permissions"`);
+         WHERE p."accountId" = ANY(${textArray(sideIds)}) AND p."organizationId" IN (SELECT "id" FROM org)) AS "permissions"`);
   const directMemberships = jsonList<[string, string]>(accessRow!.memberships);
   const groupMemberships = jsonList<[string, string, string, OrgPermissionKind[]]>(accessRow!.groupMemberships);
   const directPermissions = jsonList<[string, string, OrgPermissionKind]>(accessRow!.permissions);
 
   // What each side holds per organization (R4: direct and through groups).
-  const access = new Map<string, HeldAccess & { accountId: string; organizationId: string }>();
+  // Keyed by a number per (account, organization): tens of thousands of lookups, each of which would otherwise build
+  // and hash a string key.
+  const sideIndex = new Map(sideIds.map((id, index) => [id, index]));
+  const pairKey = (accountId: string, organizationId: string) => sideIndex.get(accountId)! * organizations.length + position.get(organizationId)!;
+  const access = new Map<number, HeldAccess & { accountId: string; organizationId: string }>();
   const accessEntry = (accountId: string, organizationId: string): HeldAccess => {
-    const key = permissionKey(accountId, organizationId);
+    const key = pairKey(accountId, organizationId);
     let entry = access.get(key);
-    if (!entry) access.set(key, (entry = { accountId, organizationId, member: false, held: new Set() }));
+    if (!entry) access.set(key, (entry = { accountId, organizationId, member: false, held: null }));
     return entry;
   };
+  const hold = (entry: HeldAccess, permission: OrgPermissionKind) => (entry.held ??= new Set()).add(permission);
   for (const [accountId, organizationId] of directMemberships) accessEntry(accountId, organizationId).member = true;
   for (const [accountId, organizationId, , permissions] of groupMemberships) {
     const entry = accessEntry(accountId, organizationId);
     entry.member = true;
-    for (const permission of permissions) entry.held.add(permission);
+    for (const permission of permissions) hold(entry, permission);
   }
-  for (const [accountId, organizationId, permission] of directPermissions) accessEntry(accountId, organizationId).held.add(permission);
-  const accessOf = (account: Account | null, organizationId: string): OrganizationAccess => {
-    const entry = account ? access.get(permissionKey(account.id, organizationId)) : undefined;
+  for (const [accountId, organizationId, permission] of directPermissions) hold(accessEntry(accountId, organizationId), permission);
+  const entryOf = (account: Account | null, organizationId: string) => (account ? access.get(pairKey(account.id, organizationId)) : undefined);
+  const accessOf = (entry: HeldAccess | undefined): OrganizationAccess => {
     if (!entry) return NO_ACCESS;
-    return { member: entry.member, permissions: ORG_PERMISSIONS.filter((permission) => entry.held.has(permission)) };
+    const held = entry.held;
+    return { member: entry.member, permissions: held ? ORG_PERMISSIONS.filter((permission) => held.has(permission)) : [] };
   };
 
   // Memberships removed, per account and organization.
-  const memberships = new Map<string, RemovedMembership>();
+  const memberships = new Map<number, RemovedMembership>();
   const membershipOf = (accountId: string, organizationId: string): RemovedMembership => {
-    const key = permissionKey(accountId, organizationId);
+    const key = pairKey(accountId, organizationId);
     let entry = memberships.get(key);
     if (!entry) {
       entry = {
@@ -410,9 +418,13 @@ export async function planDevopsAccountRemoval(
     // In key order, like the enterprise's organizations.
     for (const index of (removedFrom.get(account.id) ?? []).sort((a, b) => a - b)) {
       const organization = organizations[index]!;
-      const dop = accessOf(account, organization.id);
-      if (!dop.member) continue;
-      const sso = accessOf(ssoAccount, organization.id);
+      const dopEntry = entryOf(account, organization.id);
+      if (!dopEntry?.member) continue;
+      const ssoEntry = entryOf(ssoAccount, organization.id);
+      // The common case, a member on both sides with no permission on the DOP side, lacks nothing (R4).
+      if (!dopEntry.held && ssoEntry?.member) continue;
+      const dop = accessOf(dopEntry);
+      const sso = accessOf(ssoEntry);
       const { missingOnSso } = compareAccess(dop, sso);
       if (missingOnSso.length > 0) missingSsoMemberships.push({ devopsAccount: account, ssoAccount, organization, missing: missingOnSso });
       if (!sso.member) lost.push(organization);
@@ -437,20 +449,20 @@ export async function planDevopsAccountRemoval(
 
   // R7: the personal access tokens of these accounts stop working in the organizations they belong to.
   const [tokenRow] = await tx.$queryRaw<{ tokens: unknown }[]>(Prisma.sql`
-    SELECT json_agg(${modelJson("t", TOKEN_COLUMNS)}) AS "tokens" FROM "Token" t
-    WHERE t."ownerAccountId" = ANY(${removedIds}::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL`);
+    SELECT json_agg(${modelTupleJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) AS "tokens" FROM "Token" t
+    WHERE t."ownerAccountId" = ANY(${textArray(removedIds)}) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL`);
   const organizationsOf = new Map<string, Set<string>>();
   const permissionsOf = new Map<string, Set<OrgPermissionKind>>();
-  for (const [key, entry] of access) {
+  for (const entry of access.values()) {
     if (!removed.has(entry.accountId)) continue;
-    permissionsOf.set(key, entry.held);
+    if (entry.held) permissionsOf.set(permissionKey(entry.accountId, entry.organizationId), entry.held);
     if (!entry.member) continue;
     let set = organizationsOf.get(entry.accountId);
     if (!set) organizationsOf.set(entry.accountId, (set = new Set()));
     set.add(entry.organizationId);
   }
   const tokensThatBreak = tokensBreakingFrom(
-    modelsFromJson<Token>(tokenRow!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS).map((token) => ({ token, owner: accountsById.get(token.ownerAccountId!)! })),
+    modelsFromTuples<Token>(tokenRow!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS).map((token) => ({ token, owner: accountsById.get(token.ownerAccountId!)! })),
     { memberships: organizationsOf, permissions: permissionsOf, organizations: organizationsById },
     { onlyAffected: true, now },
   );
@@ -472,12 +484,18 @@ export async function planDevopsAccountRemoval(
   // By login, then organization key (localeCompare), through ranks: one collation per distinct login and key.
   const loginRank = localeRanks(accounts.map((account) => account.login));
   const keyRank = localeRanks(organizations.map((organization) => organization.key));
+  // The ranks are read once per membership, not twice per comparison; ties keep the order found (a stable sort).
+  const ranked = [...memberships.values()].map((entry, at) => ({
+    entry,
+    login: loginRank.get(entry.account.login)!,
+    key: keyRank.get(entry.organization.key)!,
+    at,
+  }));
+  ranked.sort((a, b) => a.login - b.login || a.key - b.key || a.at - b.at);
   return {
     enterpriseId,
     accounts,
-    memberships: [...memberships.values()].sort(
-      (a, b) => loginRank.get(a.account.login)! - loginRank.get(b.account.login)! || keyRank.get(a.organization.key)! - keyRank.get(b.organization.key)!,
-    ),
+    memberships: ranked.map((row) => row.entry),
     enterprisePermissions: removedEnterprisePermissions,
     tokensThatBreak,
     organizationsLosingLastAdmin,
