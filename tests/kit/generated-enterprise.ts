@@ -10,7 +10,7 @@ import { buildScenario, type AccountSpec, type OrganizationSpec, type Scenario }
 const DAY = 24 * 3600_000;
 
 /** A small deterministic generator (mulberry32), so that a failing seed can be replayed. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;

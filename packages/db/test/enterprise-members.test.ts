@@ -9,6 +9,7 @@
 import type { PrismaClient } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { random } from "../../../tests/kit/generated-enterprise";
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -34,17 +35,6 @@ async function expected(): Promise<string[]> {
 async function kept(): Promise<string[]> {
   const rows = await prisma.enterpriseMember.findMany({ orderBy: [{ enterpriseId: "asc" }, { accountId: "asc" }] });
   return rows.map((row) => `${row.enterpriseId} ${row.accountId} ${row.memberships}`);
-}
-
-/** A small deterministic generator (mulberry32), so that a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("EnterpriseMember rows follow the memberships (readiness totals, R9 d)", () => {
