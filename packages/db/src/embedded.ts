@@ -203,10 +203,12 @@ export async function openEmbedded(dataDir?: string, onExit?: (reason: string) =
     stderr: false,
   });
   let closing = false;
+  let ended = false;
   worker.on("error", (error) => {
     if (!closing) onExit?.(`the embedded database's thread failed: ${error.message}`);
   });
   worker.on("exit", (code) => {
+    ended = true;
     if (!closing) onExit?.(`the embedded database's thread ended (exit code ${code})`);
   });
   let port: number;
@@ -223,7 +225,8 @@ export async function openEmbedded(dataDir?: string, onExit?: (reason: string) =
   return {
     url: embeddedUrl(port),
     close: async () => {
-      if (closing) return;
+      // A thread that already ended would never answer "close".
+      if (closing || ended) return;
       closing = true;
       worker.ref();
       try {
