@@ -353,6 +353,28 @@ describe("Enterprise.viewerPermissions", () => {
     const withPermissions = await count('{ enterprise(key: "acme") { key viewerPermissions } }');
     expect(withPermissions).toBe(without + 1);
   });
+
+  it("viewerPermissions of several enterprises in one response cost one SQL statement, each with its own permissions", async () => {
+    const acme = await kit.prisma.enterprise.findUniqueOrThrow({ where: { key: "acme" } });
+    const beta = await kit.prisma.enterprise.create({ data: { key: "beta-permissions", name: "Beta" } });
+    await kit.prisma.enterprisePermission.create({ data: { enterpriseId: beta.id, accountId: alice.id, permission: "CREATE_PORTFOLIOS" } });
+    const ids = [acme.id, beta.id].map((id) => Buffer.from(`Enterprise:${id}`).toString("base64"));
+    const run = async (fields: string) => {
+      const query = `query Two($ids: [ID!]!) { nodes(ids: $ids) { ... on Enterprise { ${fields} } } }`;
+      await kit.graphql(query, { token: alice.token, variables: { ids } });
+      kit.db.statements.reset();
+      const response = await kit.graphql(query, { token: alice.token, variables: { ids } });
+      return { response, statements: kit.db.statements.count };
+    };
+    const without = await run("key");
+    const withPermissions = await run("key viewerPermissions");
+    expect(withPermissions.response.errors).toBeUndefined();
+    expect(withPermissions.response.data?.nodes).toEqual([
+      { key: "acme", viewerPermissions: ["ADMINISTER_ENTERPRISE"] },
+      { key: "beta-permissions", viewerPermissions: ["CREATE_PORTFOLIOS"] },
+    ]);
+    expect(withPermissions.statements).toBe(without.statements + 1);
+  });
 });
 
 describe("N+1 guard", () => {

@@ -1,7 +1,7 @@
 export type { Actor } from "./actor";
 export { recordAuditEvent } from "./audit";
 export type { AuditEventInput } from "./audit";
-export { holdsEnterprisePermission, heldEnterprisePermissions, requireEnterpriseAdmin, enterpriseAdministrators } from "./permissions";
+export { holdsEnterprisePermission, heldEnterprisePermissions, heldEnterprisePermissionsOn, requireEnterpriseAdmin, enterpriseAdministrators } from "./permissions";
 export { ENTERPRISE_KEY, findVisibleEnterprise, requireVisibleEnterprise, enterpriseLoginUrl, oneClickAccessLink } from "./enterprises";
 export {
   administeredEnterpriseWhere,

@@ -1,5 +1,5 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
-import { heldEnterprisePermissions, oneClickAccessLink, visibleEnterpriseByKey, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
+import { heldEnterprisePermissionsOn, oneClickAccessLink, visibleEnterpriseByKey, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { enterpriseMembers } from "@sso-cutover/membership";
 import { invalidInput } from "@sso-cutover/db";
 import { builder } from "../builder";
@@ -88,12 +88,17 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
       resolve: (enterprise, _args, context) =>
         oneClickAccessLink(context.config.PUBLIC_URL, enterprise.key, enterprise.ssoConnection),
     }),
-    viewerPermissions: t.withAuth({ account: true }).field({
-      type: [EnterprisePermissionKind],
+    viewerPermissions: t.withAuth({ account: true }).loadableList({
+      type: EnterprisePermissionKind,
       description:
         "The enterprise permissions you hold on this enterprise; empty for anyone else. The dashboard shows its " +
         "enterprise screens to holders of ADMINISTER_ENTERPRISE.",
-      resolve: (enterprise, _args, context) => heldEnterprisePermissions(context.prisma, context.viewer.accountId, enterprise.id),
+      // Every enterprise of the response in one statement.
+      load: async (enterpriseIds: string[], context) => {
+        const held = await heldEnterprisePermissionsOn(context.prisma, context.viewer?.accountId ?? "", enterpriseIds);
+        return enterpriseIds.map((id) => held.get(id) ?? []);
+      },
+      resolve: (enterprise) => enterprise.id,
     }),
     setupProgress: t.field({
       type: SetupProgressRef,
