@@ -219,8 +219,8 @@ export async function openEmbedded(dataDir?: string, onExit?: (reason: string) =
     await worker.terminate();
     throw error;
   }
-  // The thread does not keep the process alive by itself: a process ends when its own work is done, as it did
-  // when the database ran on its event loop (the connections to it keep the process alive while they are open).
+  // The thread does not keep the process alive by itself: the connections to it do while they are open (and a
+  // server's own listener does), so a program that forgets to close the database still ends.
   worker.unref();
   return {
     url: embeddedUrl(port),
