@@ -8,6 +8,7 @@ export {
   enterpriseAccountsWhere,
   visibleAuditEventWhere,
   visibleEnterpriseByKey,
+  visibleEnterpriseSql,
   visibleEnterpriseWhere,
   visibleOrganizationWhere,
   visibleGroupWhere,

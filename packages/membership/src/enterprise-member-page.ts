@@ -51,19 +51,13 @@ export async function enterpriseMembers(
                       WHERE a."kind" = ${kind}::"AccountKind" AND ${cursor} AND ${condition}
                       ORDER BY a."login" ${direction} LIMIT ${limit})`,
         ];
-  // The four ways of being a member (see `membersWhere`), each its own keyed walk.
+  // The ways of being a member (see `membersWhere`), each its own keyed walk. A membership of one of the
+  // enterprise's organizations, directly or through a group, is the account's EnterpriseMember row.
   const branches = [
     ...branch(
       "DEVOPS",
       Prisma.sql`a."deletedAt" IS NULL AND EXISTS (
-        SELECT 1 FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
-        WHERE m."accountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
-    ),
-    ...branch(
-      "DEVOPS",
-      Prisma.sql`a."deletedAt" IS NULL AND EXISTS (
-        SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
-        WHERE gm."accountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
+        SELECT 1 FROM "EnterpriseMember" em WHERE em."enterpriseId" = ${enterpriseId} AND em."accountId" = a."id")`,
     ),
     ...branch("SSO", Prisma.sql`a."deletedAt" IS NULL AND a."enterpriseId" = ${enterpriseId}`),
     ...branch(

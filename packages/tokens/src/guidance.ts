@@ -22,7 +22,7 @@ import {
   type TokenKind,
   type Tx,
 } from "@sso-cutover/db";
-import { holdsEnterprisePermission } from "@sso-cutover/enterprise";
+import { holdsEnterprisePermission, visibleEnterpriseSql } from "@sso-cutover/enterprise";
 import {
   effectiveOrgPermissions,
   permissionKey,
@@ -399,13 +399,7 @@ async function readPeopleSeenBy(
                 OR e."id" IN (SELECT a."enterpriseId" FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[]))
                 OR e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (
                                 SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership)))
-           AND (EXISTS (SELECT 1 FROM "EnterprisePermission" ep WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId})
-                OR EXISTS (SELECT 1 FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
-                           WHERE o."enterpriseId" = e."id" AND m."accountId" = ${viewerAccountId})
-                OR EXISTS (SELECT 1 FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId"
-                           JOIN "Organization" o ON o."id" = g."organizationId"
-                           WHERE o."enterpriseId" = e."id" AND gm."accountId" = ${viewerAccountId})
-                OR EXISTS (SELECT 1 FROM "Account" v WHERE v."id" = ${viewerAccountId} AND v."enterpriseId" = e."id"))
+           AND ${visibleEnterpriseSql("e", viewerAccountId ?? "")}
       )::text AS "enterprises"`);
   const list = <T>(value: unknown): T[] => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as T[];
   const organizations = new Map(

@@ -150,14 +150,10 @@ async function requireRemovableAccounts(
     link AS (SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" IN (SELECT "id" FROM asked))
     SELECT
       (SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM asked a) AS "accounts",
-      -- Who belongs, as one set (memberships, group memberships, enterprise permissions) rather than three
-      -- lookups per account: on the embedded database the statement runs on the server's event loop.
+      -- Who belongs, as one set (a membership of the enterprise, directly or through a group: its EnterpriseMember
+      -- row; or an enterprise permission) rather than lookups per account.
       (SELECT json_agg(a."id") FROM asked a WHERE a."id" NOT IN (
-        SELECT m."accountId" FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
-        WHERE m."accountId" = ANY(${textArray(ids)}) AND o."enterpriseId" = ${enterpriseId}
-        UNION
-        SELECT gm."accountId" FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" JOIN "Organization" o ON o."id" = g."organizationId"
-        WHERE gm."accountId" = ANY(${textArray(ids)}) AND o."enterpriseId" = ${enterpriseId}
+        SELECT em."accountId" FROM "EnterpriseMember" em WHERE em."accountId" = ANY(${textArray(ids)}) AND em."enterpriseId" = ${enterpriseId}
         UNION
         SELECT p."accountId" FROM "EnterprisePermission" p WHERE p."accountId" = ANY(${textArray(ids)}) AND p."enterpriseId" = ${enterpriseId}
       )) AS "outside",
