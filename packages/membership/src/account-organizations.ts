@@ -1,4 +1,4 @@
-import { ORGANIZATION_COLUMNS, Prisma, rowOf, selectColumns, type Organization, type Tx } from "@sso-cutover/db";
+import { ORGANIZATION_COLUMNS, Prisma, rowOf, selectColumns, type Organization, type Tx, readRows } from "@sso-cutover/db";
 
 /**
  * R15: the organizations each account is a direct member of, among those the viewer may see (the rule of
@@ -18,7 +18,7 @@ export async function visibleOrganizationsOfAccounts(
   const ids = [...new Set(accountIds)];
   const result = new Map<string, Organization[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return result;
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await readRows<Record<string, unknown>>(tx, Prisma.sql`
     WITH viewer_organization AS (
       SELECT m."organizationId" AS "id" FROM "OrgMembership" m WHERE m."accountId" = ${viewerAccountId}
       UNION

@@ -1,4 +1,4 @@
-import { ACCOUNT_COLUMNS, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx } from "@sso-cutover/db";
+import { ACCOUNT_COLUMNS, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx, readRows } from "@sso-cutover/db";
 import { enterpriseMembersWhere, type EnterpriseMembersFilter } from "./members";
 
 /**
@@ -73,7 +73,7 @@ export async function enterpriseMembers(
         WHERE x."devopsAccountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
     ),
   ];
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await readRows<Record<string, unknown>>(tx, Prisma.sql`
     SELECT ${selectColumns("a", ACCOUNT_COLUMNS)}
     FROM (SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
           ORDER BY member."login" ${direction} LIMIT ${limit}) member

@@ -21,6 +21,7 @@ import {
   type Token,
   type TokenKind,
   type Tx,
+  readRows,
 } from "@sso-cutover/db";
 import { holdsEnterprisePermission, visibleEnterpriseSql } from "@sso-cutover/enterprise";
 import {
@@ -352,7 +353,7 @@ async function readPeopleSeenBy(
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) return { people: [], enterprises: [] };
   const viewerAccountId = viewer?.accountId ?? null;
-  const [row] = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const [row] = await readRows<Record<string, unknown>>(tx, Prisma.sql`
     WITH person AS (SELECT a."id" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
     link AS (
       SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" = ANY(${ids}::text[])
