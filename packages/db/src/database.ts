@@ -137,13 +137,31 @@ export function clientFor(
   url: string,
   poolSize: number,
   onStatement?: (sql: string, durationMs: number) => void,
+  /** How long an idle connection stays open (pg's default, 10 s, unless given). */
+  idleTimeoutMs?: number,
 ): PrismaClient {
   // JIT off for the session: the set-based reads (one statement over a whole enterprise, e.g. setup progress) cost
   // enough for PostgreSQL to compile them, and compiling took 3.5 s of a query that runs in 0.2 s (measured on
   // PostgreSQL 15 with 20,000 accounts); none of our statements runs long enough to repay it.
   // The pool is made here, not by the adapter, so that the hot reads can use it directly (`readRows`); the adapter
   // ends it when the client disconnects.
-  const pool = new KeepingPool({ connectionString: url, max: poolSize, allowExitOnIdle: true, options: "-c jit=off" });
+  const pool = new KeepingPool({
+    connectionString: url,
+    max: poolSize,
+    allowExitOnIdle: true,
+    options: "-c jit=off",
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: idleTimeoutMs }),
+  });
+  // A new connection starts without prepared statements (`readRows` names its statements). On PostgreSQL a new
+  // connection is a new session anyway; the embedded database has one session, which outlives the connection the
+  // pool closed when it was idle, and the next connection's first statement would be refused as "already exists".
+  pool.on("connect", (client) => {
+    client.query("DEALLOCATE ALL").catch(() => undefined);
+  });
+  // An idle connection that breaks (the server ended it) is dropped by the pool, and the next statement opens another;
+  // without a listener, the pool's "error" event would end the process. (Prisma's adapter adds its own only once it
+  // has run a statement, and the direct reads may come first.)
+  pool.on("error", () => undefined);
   const adapter = releasingFailedTransactionEnds(new PrismaPg(pool, { disposeExternalPool: true }));
   // The transactions Prisma opens by itself (a read it runs as several statements) wait for a connection as long
   // as ours do: with PGlite's single connection, a read queued behind a large dry run or import would otherwise

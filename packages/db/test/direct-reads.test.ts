@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma, readRows } from "@sso-cutover/db";
+import { clientFor, openEmbedded, Prisma, readRows } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 
 let db: TestDatabase;
@@ -61,5 +61,24 @@ describe("reads sent straight to the pool (readRows)", () => {
     // The same through Prisma (which uses the same pool): the statement after a failed one runs.
     await expect(db.prisma.$queryRaw(Prisma.sql`SELECT * FROM "NoSuchTable"`)).rejects.toThrow(/NoSuchTable/);
     expect(await readRows(db.prisma, Prisma.sql`SELECT 2 AS "two"`)).toEqual([{ two: 2 }]);
+  });
+});
+
+describe("prepared reads and the pool's connections", () => {
+  it("a read prepared on a connection the pool closed when idle runs again on the next one (the embedded database keeps one session across connections)", async () => {
+    // A database of its own when embedded: its socket serves one connection at a time, and the file's is open.
+    const embedded = db.kind === "pglite" ? await openEmbedded() : null;
+    const client = clientFor(embedded?.url ?? db.url, 1, undefined, 100);
+    try {
+      const read = () => readRows<{ value: number }>(client, Prisma.sql`SELECT ${41}::int + 1 AS "value"`);
+      expect(await read()).toEqual([{ value: 42 }]);
+      // The pool closes the idle connection; the next read opens another.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await read()).toEqual([{ value: 42 }]);
+      expect(await read()).toEqual([{ value: 42 }]);
+    } finally {
+      await client.$disconnect();
+      await embedded?.close();
+    }
   });
 });
