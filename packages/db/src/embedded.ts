@@ -2,20 +2,21 @@
  * The embedded database (PGlite) and its pre-migrated template.
  *
  * PGlite is PostgreSQL compiled to WebAssembly: it runs a statement synchronously, on the thread that holds it. It
- * therefore runs on a worker thread of its own ({@link openEmbedded}), serving the PostgreSQL protocol on a
- * loopback port as it always did: a statement never holds up the server's event loop (`/health`, other requests),
- * and the database uses the machine's second core while the server works on the first.
+ * therefore runs in a process of its own ({@link openEmbedded}), a child of the server, serving the PostgreSQL
+ * protocol on a loopback port as it always did: a statement never holds up the server's event loop (`/health`,
+ * other requests), the database uses the machine's second core while the server works on the first, and its memory
+ * (PGlite's WebAssembly memory cannot start below 128 MiB) is its own, as a PostgreSQL server's is.
  *
  * A new data directory is not created by PGlite's initdb and then migrated by the Prisma CLI (seconds of
  * WebAssembly work each); it is unpacked from a template made once per migration history and PGlite version, and
  * kept beside the installed dependencies.
  */
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { PGlite } from "@electric-sql/pglite";
 import { applyPendingMigrations, committedMigrations, migrationsDirectory, repositoryRoot } from "./migrations";
 
@@ -85,7 +86,7 @@ export async function embeddedTemplate(): Promise<Blob> {
   return new Blob([readFileSync(await ensureEmbeddedTemplate())]);
 }
 
-/** Serves a PGlite instance of this thread on a free loopback port (building the template only). */
+/** Serves a PGlite instance of this process on a free loopback port (building the template only). */
 async function serveEmbedded(db: PGlite): Promise<{ url: string; stop(): Promise<void> }> {
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
@@ -98,13 +99,24 @@ const embeddedUrl = (port: number) => `postgresql://postgres@127.0.0.1:${port}/p
 export interface EmbeddedServer {
   /** Connection string of the loopback port the database is served on (one session at a time). */
   url: string;
-  /** Stops serving, closes PGlite (which flushes its data directory) and ends its thread. */
+  /** The database process's pid. */
+  pid: number;
+  /** Stops serving, closes PGlite (which flushes its data directory) and waits for its process to end. */
   close(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /**
+   * Hears the database process's pid as soon as it exists, before the database opens (the data directory's lock
+   * records it: a server killed meanwhile leaves a process that may still write to the folder).
+   */
+  onProcess?: (pid: number) => void;
+}
+
 /**
- * The ES module entry of a dependency, as a file URL the worker can import whatever loads this module (Node from
- * dist/, or the test runner from the sources). The packages used here ship `dist/index.js` beside `index.cjs`.
+ * The ES module entry of a dependency, as a file URL the database process can import whatever loads this module
+ * (Node from dist/, or the test runner from the sources). The packages used here ship `dist/index.js` beside
+ * `index.cjs`.
  */
 function moduleUrl(name: string): string {
   const entry = createRequire(import.meta.url).resolve(name);
@@ -113,38 +125,75 @@ function moduleUrl(name: string): string {
 }
 
 /**
- * The worker's program. It is evaluated rather than loaded from a file so that it runs the same from the sources
- * (tests) and from dist/; what it imports is resolved here, by this module. Messages: it posts `{ ready, port }`
- * or `{ failed }` once, then `{ closed }` or `{ failed }` after the "close" it is sent.
+ * The database process's program. It is evaluated rather than loaded from a file so that it runs the same from the
+ * sources (tests) and from dist/; what it imports is resolved here, by this module, and handed over as its argument.
+ * Messages: it sends `{ ready, port }` or `{ failed }` once, then `{ closed }` or `{ failed }` after the "close" it
+ * is sent, and ends.
+ *
+ * Whatever ends it, it closes PGlite first (which flushes the data directory): the "close" message (the server's
+ * ordered shutdown), its own SIGTERM, or the server's end without a close (the IPC channel disconnects: a SIGKILL, a
+ * crash). A terminal's Ctrl-C (SIGINT) and hang-up (SIGHUP) reach the whole process group: they are left to the
+ * server, which closes the database after its last statement.
  */
-const WORKER_PROGRAM = `
-const { parentPort, workerData } = require("node:worker_threads");
+const DATABASE_PROGRAM = `
 const { readFileSync } = require("node:fs");
+const options = JSON.parse(process.argv[1]);
 const failure = (error) => ({ failed: String((error && error.message) || error), stack: error && error.stack });
+const send = (message) => new Promise((resolve) => (process.connected ? process.send(message, undefined, {}, () => resolve()) : resolve()));
 let db;
 let server;
-(async () => {
-  const { PGlite } = await import(workerData.pglite);
-  const { PGLiteSocketServer } = await import(workerData.socket);
+let stopping = false;
+const started = (async () => {
+  const { PGlite } = await import(options.pglite);
+  const { PGLiteSocketServer } = await import(options.socket);
+  if (stopping) return;
   db = await PGlite.create({
-    ...(workerData.dataDir === undefined ? {} : { dataDir: workerData.dataDir }),
-    ...(workerData.template === undefined ? {} : { loadDataDir: new Blob([readFileSync(workerData.template)]) }),
-    startParams: [...PGlite.defaultStartParams, ...workerData.extraStartParams],
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.template === undefined ? {} : { loadDataDir: new Blob([readFileSync(options.template)]) }),
+    startParams: [...PGlite.defaultStartParams, ...options.extraStartParams],
   });
+  if (stopping) return;
   server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
   await server.start();
-  parentPort.postMessage({ ready: true, port: Number(server.getServerConn().split(":").at(-1)) });
-})().catch((error) => parentPort.postMessage(failure(error)));
-parentPort.on("message", (message) => {
-  if (message !== "close") return;
-  (async () => {
+  if (stopping) return;
+  await send({ ready: true, port: Number(server.getServerConn().split(":").at(-1)) });
+})();
+let closed;
+const close = () =>
+  (closed ??= (async () => {
+    stopping = true;
+    await started.catch(() => undefined);
     if (server) await server.stop();
-    if (db) await db.close();
-  })().then(() => parentPort.postMessage({ closed: true }), (error) => parentPort.postMessage(failure(error)));
+    if (db && !db.closed) await db.close();
+  })());
+let ending = false;
+const end = (code) => {
+  if (ending) return;
+  ending = true;
+  if (process.connected) process.disconnect();
+  process.exitCode = code;
+  // Ends by itself once nothing is left open; a stuck socket does not keep it.
+  setTimeout(() => process.exit(code), 1000).unref();
+};
+started.catch(async (error) => {
+  await send(failure(error));
+  await close().catch(() => undefined);
+  end(1);
 });
+process.on("message", (message) => {
+  if (message !== "close") return;
+  close().then(
+    () => send({ closed: true }).then(() => end(0)),
+    (error) => send(failure(error)).then(() => end(1)),
+  );
+});
+process.on("disconnect", () => close().then(() => end(0), () => end(1)));
+process.on("SIGTERM", () => close().then(() => end(0), () => end(1)));
+process.on("SIGINT", () => {});
+process.on("SIGHUP", () => {});
 `;
 
-interface WorkerReply {
+interface DatabaseReply {
   ready?: true;
   port?: number;
   closed?: true;
@@ -152,91 +201,104 @@ interface WorkerReply {
   stack?: string;
 }
 
-/** The worker's next reply; its unexpected end is an error that says how it ended. */
-function nextReply(worker: Worker): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
-    };
-    const onMessage = (reply: WorkerReply) => {
-      cleanup();
-      if (reply.failed === undefined) return resolve(reply);
-      const error = new Error(reply.failed);
-      if (reply.stack) error.stack = reply.stack;
-      reject(error);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`the embedded database's thread ended (exit code ${code})`));
-    };
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("exit", onExit);
-  });
+/** How the database process ended, with the end of what it wrote to stderr (a crash's message). */
+function describeEnd(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+  const said = stderr.trim().split("\n").slice(-10).join("\n");
+  return `the embedded database's process ended (${how})${said ? `: ${said}` : ""}`;
 }
 
 /**
- * Opens the embedded database in `dataDir` (persisted there) on a worker thread of its own and serves it on a free
+ * Opens the embedded database in `dataDir` (persisted there) in a process of its own and serves it on a free
  * loopback port; a folder without a database gets the migrated template. `dataDir` undefined: in memory, from the
- * template too. `onExit` hears of the thread ending before `close()` (the database is gone then: every statement
+ * template too. `onExit` hears of the process ending before `close()` (the database is gone then: every statement
  * fails to connect).
  */
-export async function openEmbedded(dataDir?: string, onExit?: (reason: string) => void): Promise<EmbeddedServer> {
+export async function openEmbedded(dataDir?: string, onExit?: (reason: string) => void, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const initialized = dataDir !== undefined && existsSync(path.join(dataDir, "PG_VERSION"));
-  const worker = new Worker(WORKER_PROGRAM, {
-    eval: true,
-    workerData: {
-      dataDir,
-      template: initialized ? undefined : await ensureEmbeddedTemplate(),
-      extraStartParams: EMBEDDED_EXTRA_START_PARAMS,
-      pglite: moduleUrl("@electric-sql/pglite"),
-      socket: moduleUrl("@electric-sql/pglite-socket"),
-    },
-    // The worker's console goes to this process's; its output is PGlite's own notices only.
-    stdout: false,
-    stderr: false,
+  const settings = {
+    dataDir,
+    template: initialized ? undefined : await ensureEmbeddedTemplate(),
+    extraStartParams: EMBEDDED_EXTRA_START_PARAMS,
+    pglite: moduleUrl("@electric-sql/pglite"),
+    socket: moduleUrl("@electric-sql/pglite-socket"),
+  };
+  // stdout: PGlite's notices only, never shown. stderr: kept (its end) for the reason of a crash.
+  const child = spawn(process.execPath, ["-e", DATABASE_PROGRAM, JSON.stringify(settings)], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    windowsHide: true,
   });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   let closing = false;
-  let ended = false;
-  worker.on("error", (error) => {
-    if (!closing) onExit?.(`the embedded database's thread failed: ${error.message}`);
+  let ended: string | null = null;
+  const end = new Promise<string>((resolve) => {
+    child.once("error", (error) => resolve((ended = `the embedded database's process could not start: ${error.message}`)));
+    // "close": the process has ended and its stderr is read to the end.
+    child.once("close", (code, signal) => resolve((ended = describeEnd(code, signal, stderr))));
   });
-  worker.on("exit", (code) => {
-    ended = true;
-    if (!closing) onExit?.(`the embedded database's thread ended (exit code ${code})`);
+  let ready = false;
+  void end.then((reason) => {
+    // Before it is ready, its end is openEmbedded's error instead.
+    if (ready && !closing) onExit?.(reason);
   });
+  const replies: DatabaseReply[] = [];
+  const waiting: (() => void)[] = [];
+  child.on("message", (reply: DatabaseReply) => {
+    replies.push(reply);
+    waiting.splice(0).forEach((wake) => wake());
+  });
+  /** The process's next reply; its end before it is an error that says how it ended. */
+  const nextReply = async (): Promise<DatabaseReply> => {
+    for (;;) {
+      const reply = replies.shift();
+      if (reply) {
+        if (reply.failed === undefined) return reply;
+        const error = new Error(reply.failed);
+        if (reply.stack) error.stack = reply.stack;
+        throw error;
+      }
+      if (ended !== null) throw new Error(ended);
+      await Promise.race([new Promise<void>((wake) => waiting.push(wake)), end]);
+    }
+  };
   let port: number;
   try {
-    ({ port } = (await nextReply(worker)) as { port: number });
+    if (child.pid !== undefined) options.onProcess?.(child.pid);
+    ({ port } = (await nextReply()) as { port: number });
   } catch (error) {
     closing = true;
-    await worker.terminate();
+    // After a failure of its own it closes what it opened and ends by itself; SIGTERM makes it do the same.
+    if (ended === null) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await end;
+    clearTimeout(timer);
     throw error;
   }
-  // The thread does not keep the process alive by itself: the connections to it do while they are open (and a
-  // server's own listener does), so a program that forgets to close the database still ends.
-  worker.unref();
+  // The process does not keep this one alive by itself: the connections to it do while they are open (and a
+  // server's own listener does), so a program that forgets to close the database still ends (and the database
+  // process, seeing the channel close, closes PGlite and ends too).
+  ready = true;
+  child.unref();
+  child.channel?.unref();
+  (child.stderr as unknown as { unref(): void }).unref();
   return {
     url: embeddedUrl(port),
+    pid: child.pid!,
     close: async () => {
-      // A thread that already ended would never answer "close".
-      if (closing || ended) return;
+      // A process that already ended would never answer "close".
+      if (closing || ended !== null) return;
       closing = true;
-      worker.ref();
+      child.ref();
+      child.channel?.ref();
       try {
-        const replied = nextReply(worker);
-        worker.postMessage("close");
+        const replied = nextReply();
+        child.send("close");
         await replied;
       } finally {
-        await worker.terminate();
+        await end;
       }
     },
   };
 }
-
