@@ -99,7 +99,7 @@ const embeddedUrl = (port: number) => `postgresql://postgres@127.0.0.1:${port}/p
 export interface EmbeddedServer {
   /** Connection string of the loopback port the database is served on (one session at a time). */
   url: string;
-  /** The database process's pid. */
+  /** The database process's pid (in memory: the process shared by this process's in-memory databases). */
   pid: number;
   /** Stops serving, closes PGlite (which flushes its data directory) and waits for its process to end. */
   close(): Promise<void>;
@@ -127,73 +127,86 @@ function moduleUrl(name: string): string {
 /**
  * The database process's program. It is evaluated rather than loaded from a file so that it runs the same from the
  * sources (tests) and from dist/; what it imports is resolved here, by this module, and handed over as its argument.
- * Messages: it sends `{ ready, port }` or `{ failed }` once, then `{ closed }` or `{ failed }` after the "close" it
- * is sent, and ends.
+ * It serves the databases it is asked to open, each on a port of its own: `{ open: id, dataDir, template }` is
+ * answered `{ id, ready, port }` or `{ id, failed }`, `{ close: id }` with `{ id, closed }` or `{ id, failed }`. A
+ * dedicated process (one data directory) ends once its database is closed or failed to open.
  *
- * Whatever ends it, it closes PGlite first (which flushes the data directory): the "close" message (the server's
- * ordered shutdown), its own SIGTERM, or the server's end without a close (the IPC channel disconnects: a SIGKILL, a
- * crash). A terminal's Ctrl-C (SIGINT) and hang-up (SIGHUP) reach the whole process group: they are left to the
- * server, which closes the database after its last statement.
+ * Whatever ends it, it closes PGlite first (which flushes the data directory): its own SIGTERM, or the server's end
+ * without a close (the IPC channel disconnects: a SIGKILL, a crash). A terminal's Ctrl-C (SIGINT) and hang-up
+ * (SIGHUP) reach the whole process group: they are left to the server, which closes the database after its last
+ * statement.
  */
 const DATABASE_PROGRAM = `
 const { readFileSync } = require("node:fs");
-const options = JSON.parse(process.argv[1]);
-const failure = (error) => ({ failed: String((error && error.message) || error), stack: error && error.stack });
+const settings = JSON.parse(process.argv[1]);
+const failure = (id, error) => ({ id, failed: String((error && error.message) || error), stack: error && error.stack });
 const send = (message) => new Promise((resolve) => (process.connected ? process.send(message, undefined, {}, () => resolve()) : resolve()));
-let db;
-let server;
-let stopping = false;
-const started = (async () => {
-  const { PGlite } = await import(options.pglite);
-  const { PGLiteSocketServer } = await import(options.socket);
-  if (stopping) return;
-  db = await PGlite.create({
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    ...(options.template === undefined ? {} : { loadDataDir: new Blob([readFileSync(options.template)]) }),
-    startParams: [...PGlite.defaultStartParams, ...options.extraStartParams],
-  });
-  if (stopping) return;
-  server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
-  await server.start();
-  if (stopping) return;
-  await send({ ready: true, port: Number(server.getServerConn().split(":").at(-1)) });
-})();
-let closed;
-const close = () =>
-  (closed ??= (async () => {
-    stopping = true;
-    await started.catch(() => undefined);
-    if (server) await server.stop();
-    if (db && !db.closed) await db.close();
-  })());
+const modules = Promise.all([import(settings.pglite), import(settings.socket)]);
+const databases = new Map();
+function open(id, dataDir, template) {
+  const entry = { closing: false };
+  databases.set(id, entry);
+  entry.started = (async () => {
+    const [{ PGlite }, { PGLiteSocketServer }] = await modules;
+    if (entry.closing) return;
+    entry.db = await PGlite.create({
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(template === undefined ? {} : { loadDataDir: new Blob([readFileSync(template)]) }),
+      startParams: [...PGlite.defaultStartParams, ...settings.extraStartParams],
+    });
+    if (entry.closing) return;
+    entry.server = new PGLiteSocketServer({ db: entry.db, host: "127.0.0.1", port: 0 });
+    await entry.server.start();
+    return Number(entry.server.getServerConn().split(":").at(-1));
+  })();
+  entry.started.then(
+    (port) => (entry.closing ? undefined : send({ id, ready: true, port })),
+    async (error) => {
+      await send(failure(id, error));
+      await close(id).catch(() => undefined);
+      if (settings.dedicated) end(1);
+    },
+  );
+}
+function close(id) {
+  const entry = databases.get(id);
+  if (!entry) return Promise.resolve();
+  entry.closing = true;
+  return (entry.closed ??= (async () => {
+    await entry.started.catch(() => undefined);
+    if (entry.server) await entry.server.stop();
+    if (entry.db && !entry.db.closed) await entry.db.close();
+  })().finally(() => databases.delete(id)));
+}
+const closeAll = () =>
+  Promise.allSettled([...databases.keys()].map(close)).then((results) => (results.some((result) => result.status === "rejected") ? 1 : 0));
 let ending = false;
-const end = (code) => {
+function end(code) {
   if (ending) return;
   ending = true;
   if (process.connected) process.disconnect();
   process.exitCode = code;
   // Ends by itself once nothing is left open; a stuck socket does not keep it.
   setTimeout(() => process.exit(code), 1000).unref();
-};
-started.catch(async (error) => {
-  await send(failure(error));
-  await close().catch(() => undefined);
-  end(1);
-});
+}
 process.on("message", (message) => {
-  if (message !== "close") return;
-  close().then(
-    () => send({ closed: true }).then(() => end(0)),
-    (error) => send(failure(error)).then(() => end(1)),
-  );
+  if (message.open !== undefined) return open(message.open, message.dataDir, message.template);
+  if (message.close === undefined) return;
+  close(message.close)
+    .then(
+      () => send({ id: message.close, closed: true }).then(() => 0),
+      (error) => send(failure(message.close, error)).then(() => 1),
+    )
+    .then((code) => settings.dedicated && end(code));
 });
-process.on("disconnect", () => close().then(() => end(0), () => end(1)));
-process.on("SIGTERM", () => close().then(() => end(0), () => end(1)));
+process.on("disconnect", () => closeAll().then(end));
+process.on("SIGTERM", () => closeAll().then(end));
 process.on("SIGINT", () => {});
 process.on("SIGHUP", () => {});
 `;
 
 interface DatabaseReply {
+  id: number;
   ready?: true;
   port?: number;
   closed?: true;
@@ -208,17 +221,29 @@ function describeEnd(code: number | null, signal: NodeJS.Signals | null, stderr:
   return `the embedded database's process ended (${how})${said ? `: ${said}` : ""}`;
 }
 
+interface DatabaseProcess {
+  pid: number;
+  /** Why it ended, once it has. */
+  ended: string | null;
+  end: Promise<string>;
+  /** Sends an `open` or `close` and resolves with its answer; an error with the child's message, or how it ended. */
+  request(message: { open: number; dataDir?: string | undefined; template?: string | undefined } | { close: number }): Promise<DatabaseReply>;
+  /** Called when it ends (each open database's `onExit`). */
+  listeners: Set<(reason: string) => void>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+let requestIds = 0;
+
 /**
- * Opens the embedded database in `dataDir` (persisted there) in a process of its own and serves it on a free
- * loopback port; a folder without a database gets the migrated template. `dataDir` undefined: in memory, from the
- * template too. `onExit` hears of the process ending before `close()` (the database is gone then: every statement
- * fails to connect).
+ * Starts a database process. It keeps this process alive only while a request to it is pending: otherwise the
+ * connections to its databases do while they are open (and a server's own listener does), so a program that
+ * forgets to close a database still ends (and the database process, seeing the channel close, closes PGlite and
+ * ends too).
  */
-export async function openEmbedded(dataDir?: string, onExit?: (reason: string) => void, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
-  const initialized = dataDir !== undefined && existsSync(path.join(dataDir, "PG_VERSION"));
+function startDatabaseProcess(dedicated: boolean): DatabaseProcess {
   const settings = {
-    dataDir,
-    template: initialized ? undefined : await ensureEmbeddedTemplate(),
+    dedicated,
     extraStartParams: EMBEDDED_EXTRA_START_PARAMS,
     pglite: moduleUrl("@electric-sql/pglite"),
     socket: moduleUrl("@electric-sql/pglite-socket"),
@@ -231,73 +256,118 @@ export async function openEmbedded(dataDir?: string, onExit?: (reason: string) =
   let stderr = "";
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  let closing = false;
-  let ended: string | null = null;
-  const end = new Promise<string>((resolve) => {
-    child.once("error", (error) => resolve((ended = `the embedded database's process could not start: ${error.message}`)));
-    // "close": the process has ended and its stderr is read to the end.
-    child.once("close", (code, signal) => resolve((ended = describeEnd(code, signal, stderr))));
-  });
-  let ready = false;
-  void end.then((reason) => {
-    // Before it is ready, its end is openEmbedded's error instead.
-    if (ready && !closing) onExit?.(reason);
-  });
-  const replies: DatabaseReply[] = [];
-  const waiting: (() => void)[] = [];
-  child.on("message", (reply: DatabaseReply) => {
-    replies.push(reply);
-    waiting.splice(0).forEach((wake) => wake());
-  });
-  /** The process's next reply; its end before it is an error that says how it ended. */
-  const nextReply = async (): Promise<DatabaseReply> => {
-    for (;;) {
-      const reply = replies.shift();
-      if (reply) {
-        if (reply.failed === undefined) return reply;
-        const error = new Error(reply.failed);
-        if (reply.stack) error.stack = reply.stack;
-        throw error;
-      }
-      if (ended !== null) throw new Error(ended);
-      await Promise.race([new Promise<void>((wake) => waiting.push(wake)), end]);
-    }
+  (child.stderr as unknown as { unref(): void }).unref();
+  const pending = new Map<number, { resolve(reply: DatabaseReply): void; reject(error: Error): void }>();
+  const hold = () => {
+    child.ref();
+    child.channel?.ref();
   };
+  const letGo = () => {
+    if (pending.size > 0) return;
+    child.unref();
+    child.channel?.unref();
+  };
+  const host: DatabaseProcess = {
+    pid: child.pid ?? 0,
+    ended: null,
+    end: new Promise<string>((resolve) => {
+      const ended = (reason: string) => {
+        if (host.ended !== null) return;
+        host.ended = reason;
+        for (const request of pending.values()) request.reject(new Error(reason));
+        pending.clear();
+        host.listeners.forEach((listener) => listener(reason));
+        resolve(reason);
+      };
+      child.once("error", (error) => ended(`the embedded database's process could not start: ${error.message}`));
+      // "close": the process has ended and its stderr is read to the end.
+      child.once("close", (code, signal) => ended(describeEnd(code, signal, stderr)));
+    }),
+    listeners: new Set(),
+    request: (message) =>
+      new Promise<DatabaseReply>((resolve, reject) => {
+        if (host.ended !== null) return reject(new Error(host.ended));
+        const id = "open" in message ? message.open : message.close;
+        hold();
+        pending.set(id, {
+          resolve: (reply) => {
+            pending.delete(id);
+            letGo();
+            resolve(reply);
+          },
+          reject: (error) => {
+            pending.delete(id);
+            letGo();
+            reject(error);
+          },
+        });
+        child.send(message, (error) => error && pending.get(id)?.reject(error));
+      }),
+    kill: (signal) => {
+      if (host.ended === null) child.kill(signal);
+    },
+  };
+  child.on("message", (reply: DatabaseReply) => {
+    const request = pending.get(reply.id);
+    if (!request) return;
+    if (reply.failed === undefined) return request.resolve(reply);
+    const error = new Error(reply.failed);
+    if (reply.stack) error.stack = reply.stack;
+    request.reject(error);
+  });
+  return host;
+}
+
+/**
+ * The process that serves this process's in-memory databases (tests open one per file). One for all: a new
+ * process would compile PGlite's WebAssembly and warm its JavaScript again for each (about a second of CPU).
+ */
+let sharedProcess: DatabaseProcess | null = null;
+
+/**
+ * Opens the embedded database in `dataDir` (persisted there) in a process of its own and serves it on a free
+ * loopback port; a folder without a database gets the migrated template. `dataDir` undefined: in memory, from the
+ * template too, in a process shared by this process's in-memory databases. `onExit` hears of the process ending
+ * before `close()` (the database is gone then: every statement fails to connect).
+ */
+export async function openEmbedded(dataDir?: string, onExit?: (reason: string) => void, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const initialized = dataDir !== undefined && existsSync(path.join(dataDir, "PG_VERSION"));
+  const template = initialized ? undefined : await ensureEmbeddedTemplate();
+  const dedicated = dataDir !== undefined;
+  if (!dedicated && (sharedProcess === null || sharedProcess.ended !== null)) sharedProcess = startDatabaseProcess(false);
+  const host = dedicated ? startDatabaseProcess(true) : sharedProcess!;
+  const id = ++requestIds;
   let port: number;
   try {
-    if (child.pid !== undefined) options.onProcess?.(child.pid);
-    ({ port } = (await nextReply()) as { port: number });
+    if (dedicated) options.onProcess?.(host.pid);
+    ({ port } = (await host.request({ open: id, dataDir, template })) as { port: number });
   } catch (error) {
-    closing = true;
-    // After a failure of its own it closes what it opened and ends by itself; SIGTERM makes it do the same.
-    if (ended === null) child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await end;
-    clearTimeout(timer);
+    if (dedicated) {
+      // After a failure of its own it closes what it opened and ends by itself; SIGTERM makes it do the same.
+      host.kill("SIGTERM");
+      const timer = setTimeout(() => host.kill("SIGKILL"), 10_000);
+      await host.end;
+      clearTimeout(timer);
+    }
     throw error;
   }
-  // The process does not keep this one alive by itself: the connections to it do while they are open (and a
-  // server's own listener does), so a program that forgets to close the database still ends (and the database
-  // process, seeing the channel close, closes PGlite and ends too).
-  ready = true;
-  child.unref();
-  child.channel?.unref();
-  (child.stderr as unknown as { unref(): void }).unref();
+  let closing = false;
+  const ended = (reason: string) => {
+    if (!closing) onExit?.(reason);
+  };
+  host.listeners.add(ended);
   return {
     url: embeddedUrl(port),
-    pid: child.pid!,
+    pid: host.pid,
     close: async () => {
-      // A process that already ended would never answer "close".
-      if (closing || ended !== null) return;
+      // A process that already ended would never answer.
+      if (closing || host.ended !== null) return;
       closing = true;
-      child.ref();
-      child.channel?.ref();
+      host.listeners.delete(ended);
       try {
-        const replied = nextReply();
-        child.send("close");
-        await replied;
+        await host.request({ close: id });
       } finally {
-        await end;
+        if (dedicated) await host.end;
       }
     },
   };

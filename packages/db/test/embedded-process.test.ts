@@ -125,6 +125,31 @@ describe("the embedded database's own process", () => {
     expect(runs(again.pid)).toBe(false);
   }, ON_DISK_TIMEOUT_MS);
 
+  it("serves the in-memory databases of one process from one database process, each on its own port and closed on its own", async () => {
+    const first = await openEmbedded();
+    const second = await openEmbedded();
+    try {
+      expect(second.pid).toBe(first.pid);
+      expect(second.url).not.toBe(first.url);
+      const client = new pg.Client({ connectionString: first.url });
+      await client.connect();
+      await client.query("CREATE TABLE only_in_first (id int)");
+      await client.end();
+      await first.close();
+      expect(runs(first.pid)).toBe(true);
+      const other = new pg.Client({ connectionString: second.url });
+      await other.connect();
+      try {
+        expect((await other.query("SELECT to_regclass('only_in_first') AS found")).rows).toEqual([{ found: null }]);
+      } finally {
+        await other.end();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  }, ON_DISK_TIMEOUT_MS);
+
   it("reports a failure to open with the database process's own message", async () => {
     const dataDir = freshFolder();
     // A data directory of another PostgreSQL major version.
