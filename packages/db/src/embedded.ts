@@ -230,6 +230,8 @@ interface DatabaseProcess {
   request(message: { open: number; dataDir?: string | undefined; template?: string | undefined } | { close: number }): Promise<DatabaseReply>;
   /** Called when it ends (each open database's `onExit`). */
   listeners: Set<(reason: string) => void>;
+  /** Keeps this process alive until the database process has ended (a close waits for its end). */
+  awaitEnd(): Promise<string>;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -262,8 +264,9 @@ function startDatabaseProcess(dedicated: boolean): DatabaseProcess {
     child.ref();
     child.channel?.ref();
   };
+  let awaited = false;
   const letGo = () => {
-    if (pending.size > 0) return;
+    if (pending.size > 0 || awaited) return;
     child.unref();
     child.channel?.unref();
   };
@@ -303,6 +306,11 @@ function startDatabaseProcess(dedicated: boolean): DatabaseProcess {
         });
         child.send(message, (error) => error && pending.get(id)?.reject(error));
       }),
+    awaitEnd: () => {
+      awaited = true;
+      child.ref();
+      return host.end;
+    },
     kill: (signal) => {
       if (host.ended === null) child.kill(signal);
     },
@@ -346,7 +354,7 @@ export async function openEmbedded(dataDir?: string, onExit?: (reason: string) =
       // After a failure of its own it closes what it opened and ends by itself; SIGTERM makes it do the same.
       host.kill("SIGTERM");
       const timer = setTimeout(() => host.kill("SIGKILL"), 10_000);
-      await host.end;
+      await host.awaitEnd();
       clearTimeout(timer);
     }
     throw error;
@@ -367,7 +375,7 @@ export async function openEmbedded(dataDir?: string, onExit?: (reason: string) =
       try {
         await host.request({ close: id });
       } finally {
-        if (dedicated) await host.end;
+        if (dedicated) await host.awaitEnd();
       }
     },
   };

@@ -150,6 +150,27 @@ describe("the embedded database's own process", () => {
     }
   }, ON_DISK_TIMEOUT_MS);
 
+  it("a program that closes its database goes on after the close, and one that forgets to close it still ends", async () => {
+    const dataDir = freshFolder();
+    const script = `const { openEmbedded } = await import(${JSON.stringify(dbModule)});
+const closed = await openEmbedded(${JSON.stringify(dataDir)});
+await closed.close();
+console.log("after close");
+const forgotten = await openEmbedded();
+console.log("forgotten " + forgotten.pid);`;
+    const program = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    children.push(program);
+    let output = "";
+    program.stdout!.on("data", (chunk) => (output += chunk));
+    const code = await new Promise((resolve) => program.on("exit", resolve));
+    expect(code).toBe(0);
+    expect(output).toContain("after close");
+    // The forgotten database's process saw its parent go and ended too.
+    const forgotten = Number(/forgotten (\d+)/.exec(output)![1]);
+    for (let waited = 0; runs(forgotten) && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(runs(forgotten)).toBe(false);
+  }, ON_DISK_TIMEOUT_MS);
+
   it("reports a failure to open with the database process's own message", async () => {
     const dataDir = freshFolder();
     // A data directory of another PostgreSQL major version.
