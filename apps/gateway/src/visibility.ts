@@ -86,8 +86,8 @@ function viewerAccountId(context: GatewayContext): string {
 }
 
 /**
- * Per request and type: the answers known so far (primed, or loaded by a batch), so that a field whose objects are
- * all known passes them on at once. A plan listing thousands of memberships would otherwise wait for a promise per
+ * Per request and type: the answers known so far (recorded by the reads that applied the filter, or loaded by a
+ * batch), so that a field whose objects are all known passes them on at once; only the others are asked for. A plan listing thousands of memberships would otherwise wait for a promise per
  * account and per organization shown, which cost more CPU (and garbage) than the plan itself.
  */
 const knownVisibility = createContextCache(() => new Map<string, Map<string, boolean>>());
@@ -99,7 +99,7 @@ function knownAnswers(context: GatewayContext, typename: string): Map<string, bo
   return answers;
 }
 
-/** Per request and type: which ids the viewer may see, asked for a whole batch of objects in one statement. */
+/** Per request and type: which of the ids not known yet the viewer may see, asked for a whole batch in one statement. */
 const visibleIdLoaders = createContextCache((context: GatewayContext) => {
   const loaders = new Map<string, DataLoader<string, boolean>>();
   return (typename: string): DataLoader<string, boolean> => {
@@ -141,12 +141,8 @@ export function readThroughVisibility<T extends { id: string }>(
   typename: keyof typeof TYPE_VISIBILITY,
   rows: readonly T[],
 ): T[] {
-  const loader = visibleIdLoaders(context)(typename);
   const answers = knownAnswers(context, typename);
-  for (const row of rows) {
-    loader.clear(row.id).prime(row.id, true);
-    answers.set(row.id, true);
-  }
+  for (const row of rows) answers.set(row.id, true);
   return [...rows];
 }
 
@@ -161,12 +157,9 @@ export function organizationsOfAdministeredEnterprise(
   enterpriseId: string,
   organizations: Iterable<{ id: string; enterpriseId: string | null }>,
 ): void {
-  const loader = visibleIdLoaders(context)("Organization");
   const answers = knownAnswers(context, "Organization");
   for (const organization of organizations) {
-    if (organization.enterpriseId !== enterpriseId) continue;
-    loader.clear(organization.id).prime(organization.id, true);
-    answers.set(organization.id, true);
+    if (organization.enterpriseId === enterpriseId) answers.set(organization.id, true);
   }
 }
 
@@ -184,12 +177,8 @@ export function membersOfAdministeredEnterprise(context: GatewayContext, account
  * the enterprise): its payload may show them although the viewer no longer sees them afterwards.
  */
 export function seenBeforeTheChange(context: GatewayContext, typename: keyof typeof TYPE_VISIBILITY, ids: readonly string[]): void {
-  const loader = visibleIdLoaders(context)(typename);
   const answers = knownAnswers(context, typename);
-  for (const id of ids) {
-    loader.clear(id).prime(id, true);
-    answers.set(id, true);
-  }
+  for (const id of ids) answers.set(id, true);
 }
 
 function idOf(typename: string, object: unknown): string {
@@ -225,7 +214,11 @@ function visibleNow(value: unknown, typename: string, isList: boolean, context: 
   return answers.get(idOf(typename, value)) === true ? value : undefined;
 }
 
-/** Keeps what the viewer may see: a list loses the others, a single object becomes null (NOT_FOUND where non-null). */
+/**
+ * Keeps what the viewer may see: a list loses the others, a single object becomes null (NOT_FOUND where non-null).
+ * Answers already known this request (read through the filter, or asked before) are used as they are; the others are
+ * asked for in one statement per type and batch, and known from then on.
+ */
 async function onlyVisible(
   value: unknown,
   typename: string,
@@ -233,14 +226,19 @@ async function onlyVisible(
   context: GatewayContext,
 ): Promise<unknown> {
   if (value === null || value === undefined) return value;
-  const loader = visibleIdLoaders(context)(typename);
+  const answers = knownAnswers(context, typename);
   if (isListType(getNullableType(field.type))) {
-    const items = await Promise.all(value as unknown[]);
+    const list = value as unknown[];
+    const items = list.some(isPromiseLike) ? await Promise.all(list) : list;
     const present = items.filter((item) => item !== null && item !== undefined);
-    const visible = await loader.loadMany(present.map((item) => idOf(typename, item)));
-    return present.filter((_item, index) => visible[index] === true);
+    const unknown = [...new Set(present.map((item) => idOf(typename, item)).filter((id) => !answers.has(id)))];
+    // The loader records its answers (an id it could not answer stays unknown: hidden).
+    if (unknown.length > 0) await visibleIdLoaders(context)(typename).loadMany(unknown);
+    return present.filter((item) => answers.get(idOf(typename, item)) === true);
   }
-  if ((await loader.load(idOf(typename, value))) === true) return value;
+  const id = idOf(typename, value);
+  if (!answers.has(id)) await visibleIdLoaders(context)(typename).load(id);
+  if (answers.get(id) === true) return value;
   if (isNonNullType(field.type)) throw notFound("Not found.");
   return null;
 }
@@ -314,17 +312,12 @@ export async function loadNodes(
         ...query,
         where: { AND: [{ id: { in: [...typeIds] } }, where(viewerAccountId(context))] },
       });
-      const loader = visibleIdLoaders(context)(typename);
       const answers = knownAnswers(context, typename);
-      for (const id of typeIds) {
-        // `prime` keeps an answer already cached: so does the record of known answers.
-        loader.prime(id, false);
-        if (!answers.has(id)) answers.set(id, false);
-      }
+      // An answer already known is kept (another field may have shown the object as visible before a change).
+      for (const id of typeIds) if (!answers.has(id)) answers.set(id, false);
       const byId = new Map<string, unknown>();
       for (const row of rows) {
         brandWithType(row, typename as never);
-        loader.clear(row.id).prime(row.id, true);
         answers.set(row.id, true);
         byId.set(row.id, row);
       }

@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { ensureDataDir, lockDataDirWhenFree } from "./data-dir";
+import { registerDirectReads } from "./direct-reads";
 import { openEmbedded, type EmbeddedServer } from "./embedded";
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from "./migrations";
 import { checkPostgresConnection, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";
@@ -142,17 +144,48 @@ export function clientFor(
   // JIT off for the session: the set-based reads (one statement over a whole enterprise, e.g. setup progress) cost
   // enough for PostgreSQL to compile them, and compiling took 3.5 s of a query that runs in 0.2 s (measured on
   // PostgreSQL 15 with 20,000 accounts); none of our statements runs long enough to repay it.
-  const adapter = releasingFailedTransactionEnds(
-    new PrismaPg({ connectionString: url, max: poolSize, allowExitOnIdle: true, options: "-c jit=off" }),
-  );
+  // The pool is made here, not by the adapter, so that the hot reads can use it directly (`readRows`); the adapter
+  // ends it when the client disconnects.
+  const pool = new KeepingPool({ connectionString: url, max: poolSize, allowExitOnIdle: true, options: "-c jit=off" });
+  const adapter = releasingFailedTransactionEnds(new PrismaPg(pool, { disposeExternalPool: true }));
   // The transactions Prisma opens by itself (a read it runs as several statements) wait for a connection as long
   // as ours do: with PGlite's single connection, a read queued behind a large dry run or import would otherwise
   // fail after Prisma's default 2 s with "Unable to start a transaction in the given time".
   const transactionOptions = { maxWait: 30_000, timeout: 20_000 };
-  if (!onStatement) return new PrismaClient({ adapter, transactionOptions });
+  if (!onStatement) {
+    const client = new PrismaClient({ adapter, transactionOptions });
+    registerDirectReads(client, pool);
+    return client;
+  }
   const client = new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] });
   client.$on("query", (event) => onStatement(event.query, Number(event.duration)));
+  registerDirectReads(client, pool, onStatement);
   return client;
+}
+
+/**
+ * A pool whose `query` keeps the connection when PostgreSQL answered the statement with an error (a bad statement,
+ * a violated constraint): the session is fine, and pg-pool would close it and open another for the next statement.
+ * On the embedded database that was worse than a wasted connection: its socket serves one session at a time, and
+ * the new session, opened while the old one was still closing, was reset — the statement after any failed one
+ * failed too ("Connection terminated unexpectedly"). Other errors (the connection broke) still close it.
+ */
+class KeepingPool extends pg.Pool {
+  // pg-pool's overloads; Prisma's adapter and `readRows` use the promise form, the callback form is left to pg-pool.
+  override query(...args: unknown[]): never {
+    if (typeof args.at(-1) === "function") return (super.query as (...a: unknown[]) => never)(...args);
+    return (async () => {
+      const client = await this.connect();
+      try {
+        const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        client.release();
+        return result;
+      } catch (error) {
+        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
+        throw error;
+      }
+    })() as never;
+  }
 }
 
 type PgAdapter = Awaited<ReturnType<PrismaPg["connect"]>>;

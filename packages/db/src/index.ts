@@ -1,5 +1,6 @@
 export * from "./generated/prisma/client";
 export { openDatabase, clientFor, MigrationsPendingError } from "./database";
+export { readRows, traceDirectReads } from "./direct-reads";
 export type { Database, DatabaseOptions } from "./database";
 export { openEmbedded, ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint } from "./embedded";
 export type { EmbeddedOptions, EmbeddedServer } from "./embedded";

@@ -1,4 +1,4 @@
-import { forbidden, type EnterprisePermissionKind, type Tx } from "@sso-cutover/db";
+import { forbidden, type EnterprisePermissionKind, type Tx, Prisma, readRows } from "@sso-cutover/db";
 
 export async function holdsEnterprisePermission(
   tx: Tx,
@@ -7,10 +7,10 @@ export async function holdsEnterprisePermission(
   permission: EnterprisePermissionKind = "ADMINISTER_ENTERPRISE",
 ): Promise<boolean> {
   // Hand-written: on the path of every admin request, where Prisma compiled the query at each call.
-  const found = await tx.$queryRaw<unknown[]>`
+  const found = await readRows<unknown>(tx, Prisma.sql`
     SELECT 1 FROM "EnterprisePermission" p JOIN "Account" a ON a."id" = p."accountId"
     WHERE p."accountId" = ${accountId} AND p."enterpriseId" = ${enterpriseId}
-      AND p."permission" = ${permission}::"EnterprisePermissionKind" AND a."deletedAt" IS NULL`;
+      AND p."permission" = ${permission}::"EnterprisePermissionKind" AND a."deletedAt" IS NULL`);
   return found.length > 0;
 }
 

@@ -1,4 +1,4 @@
-import { ENTERPRISE_COLUMNS, Prisma, type Enterprise, type Tx } from "@sso-cutover/db";
+import { ENTERPRISE_COLUMNS, Prisma, type Enterprise, type Tx, readRows } from "@sso-cutover/db";
 
 // R15: each type that belongs to an enterprise decides here (or in the package that owns it) who may see it, as a
 // where-clause. The gateway applies these filters to every path that reaches an object of the type — lists,
@@ -52,8 +52,8 @@ export function visibleEnterpriseSql(alias: string, viewerAccountId: string): Pr
  * every call (about 3 ms of CPU, three times the statement's own).
  */
 export async function visibleEnterpriseByKey(tx: Tx, viewerAccountId: string, key: string): Promise<Enterprise | null> {
-  const [enterprise] = await tx.$queryRaw<Enterprise[]>`
-    SELECT ${ENTERPRISE_SELECT} FROM "Enterprise" e WHERE e."key" = ${key} AND ${visibleEnterpriseSql("e", viewerAccountId)}`;
+  const [enterprise] = await readRows<Enterprise>(tx, Prisma.sql`
+    SELECT ${ENTERPRISE_SELECT} FROM "Enterprise" e WHERE e."key" = ${key} AND ${visibleEnterpriseSql("e", viewerAccountId)}`);
   return enterprise ?? null;
 }
 

@@ -1,4 +1,14 @@
-import { ACCOUNT_COLUMNS, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx } from "@sso-cutover/db";
+import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_TIMESTAMPS,
+  modelsFromTuples,
+  modelTupleJson,
+  Prisma,
+  readRows,
+  type Account,
+  type AccountKind,
+  type Tx,
+} from "@sso-cutover/db";
 import { enterpriseMembersWhere, type EnterpriseMembersFilter } from "./members";
 
 /**
@@ -73,12 +83,12 @@ export async function enterpriseMembers(
         WHERE x."devopsAccountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
     ),
   ];
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
-    SELECT ${selectColumns("a", ACCOUNT_COLUMNS)}
+  // The page's accounts as one JSON array of values per account: one text to parse rather than 50 rows of 21 columns.
+  const [row] = await readRows<{ accounts: string | null }>(tx, Prisma.sql`
+    SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)} ORDER BY member."login" ${direction})::text AS "accounts"
     FROM (SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
           ORDER BY member."login" ${direction} LIMIT ${limit}) member
-    JOIN "Account" a ON a."id" = member."id"
-    ORDER BY member."login" ${direction}`);
-  const accounts = rows.map((row) => rowOf<Account>(row, "a", ACCOUNT_COLUMNS)!);
+    JOIN "Account" a ON a."id" = member."id"`);
+  const accounts = modelsFromTuples<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS);
   return forward ? accounts : accounts.reverse();
 }

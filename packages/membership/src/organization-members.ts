@@ -1,4 +1,4 @@
-import { ACCOUNT_COLUMNS, invalidInput, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx } from "@sso-cutover/db";
+import { ACCOUNT_COLUMNS, invalidInput, Prisma, rowOf, selectColumns, type Account, type AccountKind, type Tx, readRows } from "@sso-cutover/db";
 
 /** Accounts one page of an organization's members may hold. */
 export const MAX_ORGANIZATION_MEMBERS_PAGE = 100;
@@ -47,7 +47,7 @@ export async function organizationMemberPages(
   checkOrganizationMembersPage(page);
   const result = new Map<string, OrganizationMemberPage | null>(organizationIds.map((id) => [id, null]));
   if (organizationIds.length === 0) return result;
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await readRows<Record<string, unknown>>(tx, Prisma.sql`
     SELECT o."id" AS "organizationId", page.*,
            page."a.id" IS NOT NULL AND o."enterpriseId" IS NOT NULL
              AND (page."a.kind" = 'DEVOPS' OR page."a.enterpriseId" = o."enterpriseId")

@@ -1,4 +1,4 @@
-import { Prisma, type Provisioning, type SsoConnectionStatus, type Tx } from "@sso-cutover/db";
+import { Prisma, type Provisioning, type SsoConnectionStatus, type Tx, readRows } from "@sso-cutover/db";
 
 /** What setup progress reads of the SSO connection. */
 export interface SetupConnection {
@@ -86,7 +86,7 @@ export async function readCutoverFacts(
   const ssoOnly = withReadinessTotals
     ? Prisma.sql`, count(*) FILTER (WHERE a."id" NOT IN (SELECT "ssoAccountId" FROM dop_link)) AS "ssoOnly"`
     : Prisma.empty;
-  const [row] = await tx.$queryRaw<(Omit<CutoverFacts, "connection"> & FactsRowConnection)[]>(Prisma.sql`
+  const [row] = await readRows<(Omit<CutoverFacts, "connection"> & FactsRowConnection)>(tx, Prisma.sql`
     WITH
       org AS MATERIALIZED (
         SELECT o."id", o."devopsPlatform" FROM "Organization" o WHERE o."enterpriseId" = ${enterpriseId}

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ACCOUNT_COLUMNS, DomainError, rowOf, SESSION_COLUMNS, selectColumns, type Account, type PrismaClient, type Session, type Tx } from "@sso-cutover/db";
+import { ACCOUNT_COLUMNS, DomainError, rowOf, SESSION_COLUMNS, selectColumns, type Account, type PrismaClient, type Session, type Tx, Prisma, readRows } from "@sso-cutover/db";
 import { digestsEqual, type AccountPrincipal } from "@sso-cutover/tokens";
 
 /** Name of the cookie that carries the session secret after a SAML login or a recovery sign-in. */
@@ -54,10 +54,10 @@ export async function authenticateSession(prisma: PrismaClient, cookieValue: str
   if (!SESSION_SECRET.test(cookieValue)) throw unauthenticated();
   const tokenHash = hashSessionSecret(cookieValue);
   // One hand-written statement: it runs on every cookie request, and Prisma would compile a findUnique at each call.
-  const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
+  const rows = await readRows<Record<string, unknown>>(prisma, Prisma.sql`
     SELECT ${selectColumns("s", SESSION_COLUMNS)}, ${selectColumns("a", ACCOUNT_COLUMNS)}
     FROM "Session" s JOIN "Account" a ON a."id" = s."accountId"
-    WHERE s."tokenHash" = ${tokenHash}`;
+    WHERE s."tokenHash" = ${tokenHash}`);
   const row = rows[0];
   const session = row ? { ...rowOf<Session>(row, "s", SESSION_COLUMNS)!, account: rowOf<Account>(row, "a", ACCOUNT_COLUMNS)! } : null;
   if (!session || !digestsEqual(session.tokenHash, tokenHash)) throw unauthenticated();

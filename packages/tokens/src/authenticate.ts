@@ -11,6 +11,8 @@ import {
   type Organization,
   type PrismaClient,
   type Token,
+  Prisma,
+  readRows,
 } from "@sso-cutover/db";
 import type { Principal } from "./principal";
 import { digestsEqual, hashTokenSecret, looksLikeTokenSecret } from "./secrets";
@@ -55,7 +57,7 @@ export async function authenticateToken(prisma: PrismaClient, secret: string, no
  * call (measured: more CPU than the rest of a `{ __typename }` request).
  */
 async function tokenByHash(prisma: PrismaClient, hash: string) {
-  const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
+  const rows = await readRows<Record<string, unknown>>(prisma, Prisma.sql`
     SELECT ${selectColumns("t", TOKEN_COLUMNS)}, ${selectColumns("a", ACCOUNT_COLUMNS)}, ${selectColumns("o", ORGANIZATION_COLUMNS)},
       CASE WHEN t."organizationId" IS NULL THEN NULL ELSE (
         SELECT json_agg(${projectsJson("p")} ORDER BY p."id") FROM "TokenProject" tp JOIN "Project" p ON p."id" = tp."projectId"
@@ -64,7 +66,7 @@ async function tokenByHash(prisma: PrismaClient, hash: string) {
     FROM "Token" t
     LEFT JOIN "Account" a ON a."id" = t."ownerAccountId"
     LEFT JOIN "Organization" o ON o."id" = t."organizationId"
-    WHERE t."hash" = ${hash}`;
+    WHERE t."hash" = ${hash}`);
   const row = rows[0];
   if (!row) return null;
   const token = rowOf<Token>(row, "t", TOKEN_COLUMNS)!;

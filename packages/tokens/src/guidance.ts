@@ -6,8 +6,8 @@ import {
   forbidden,
   localeCompare,
   localeRanks,
-  modelJson,
-  modelsFromJson,
+  modelsFromTuples,
+  modelTupleJson,
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
   TOKEN_COLUMNS,
@@ -21,6 +21,7 @@ import {
   type Token,
   type TokenKind,
   type Tx,
+  readRows,
 } from "@sso-cutover/db";
 import { holdsEnterprisePermission, visibleEnterpriseSql } from "@sso-cutover/enterprise";
 import {
@@ -352,7 +353,9 @@ async function readPeopleSeenBy(
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) return { people: [], enterprises: [] };
   const viewerAccountId = viewer?.accountId ?? null;
-  const [row] = await tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  // Rows come as JSON arrays of values (not objects naming every column in every row): a page of 50 people reads a
+  // few hundred memberships, tokens and organizations, and the text to parse is half as long.
+  const [row] = await readRows<Record<string, string | null>>(tx, Prisma.sql`
     WITH person AS (SELECT a."id" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])),
     link AS (
       SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" = ANY(${ids}::text[])
@@ -376,23 +379,21 @@ async function readPeopleSeenBy(
     )
     SELECT
       (SELECT json_agg(p."id") FROM person p)::text AS "people",
-      (SELECT json_agg(json_build_object('devopsAccountId', l."devopsAccountId", 'ssoAccountId', l."ssoAccountId")) FROM link l)::text AS "links",
-      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[]))::text AS "accounts",
-      (SELECT json_agg(json_build_object('accountId', m."accountId", 'organizationId', m."organizationId")) FROM membership m)::text AS "memberships",
-      (SELECT json_agg(json_build_object('accountId', g."accountId", 'organizationId', g."organizationId", 'permissions', g."permissions"))
-         FROM group_membership g)::text AS "groupMemberships",
-      (SELECT json_agg(json_build_object('accountId', p."accountId", 'organizationId', p."organizationId", 'permission', p."permission"))
-         FROM permission p)::text AS "permissions",
-      (SELECT json_agg(${modelJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
+      (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l)::text AS "links",
+      (SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[]))::text AS "accounts",
+      (SELECT json_agg(json_build_array(m."accountId", m."organizationId")) FROM membership m)::text AS "memberships",
+      (SELECT json_agg(json_build_array(g."accountId", g."organizationId", g."permissions")) FROM group_membership g)::text AS "groupMemberships",
+      (SELECT json_agg(json_build_array(p."accountId", p."organizationId", p."permission")) FROM permission p)::text AS "permissions",
+      (SELECT json_agg(${modelTupleJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
          WHERE t."ownerAccountId" = ANY((SELECT "ids" FROM side)::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
-      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (
+      (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (
          SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
          UNION SELECT "organizationId" FROM permission))::text AS "organizations",
-      (SELECT json_agg(json_build_object(
-                'enterprise', ${modelJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)},
-                'administered', EXISTS (SELECT 1 FROM "EnterprisePermission" ep JOIN "Account" v ON v."id" = ep."accountId"
-                                        WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId}
-                                          AND ep."permission" = 'ADMINISTER_ENTERPRISE' AND v."deletedAt" IS NULL)))
+      (SELECT json_agg(json_build_array(
+                ${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)},
+                EXISTS (SELECT 1 FROM "EnterprisePermission" ep JOIN "Account" v ON v."id" = ep."accountId"
+                        WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId}
+                          AND ep."permission" = 'ADMINISTER_ENTERPRISE' AND v."deletedAt" IS NULL)))
          FROM "Enterprise" e
          WHERE ${viewerAccountId}::text IS NOT NULL
            AND (e."key" = ANY(${viewer?.enterpriseKeys ?? []}::text[])
@@ -401,9 +402,9 @@ async function readPeopleSeenBy(
                                 SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership)))
            AND ${visibleEnterpriseSql("e", viewerAccountId ?? "")}
       )::text AS "enterprises"`);
-  const list = <T>(value: unknown): T[] => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as T[];
+  const list = <T>(value: string | null | undefined): T[] => (value ? (JSON.parse(value) as T[]) : []);
   const organizations = new Map(
-    modelsFromJson<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
+    modelsFromTuples<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
   );
   const organization = (id: string) => organizations.get(id)!;
   const accounts = new Map<string, AccountAccess & { memberships: AccountAccess["memberships"][number][] }>();
@@ -416,29 +417,29 @@ async function readPeopleSeenBy(
       tokens: Token[];
     }
   >();
-  for (const account of modelsFromJson<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)) {
+  for (const account of modelsFromTuples<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)) {
     const access = { memberships: [], groupMemberships: [], orgPermissions: [], tokens: [] };
     sides.set(account.id, access);
     accounts.set(account.id, Object.assign(account, access));
   }
-  for (const m of list<{ accountId: string; organizationId: string }>(row!.memberships)) {
-    sides.get(m.accountId)!.memberships.push({ organization: organization(m.organizationId) });
+  for (const [accountId, organizationId] of list<[string, string]>(row!.memberships)) {
+    sides.get(accountId)!.memberships.push({ organization: organization(organizationId) });
   }
-  for (const g of list<{ accountId: string; organizationId: string; permissions: string[] }>(row!.groupMemberships)) {
-    sides.get(g.accountId)!.groupMemberships.push({
-      group: { organization: organization(g.organizationId), permissions: g.permissions.map((permission) => ({ permission })) },
+  for (const [accountId, organizationId, permissions] of list<[string, string, string[]]>(row!.groupMemberships)) {
+    sides.get(accountId)!.groupMemberships.push({
+      group: { organization: organization(organizationId), permissions: permissions.map((permission) => ({ permission })) },
     });
   }
-  for (const p of list<{ accountId: string; organizationId: string; permission: string }>(row!.permissions)) {
-    sides.get(p.accountId)!.orgPermissions.push({ organization: organization(p.organizationId), permission: p.permission });
+  for (const [accountId, organizationId, permission] of list<[string, string, string]>(row!.permissions)) {
+    sides.get(accountId)!.orgPermissions.push({ organization: organization(organizationId), permission });
   }
-  for (const token of modelsFromJson<Token>(row!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS)) sides.get(token.ownerAccountId!)!.tokens.push(token);
-  const links = list<{ devopsAccountId: string; ssoAccountId: string }>(row!.links);
+  for (const token of modelsFromTuples<Token>(row!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS)) sides.get(token.ownerAccountId!)!.tokens.push(token);
+  const links = list<[string, string]>(row!.links).map(([devopsAccountId, ssoAccountId]) => ({ devopsAccountId, ssoAccountId }));
   const linkAsDevops = new Map(links.map((link) => [link.devopsAccountId, link]));
   const linkAsSso = new Map(links.map((link) => [link.ssoAccountId, link]));
-  const seen = list<{ enterprise: unknown; administered: boolean }>(row!.enterprises);
-  const enterprises = modelsFromJson<Enterprise>(seen.map((entry) => entry.enterprise), ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map(
-    (enterprise, index) => ({ enterprise, administered: seen[index]!.administered }),
+  const seen = list<[unknown[], boolean]>(row!.enterprises);
+  const enterprises = modelsFromTuples<Enterprise>(seen.map((entry) => entry[0]), ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map(
+    (enterprise, index) => ({ enterprise, administered: seen[index]![1] }),
   );
   const people = list<string>(row!.people).map((id) => {
     const asDevops = linkAsDevops.get(id);
@@ -510,12 +511,38 @@ export function breakingTokensOf(devops: AccountAccess, enterpriseId: string, no
     .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
 }
 
-/** One person's guidance in the enterprise, computed from the graph `readPeople` read. */
+/**
+ * One person's guidance in the enterprise, computed from the graph `readPeople` read. What the SSO account can do in
+ * each organization is computed when first asked for: a page of people listing only the tokens that break (the
+ * member list's usual selection) does not build it for every organization of every person.
+ */
 function guidanceOf(person: PersonGraph, enterpriseId: string, now: Date): AccountTokenGuidance {
   const devops: AccountAccess | null = person.kind === "DEVOPS" ? person : (person.linkAsSso?.devopsAccount ?? null);
   const sso: AccountAccess | null = person.kind === "SSO" ? person : (person.linkAsDevops?.ssoAccount ?? null);
   const activeSso = sso && !sso.deletedAt ? sso : null;
   const willBreak = devops ? breakingTokensOf(devops, enterpriseId, now) : [];
+  let access: Pick<AccountTokenGuidance, "organizations" | "ssoAccountCanCreateAnalysisTokens"> | undefined;
+  const accessOf = () => (access ??= ssoTokenAccessOf(devops, activeSso, enterpriseId, willBreak));
+  return {
+    devopsAccount: devops ? plainAccount(devops) : null,
+    ssoAccount: sso ? plainAccount(sso) : null,
+    willBreak,
+    get organizations() {
+      return accessOf().organizations;
+    },
+    get ssoAccountCanCreateAnalysisTokens() {
+      return accessOf().ssoAccountCanCreateAnalysisTokens;
+    },
+  };
+}
+
+/** The part of a person's guidance about the SSO account: what it can do in each organization that matters. */
+function ssoTokenAccessOf(
+  devops: AccountAccess | null,
+  activeSso: AccountAccess | null,
+  enterpriseId: string,
+  willBreak: readonly BreakingToken[],
+): Pick<AccountTokenGuidance, "organizations" | "ssoAccountCanCreateAnalysisTokens"> {
   const ssoPermissions = activeSso ? permissionsIn(activeSso, enterpriseId) : new Map<string, { organization: Organization; held: Set<string> }>();
   const relevant = new Map<string, Organization>();
   for (const account of [devops, activeSso]) if (account) for (const [id, organization] of organizationsIn(account, enterpriseId)) relevant.set(id, organization);
@@ -541,13 +568,7 @@ function guidanceOf(person: PersonGraph, enterpriseId: string, now: Date): Accou
     (needed.size > 0
       ? [...needed].every((organizationId) => access.get(organizationId) === true)
       : organizations.some((row) => row.canCreateAnalysisTokens));
-  return {
-    devopsAccount: devops ? plainAccount(devops) : null,
-    ssoAccount: sso ? plainAccount(sso) : null,
-    willBreak,
-    organizations,
-    ssoAccountCanCreateAnalysisTokens,
-  };
+  return { organizations, ssoAccountCanCreateAnalysisTokens };
 }
 
 /**
@@ -620,7 +641,8 @@ export async function accountTokenGuidanceForViewer(
       person.linkAsDevops?.ssoAccountId === viewerAccountId ||
       person.linkAsSso?.devopsAccountId === viewerAccountId;
     if (!viewerIsPerson && !administered) return null;
-    return { ...guidanceOf(person, enterprise.id, now), enterprise };
+    // Assigned, not spread: the guidance's lazy parts stay lazy.
+    return Object.assign(guidanceOf(person, enterprise.id, now), { enterprise });
   });
 }
 

@@ -5,6 +5,7 @@ import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from "@ope
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { PrismaInstrumentation, registerInstrumentations } from "@prisma/instrumentation";
+import { traceDirectReads } from "@sso-cutover/db";
 import type { Plugin } from "graphql-yoga";
 import type { GatewayContext } from "../context";
 import { REQUEST_ID_HEADER } from "./request-id";
@@ -33,7 +34,8 @@ export interface TracingOptions {
  * Starts OpenTelemetry tracing for this process: a tracer provider exporting to `exporter`, W3C trace context
  * (`traceparent`) propagation, the async-local context that carries the current span through awaits, and Prisma's
  * instrumentation, whose `prisma:client:db_query` spans (SQL text with placeholders, never values) nest under the
- * request and the GraphQL operation that ran them.
+ * request and the GraphQL operation that ran them; the hand-written reads sent straight to the pool are `db_query`
+ * spans, alike.
  */
 export function startTracing({ exporter, serviceName = "sso-cutover", exportEachSpan = false }: TracingOptions): Tracing {
   const tracerProvider = new NodeTracerProvider({
@@ -43,6 +45,8 @@ export function startTracing({ exporter, serviceName = "sso-cutover", exportEach
   // Global: the async-local context manager, the W3C propagator and the provider Prisma's instrumentation reads.
   tracerProvider.register();
   const unregister = registerInstrumentations({ tracerProvider, instrumentations: [new PrismaInstrumentation()] });
+  // The reads sent straight to the pool (`readRows`), which Prisma's instrumentation does not see.
+  traceDirectReads(tracerProvider);
   return {
     tracerProvider,
     gatewayPlugins: () => [
@@ -56,6 +60,7 @@ export function startTracing({ exporter, serviceName = "sso-cutover", exportEach
     flush: () => tracerProvider.forceFlush(),
     async shutdown() {
       unregister();
+      traceDirectReads(null);
       await tracerProvider.shutdown();
       trace.disable();
       propagation.disable();

@@ -11,6 +11,7 @@ import {
   type InvitationStatus,
   type Organization,
   type Tx,
+  readRows,
 } from "@sso-cutover/db";
 import {
   enterpriseMembersWhere,
@@ -209,7 +210,7 @@ async function pageOfPeople(
   // (without a full page, the first or last login of all accounts; logins are unique, so `<=` is `<` for a DOP
   // login): a bound that may be NULL was a filter, and the walk read every account of the table to the end.
   const extreme = request.inverted ? Prisma.sql`min` : Prisma.sql`max`;
-  const [row] = await tx.$queryRaw<
+  const [row] = await readRows<
     {
       ids: string[];
       invitations: (Omit<PageInvitation, "expiresAt"> & { expiresAt: number })[];
@@ -217,8 +218,8 @@ async function pageOfPeople(
       lossOrganizations: unknown;
       lossAcknowledgers: unknown;
       retentions: { accountId: string; organizationKey: string }[];
-    }[]
-  >(Prisma.sql`
+    }
+  >(tx, Prisma.sql`
     WITH devops AS MATERIALIZED (
       SELECT p."id", p."login", p."emailNormalized" FROM (
         ${branch(Prisma.sql`a."kind" = 'DEVOPS' AND EXISTS (${member(Prisma.sql`a."id"`)})`)}
