@@ -19,7 +19,7 @@
  * GraphQL responses it finished meanwhile), the same way on both databases.
  */
 import { execSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -66,6 +66,21 @@ async function freePort(): Promise<number> {
 function cpuMicroseconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+}
+
+/** The process's children (on the embedded database: its database process). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const listed = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+    if (listed) children.push(...listed.split(" ").map(Number));
+  }
+  return children;
+}
+
+/** CPU time of the server's processes: the gateway's and, on the embedded database, its database process's. */
+function serverCpuMicroseconds(pid: number): number {
+  return [pid, ...childPids(pid)].reduce((sum, each) => sum + cpuMicroseconds(each), 0);
 }
 
 function rssMiB(pid: number): number {
@@ -182,7 +197,10 @@ interface Figures {
   requestsPerSecond: number;
   p50: number;
   p99: number;
-  /** The server's CPU time per request: less dependent on what else the machine runs than req/s. */
+  /**
+   * The server's CPU time per request: less dependent on what else the machine runs than req/s. The gateway's
+   * process and, on PGlite, the embedded database's process (PostgreSQL's own processes are not counted).
+   */
   cpuMicrosecondsPerRequest: number;
   statementsPerRequest: number | null;
   peakRssMiB: number;
@@ -273,9 +291,9 @@ async function measure(port: number, pid: number, body: string, headers: Record<
   const before = countStatements ? await settled(port) : null;
   let peak = rssMiB(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
-  const cpuBefore = cpuMicroseconds(pid);
+  const cpuBefore = serverCpuMicroseconds(pid);
   const result = await autocannon({ ...options, duration: DURATION_S });
-  const cpu = cpuMicroseconds(pid) - cpuBefore;
+  const cpu = serverCpuMicroseconds(pid) - cpuBefore;
   clearInterval(sampler);
   peak = Math.max(peak, rssMiB(pid));
   const after = countStatements ? await settled(port) : null;
@@ -408,6 +426,7 @@ const header = [
   `- commit: ${commit()}`,
   `- load: ${CONNECTIONS} connections × ${DURATION_S} s per row (autocannon), after ${WARM_UP_S} s of warm-up, then ${SEQUENTIAL} requests one at a time (after ${SEQUENTIAL_WARM_UP} not counted) for the sequential p50 / p99; bare graphql-yoga is measured again before each database's rows, and the ratios use the nearest one`,
   "- SQL statements per request: counted by the gateway (METRICS_SQL_STATEMENTS=true), BEGIN/COMMIT included, divided by the GraphQL responses it finished; read once it has finished the requests of the load before",
+  "- server CPU: the gateway's process and, on PGlite, the embedded database's process (a child of the gateway); PostgreSQL's own processes are not counted. Peak RSS: the gateway's process only",
   "- the gateway runs as `pnpm start` does (compiled, `node scripts/start.mjs`), with rate limits of 10⁹ a minute (counted, never reached) and MAX_REQUEST_COST=1000000",
   "",
 ];
@@ -440,18 +459,27 @@ for (const line of skippedDatabases) say(`- ${line}`);
 // Cold starts first, on an otherwise idle machine: time until `{ __typename }` answers 200, then RSS 2 s later.
 if (sections.has("cold")) {
   say("\n## Cold start of `pnpm start` (to the first answer) and idle memory\n");
-  say("| database | start | seconds to first answer | idle RSS MiB |");
-  say("|---|---|---:|---:|");
+  say(
+    "Idle RSS 2 s after the first answer: the gateway's process, and apart the embedded database's own process (PGlite, a child " +
+      "of the gateway). PostgreSQL's processes are not counted either (–): the gateway column compares the two.\n",
+  );
+  say("| database | start | seconds to first answer | gateway idle RSS MiB | database process idle RSS MiB |");
+  say("|---|---|---:|---:|---:|");
 }
-/** One start: seconds to the first answer, and RSS 2 s later. */
-async function startOnce(env: Record<string, string>): Promise<{ seconds: number; rss: number }> {
+/** One start: seconds to the first answer, and RSS 2 s later (the gateway's; its database process's, if any). */
+async function startOnce(env: Record<string, string>): Promise<{ seconds: number; rss: number; databaseRss: number | null }> {
   const port = await freePort();
   const begun = performance.now();
   const server = startServer(GATEWAY, env, port);
   try {
     const seconds = await firstAnswer(server, begun);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    return { seconds, rss: rssMiB(server.child.pid!) };
+    const database = childPids(server.child.pid!);
+    return {
+      seconds,
+      rss: rssMiB(server.child.pid!),
+      databaseRss: database.length === 0 ? null : database.reduce((sum, pid) => sum + rssMiB(pid), 0),
+    };
   } finally {
     await server.stop();
   }
@@ -459,7 +487,7 @@ async function startOnce(env: Record<string, string>): Promise<{ seconds: number
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 /** `prepare` runs before each start (e.g. emptying the data directory). */
 async function coldStart(label: string, start: string, env: Record<string, string>, prepare: () => void = () => {}): Promise<void> {
-  const runs: { seconds: number; rss: number }[] = [];
+  const runs: { seconds: number; rss: number; databaseRss: number | null }[] = [];
   for (let run = 0; run < STARTS; run++) {
     prepare();
     runs.push(await startOnce(env));
@@ -468,7 +496,10 @@ async function coldStart(label: string, start: string, env: Record<string, strin
     values.length === 1
       ? fixed(values[0]!, digits)
       : `${fixed(median(values), digits)} (${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)})`;
-  say(`| ${label} | ${start} | ${figure(runs.map((run) => run.seconds), 2)} | ${figure(runs.map((run) => run.rss), 0)} |`);
+  const databaseRss = runs.flatMap((run) => (run.databaseRss === null ? [] : [run.databaseRss]));
+  say(
+    `| ${label} | ${start} | ${figure(runs.map((run) => run.seconds), 2)} | ${figure(runs.map((run) => run.rss), 0)} | ${databaseRss.length === 0 ? "–" : figure(databaseRss, 0)} |`,
+  );
 }
 for (const database of sections.has("cold") ? prepared : []) {
   if (database.kind === "pglite") {

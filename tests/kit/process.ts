@@ -39,14 +39,28 @@ export interface RunningProcess {
   kill(): void;
 }
 
+export interface ProcessOptions {
+  /**
+   * Starts it as the leader of a process group of its own (as a shell does with a command), so that a signal can
+   * be sent to the group (`process.kill(-pid, …)`: a terminal's Ctrl-C) without reaching the test runner.
+   */
+  ownProcessGroup?: boolean;
+}
+
 /**
  * Runs a compiled entry point the way `pnpm start` and `pnpm cli` do (plain Node), with the test's variables on top of a minimal
  * environment: nothing of the developer's own DATABASE_URL, PORT or DATA_DIR leaks in.
  */
-export function runEntryPoint(entry: string, environment: Record<string, string>, args: readonly string[] = []): RunningProcess {
+export function runEntryPoint(
+  entry: string,
+  environment: Record<string, string>,
+  args: readonly string[] = [],
+  options: ProcessOptions = {},
+): RunningProcess {
   const started = Date.now();
   const child = spawn(process.execPath, [entry, ...args], {
     cwd: repositoryRoot,
+    detached: options.ownProcessGroup ?? false,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: "info", ...environment },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -92,8 +106,8 @@ export function runEntryPoint(entry: string, environment: Record<string, string>
 }
 
 /** The gateway as `pnpm start` runs it, on a loopback port chosen by the system. */
-export function startGatewayProcess(environment: Record<string, string>): RunningProcess {
-  return runEntryPoint(GATEWAY_ENTRY, { HOST: "127.0.0.1", PORT: "0", ...environment });
+export function startGatewayProcess(environment: Record<string, string>, options: ProcessOptions = {}): RunningProcess {
+  return runEntryPoint(GATEWAY_ENTRY, { HOST: "127.0.0.1", PORT: "0", ...environment }, [], options);
 }
 
 const folders: string[] = [];

@@ -144,6 +144,36 @@ describe("graceful shutdown", () => {
     }
   }, PROCESS_TEST_TIMEOUT_MS);
 
+  it("Ctrl-C in a terminal (SIGINT to the whole process group) with a request in flight: it is answered, the database closes after it, the process exits 0 and the data dir reopens", async () => {
+    const { environment, postgres } = await serverDatabase();
+    const server = startGatewayProcess({ ...environment, SEED_DEMO: "true", SHUTDOWN_GRACE_SECONDS: "120" }, { ownProcessGroup: true });
+    running.push(server);
+    const baseUrl = await server.listening();
+    const held = heldGraphQLRequest(baseUrl, await adminTokenOf(server), `mutation { createPersonalAccessToken(input: { name: "after-ctrl-c" }) { __typename } }`);
+    await held.accepted;
+
+    // The embedded database's process is in the group too: the signal must not end it before the server is done.
+    process.kill(-server.pid, "SIGINT");
+    await listenerClosed(baseUrl);
+    held.finish();
+    const answer = await held.answer;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ data: { createPersonalAccessToken: { __typename: "CreatePersonalAccessTokenSuccess" } } });
+    expect(await server.exited).toMatchObject({ code: 0, signal: null });
+    expect(server.stdout).not.toMatch(/"level":50|database's process ended/);
+
+    if (!postgres) {
+      const reopened = await openDatabase({ dataDir: environment.DATA_DIR! });
+      try {
+        expect(await reopened.prisma.token.count({ where: { name: "after-ctrl-c" } })).toBe(1);
+      } finally {
+        await reopened.close();
+      }
+    } else {
+      expect(await postgres.prisma.token.count({ where: { name: "after-ctrl-c" } })).toBe(1);
+    }
+  }, PROCESS_TEST_TIMEOUT_MS);
+
   it("a request that does not finish within SHUTDOWN_GRACE_SECONDS has its connection closed, and the process still exits 0", async () => {
     const { environment } = await serverDatabase();
     const server = startGatewayProcess({ ...environment, SEED_DEMO: "true", SHUTDOWN_GRACE_SECONDS: "1" });

@@ -1,7 +1,7 @@
 /**
  * Bounded work per request: every list argument has a maximum, list items count in the request cost, and the
  * largest request allowed leaves the server answering `/health` within 100 ms on the embedded database (which runs
- * on a thread of its own: what is measured is the server's own work on its event loop).
+ * in a process of its own: what is measured is the server's own work on its event loop).
  */
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -117,7 +117,8 @@ interface Measured {
 
 /**
  * Milliseconds this thread has run on a CPU (Linux: the scheduler's own count, in nanoseconds). The process's CPU
- * time would also count the embedded database's thread, which works in parallel without blocking this one.
+ * time would also count its other threads (the garbage collector's helpers, the test runner's), which work in
+ * parallel without blocking this one; the embedded database's work is in its own process.
  */
 function threadCpuMs(): number {
   try {

@@ -132,7 +132,7 @@ async function start(): Promise<void> {
   };
   await checks.checkDatabaseCanOpen(target).catch((error: unknown) => fail(failure(error)));
 
-  // The embedded database opens on a thread of its own: the server's modules load meanwhile, on this one.
+  // The embedded database opens in a process of its own: the server's modules load meanwhile, in this one.
   const modules = Promise.all([import("@sso-cutover/tokens"), import("./yoga"), import("@sso-cutover/sso/identity-provider")]);
   modules.catch(() => {}); // awaited below, where a failure is reported
   const { MigrationsPendingError, openDatabase } = await import("@sso-cutover/db");

@@ -4,7 +4,7 @@
  * other's files; a token issued by one is unknown to the other, and the folder can end up corrupt.
  */
 import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 
@@ -32,19 +32,35 @@ export interface DataDirHolder {
   processStart?: string;
   /** Distinguishes two locks of the same process (and a lock file from one written by another process). */
   id: string;
+  /**
+   * The embedded database's process (a child of the holder) and, on Linux, its start time. It writes to the folder
+   * until it has closed PGlite, which it does by itself when the holder dies: until then the folder stays locked.
+   */
+  databasePid?: number;
+  databaseProcessStart?: string;
 }
 
-/** Another live process holds the data directory. */
+/** How long a new server waits for the database process of one that was killed to close the folder. */
+export const DATABASE_CLOSE_WAIT_MS = 10_000;
+
+/**
+ * Another live process holds the data directory. `databaseClosing`: the holder has ended, but the database process
+ * it started (`holder.databasePid`) still runs, closing the database.
+ */
 export class DataDirLockedError extends Error {
   constructor(
     readonly dataDir: string,
     readonly holder: DataDirHolder,
     remedy: string,
+    readonly databaseClosing = false,
   ) {
     super(
-      holder.pid === process.pid && holder.hostname === hostname()
-        ? `DATA_DIR=${dataDir} is in use: ${remedy}`
-        : `DATA_DIR=${dataDir} is in use by another process: pid ${holder.pid} on ${holder.hostname}, ` +
+      databaseClosing
+        ? `DATA_DIR=${dataDir} is in use by the database process pid ${holder.databasePid} on ${holder.hostname}, ` +
+            `left by a server that ended without closing it (pid ${holder.pid}, command: ${holder.command}). ${remedy}`
+        : holder.pid === process.pid && holder.hostname === hostname()
+          ? `DATA_DIR=${dataDir} is in use: ${remedy}`
+          : `DATA_DIR=${dataDir} is in use by another process: pid ${holder.pid} on ${holder.hostname}, ` +
             `started ${holder.startedAt}, command: ${holder.command}. ${remedy}`,
     );
   }
@@ -54,7 +70,14 @@ export interface DataDirLock {
   lockFile: string;
   /** The holder whose lock was left behind by a process that no longer runs, when this lock replaced it. */
   tookOverFrom: DataDirHolder | null;
-  /** Removes the lock file (only if it is still this lock's). */
+  /** Milliseconds `lockDataDirWhenFree` waited for the database process of `tookOverFrom` to end (0: none ran). */
+  waitedMs: number;
+  /** Writes the embedded database's process into the lock file, as soon as it is started. */
+  recordDatabaseProcess(pid: number): void;
+  /**
+   * Removes the lock file (only if it is still this lock's, and unless the database process it records still runs:
+   * the next process then waits for it).
+   */
   release(): void;
 }
 
@@ -118,7 +141,7 @@ const heldHere = new Set<string>();
 export function lockDataDir(dataDir: string): DataDirLock {
   const lockFile = path.join(dataDir, DATA_DIR_LOCK_FILE);
   const self = currentHolder();
-  const selfText = JSON.stringify(self, null, 2) + "\n";
+  let selfText = JSON.stringify(self, null, 2) + "\n";
   let tookOverFrom: DataDirHolder | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (heldHere.has(lockFile)) {
@@ -126,23 +149,74 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
     if (createExclusively(dataDir, lockFile, selfText)) {
       heldHere.add(lockFile);
+      const recordDatabaseProcess = (pid: number) => {
+        // Never rewrite a lock file that is not ours; the new text replaces the old one whole (a rename).
+        if (readText(lockFile) !== selfText) return;
+        const start = linuxProcessStart(pid);
+        const text = JSON.stringify({ ...self, databasePid: pid, ...(start ? { databaseProcessStart: start } : {}) }, null, 2) + "\n";
+        const draft = `${lockFile}.${process.pid}.${randomBytes(4).toString("hex")}`;
+        try {
+          writeFileSync(draft, text, { flag: "wx" });
+          renameSync(draft, lockFile);
+          selfText = text;
+        } catch (error) {
+          removeQuietly(draft);
+          throw new DataDirUnusableError(dataDir, `cannot write ${lockFile} (${describe(error)}). ${WRITABLE_REMEDY}`);
+        }
+      };
       const release = () => {
         process.off("exit", release);
         if (!heldHere.delete(lockFile)) return;
+        const current = readText(lockFile);
         // Never remove a lock file that is not ours (e.g. one that replaced ours after someone deleted it by hand).
-        if (readText(lockFile) === selfText) removeQuietly(lockFile);
+        if (current !== selfText) return;
+        // This process ends without having closed its database (an uncaught error, process.exit): the database
+        // process closes it by itself, and keeps the folder locked until it has.
+        const recorded = parseHolder(current);
+        if (recorded && databaseIsRunning(recorded)) return;
+        removeQuietly(lockFile);
       };
       // A process that ends without closing its database (an uncaught error, process.exit) still releases it.
       process.on("exit", release);
-      return { lockFile, tookOverFrom, release };
+      return { lockFile, tookOverFrom, waitedMs: 0, recordDatabaseProcess, release };
     }
     const text = readText(lockFile);
     if (text === null) continue; // released meanwhile: try again
     const holder = parseHolder(text);
     if (holder && holderIsRunning(holder) !== false) throw lockedBy(dataDir, lockFile, holder);
+    if (holder && databaseIsRunning(holder)) {
+      throw new DataDirLockedError(dataDir, holder, "It is closing the database: try again in a few seconds, or stop that process.", true);
+    }
     if (replaceStaleLock(dataDir, lockFile, text, selfText) && holder) tookOverFrom = holder;
   }
   throw new DataDirUnusableError(dataDir, `its lock file ${lockFile} keeps changing: another process is starting on it.`);
+}
+
+/**
+ * `lockDataDir`, waiting up to `waitMs` for the database process of a server that ended without closing its database
+ * (a SIGKILL, a crash): that process closes PGlite by itself on seeing its server gone, and the folder is not opened
+ * before it has. Still running after `waitMs`: `DataDirLockedError` naming its pid.
+ */
+export async function lockDataDirWhenFree(dataDir: string, waitMs = DATABASE_CLOSE_WAIT_MS): Promise<DataDirLock> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      const lock = lockDataDir(dataDir);
+      lock.waitedMs = Math.round(performance.now() - started);
+      return lock;
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError) || !error.databaseClosing) throw error;
+      if (performance.now() - started >= waitMs) {
+        throw new DataDirLockedError(
+          dataDir,
+          error.holder,
+          `It did not end within ${waitMs / 1000} s: stop it (kill ${error.holder.databasePid}), then start again.`,
+          true,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /**
@@ -249,18 +323,31 @@ function currentHolder(): DataDirHolder {
 /** true: runs; false: certainly gone; undefined: cannot be checked (another host). */
 function holderIsRunning(holder: DataDirHolder): boolean | undefined {
   if (holder.hostname !== hostname()) return undefined;
-  // After a reboot every pid is a different process.
-  if (holder.bootId && linuxBootId() && holder.bootId !== linuxBootId()) return false;
   // Our own pid on a lock this process does not hold: a previous process with the same pid (a restarted container).
   if (holder.pid === process.pid) return false;
+  return isRunning(holder, holder.pid, holder.processStart);
+}
+
+/** The holder's database process still runs (on this host: another host's lock is refused before this is asked). */
+function databaseIsRunning(holder: DataDirHolder): boolean {
+  if (holder.databasePid === undefined || holder.hostname !== hostname()) return false;
+  return isRunning(holder, holder.databasePid, holder.databaseProcessStart);
+}
+
+/** Whether `pid`, started at `processStart` (clock ticks after boot) in the boot the holder wrote, still runs here. */
+function isRunning(holder: DataDirHolder, pid: number, processStart: string | undefined): boolean {
+  // After a reboot every pid is a different process.
+  if (holder.bootId && linuxBootId() && holder.bootId !== linuxBootId()) return false;
   try {
-    process.kill(holder.pid, 0);
+    process.kill(pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const stat = linuxProcessStat(pid);
+  // Ended, but not yet reaped by its parent (an orphan's new parent may never reap it).
+  if (stat?.state === "Z") return false;
   // The pid runs, but it may have been reused by an unrelated process since the holder died.
-  const start = linuxProcessStart(holder.pid);
-  return !(holder.processStart && start && start !== holder.processStart);
+  return !(processStart && stat && stat.start !== processStart);
 }
 
 function linuxBootId(): string | undefined {
@@ -269,7 +356,13 @@ function linuxBootId(): string | undefined {
 
 /** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks after boot. */
 function linuxProcessStart(pid: number): string | undefined {
+  return linuxProcessStat(pid)?.start;
+}
+
+/** Fields 3 (state: R, S, Z…) and 22 (start time) of /proc/<pid>/stat. */
+function linuxProcessStat(pid: number): { state: string; start: string | undefined } | undefined {
   const stat = readText(`/proc/${pid}/stat`);
   if (!stat) return undefined;
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0]!, start: fields[19] };
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
-import { ensureDataDir, lockDataDir } from "./data-dir";
+import { ensureDataDir, lockDataDirWhenFree } from "./data-dir";
 import { registerDirectReads } from "./direct-reads";
 import { openEmbedded, type EmbeddedServer } from "./embedded";
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from "./migrations";
@@ -73,17 +73,20 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
   const dataDir = path.resolve(options.dataDir ?? ".data");
   ensureDataDir(dataDir);
-  const lock = lockDataDir(dataDir);
+  const lock = await lockDataDirWhenFree(dataDir);
   if (lock.tookOverFrom) {
-    const { pid, command } = lock.tookOverFrom;
-    log(`took over the lock of ${dataDir} left by pid ${pid} (${command}), which no longer runs`);
+    const { pid, command, databasePid } = lock.tookOverFrom;
+    const waited = lock.waitedMs > 0 ? ` (waited ${lock.waitedMs} ms for its database process, pid ${databasePid}, to close the database)` : "";
+    log(`took over the lock of ${dataDir} left by pid ${pid} (${command}), which no longer runs${waited}`);
   }
   let embedded: EmbeddedServer;
   // A folder without a database starts from the template, migrated to the committed migrations of this checkout
   // (its name carries their fingerprint): nothing is pending then, and the check is skipped.
   const created = !existsSync(path.join(dataDir, "PG_VERSION"));
   try {
-    embedded = await openEmbedded(dataDir, (reason) => log(`${reason}: every statement fails from now on; restart the server`));
+    embedded = await openEmbedded(dataDir, (reason) => log(`${reason}: every statement fails from now on; restart the server`), {
+      onProcess: (pid) => lock.recordDatabaseProcess(pid),
+    });
     if (created) log(`created the database in ${dataDir} from the template migrated to ${committedMigrations().at(-1)}`);
   } catch (error) {
     lock.release();

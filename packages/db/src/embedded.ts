@@ -2,20 +2,21 @@
  * The embedded database (PGlite) and its pre-migrated template.
  *
  * PGlite is PostgreSQL compiled to WebAssembly: it runs a statement synchronously, on the thread that holds it. It
- * therefore runs on a worker thread of its own ({@link openEmbedded}), serving the PostgreSQL protocol on a
- * loopback port as it always did: a statement never holds up the server's event loop (`/health`, other requests),
- * and the database uses the machine's second core while the server works on the first.
+ * therefore runs in a process of its own ({@link openEmbedded}), a child of the server, serving the PostgreSQL
+ * protocol on a loopback port as it always did: a statement never holds up the server's event loop (`/health`,
+ * other requests), the database uses the machine's second core while the server works on the first, and its memory
+ * (PGlite's WebAssembly memory cannot start below 128 MiB) is its own, as a PostgreSQL server's is.
  *
  * A new data directory is not created by PGlite's initdb and then migrated by the Prisma CLI (seconds of
  * WebAssembly work each); it is unpacked from a template made once per migration history and PGlite version, and
  * kept beside the installed dependencies.
  */
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { PGlite } from "@electric-sql/pglite";
 import { applyPendingMigrations, committedMigrations, migrationsDirectory, repositoryRoot } from "./migrations";
 
@@ -85,7 +86,7 @@ export async function embeddedTemplate(): Promise<Blob> {
   return new Blob([readFileSync(await ensureEmbeddedTemplate())]);
 }
 
-/** Serves a PGlite instance of this thread on a free loopback port (building the template only). */
+/** Serves a PGlite instance of this process on a free loopback port (building the template only). */
 async function serveEmbedded(db: PGlite): Promise<{ url: string; stop(): Promise<void> }> {
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
@@ -98,13 +99,24 @@ const embeddedUrl = (port: number) => `postgresql://postgres@127.0.0.1:${port}/p
 export interface EmbeddedServer {
   /** Connection string of the loopback port the database is served on (one session at a time). */
   url: string;
-  /** Stops serving, closes PGlite (which flushes its data directory) and ends its thread. */
+  /** The database process's pid (in memory: the process shared by this process's in-memory databases). */
+  pid: number;
+  /** Stops serving, closes PGlite (which flushes its data directory) and waits for its process to end. */
   close(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /**
+   * Hears the database process's pid as soon as it exists, before the database opens (the data directory's lock
+   * records it: a server killed meanwhile leaves a process that may still write to the folder).
+   */
+  onProcess?: (pid: number) => void;
+}
+
 /**
- * The ES module entry of a dependency, as a file URL the worker can import whatever loads this module (Node from
- * dist/, or the test runner from the sources). The packages used here ship `dist/index.js` beside `index.cjs`.
+ * The ES module entry of a dependency, as a file URL the database process can import whatever loads this module
+ * (Node from dist/, or the test runner from the sources). The packages used here ship `dist/index.js` beside
+ * `index.cjs`.
  */
 function moduleUrl(name: string): string {
   const entry = createRequire(import.meta.url).resolve(name);
@@ -113,38 +125,88 @@ function moduleUrl(name: string): string {
 }
 
 /**
- * The worker's program. It is evaluated rather than loaded from a file so that it runs the same from the sources
- * (tests) and from dist/; what it imports is resolved here, by this module. Messages: it posts `{ ready, port }`
- * or `{ failed }` once, then `{ closed }` or `{ failed }` after the "close" it is sent.
+ * The database process's program. It is evaluated rather than loaded from a file so that it runs the same from the
+ * sources (tests) and from dist/; what it imports is resolved here, by this module, and handed over as its argument.
+ * It serves the databases it is asked to open, each on a port of its own: `{ open: id, dataDir, template }` is
+ * answered `{ id, ready, port }` or `{ id, failed }`, `{ close: id }` with `{ id, closed }` or `{ id, failed }`. A
+ * dedicated process (one data directory) ends once its database is closed or failed to open.
+ *
+ * Whatever ends it, it closes PGlite first (which flushes the data directory): its own SIGTERM, or the server's end
+ * without a close (the IPC channel disconnects: a SIGKILL, a crash). A terminal's Ctrl-C (SIGINT) and hang-up
+ * (SIGHUP) reach the whole process group: they are left to the server, which closes the database after its last
+ * statement.
  */
-const WORKER_PROGRAM = `
-const { parentPort, workerData } = require("node:worker_threads");
+const DATABASE_PROGRAM = `
 const { readFileSync } = require("node:fs");
-const failure = (error) => ({ failed: String((error && error.message) || error), stack: error && error.stack });
-let db;
-let server;
-(async () => {
-  const { PGlite } = await import(workerData.pglite);
-  const { PGLiteSocketServer } = await import(workerData.socket);
-  db = await PGlite.create({
-    ...(workerData.dataDir === undefined ? {} : { dataDir: workerData.dataDir }),
-    ...(workerData.template === undefined ? {} : { loadDataDir: new Blob([readFileSync(workerData.template)]) }),
-    startParams: [...PGlite.defaultStartParams, ...workerData.extraStartParams],
-  });
-  server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
-  await server.start();
-  parentPort.postMessage({ ready: true, port: Number(server.getServerConn().split(":").at(-1)) });
-})().catch((error) => parentPort.postMessage(failure(error)));
-parentPort.on("message", (message) => {
-  if (message !== "close") return;
-  (async () => {
-    if (server) await server.stop();
-    if (db) await db.close();
-  })().then(() => parentPort.postMessage({ closed: true }), (error) => parentPort.postMessage(failure(error)));
+const settings = JSON.parse(process.argv[1]);
+const failure = (id, error) => ({ id, failed: String((error && error.message) || error), stack: error && error.stack });
+const send = (message) => new Promise((resolve) => (process.connected ? process.send(message, undefined, {}, () => resolve()) : resolve()));
+const modules = Promise.all([import(settings.pglite), import(settings.socket)]);
+const databases = new Map();
+function open(id, dataDir, template) {
+  const entry = { closing: false };
+  databases.set(id, entry);
+  entry.started = (async () => {
+    const [{ PGlite }, { PGLiteSocketServer }] = await modules;
+    if (entry.closing) return;
+    entry.db = await PGlite.create({
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(template === undefined ? {} : { loadDataDir: new Blob([readFileSync(template)]) }),
+      startParams: [...PGlite.defaultStartParams, ...settings.extraStartParams],
+    });
+    if (entry.closing) return;
+    entry.server = new PGLiteSocketServer({ db: entry.db, host: "127.0.0.1", port: 0 });
+    await entry.server.start();
+    return Number(entry.server.getServerConn().split(":").at(-1));
+  })();
+  entry.started.then(
+    (port) => (entry.closing ? undefined : send({ id, ready: true, port })),
+    async (error) => {
+      await send(failure(id, error));
+      await close(id).catch(() => undefined);
+      if (settings.dedicated) end(1);
+    },
+  );
+}
+function close(id) {
+  const entry = databases.get(id);
+  if (!entry) return Promise.resolve();
+  entry.closing = true;
+  return (entry.closed ??= (async () => {
+    await entry.started.catch(() => undefined);
+    if (entry.server) await entry.server.stop();
+    if (entry.db && !entry.db.closed) await entry.db.close();
+  })().finally(() => databases.delete(id)));
+}
+const closeAll = () =>
+  Promise.allSettled([...databases.keys()].map(close)).then((results) => (results.some((result) => result.status === "rejected") ? 1 : 0));
+let ending = false;
+function end(code) {
+  if (ending) return;
+  ending = true;
+  if (process.connected) process.disconnect();
+  process.exitCode = code;
+  // Ends by itself once nothing is left open; a stuck socket does not keep it.
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+process.on("message", (message) => {
+  if (message.open !== undefined) return open(message.open, message.dataDir, message.template);
+  if (message.close === undefined) return;
+  close(message.close)
+    .then(
+      () => send({ id: message.close, closed: true }).then(() => 0),
+      (error) => send(failure(message.close, error)).then(() => 1),
+    )
+    .then((code) => settings.dedicated && end(code));
 });
+process.on("disconnect", () => closeAll().then(end));
+process.on("SIGTERM", () => closeAll().then(end));
+process.on("SIGINT", () => {});
+process.on("SIGHUP", () => {});
 `;
 
-interface WorkerReply {
+interface DatabaseReply {
+  id: number;
   ready?: true;
   port?: number;
   closed?: true;
@@ -152,91 +214,169 @@ interface WorkerReply {
   stack?: string;
 }
 
-/** The worker's next reply; its unexpected end is an error that says how it ended. */
-function nextReply(worker: Worker): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
-    };
-    const onMessage = (reply: WorkerReply) => {
-      cleanup();
-      if (reply.failed === undefined) return resolve(reply);
-      const error = new Error(reply.failed);
-      if (reply.stack) error.stack = reply.stack;
-      reject(error);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`the embedded database's thread ended (exit code ${code})`));
-    };
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("exit", onExit);
+/** How the database process ended, with the end of what it wrote to stderr (a crash's message). */
+function describeEnd(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+  const said = stderr.trim().split("\n").slice(-10).join("\n");
+  return `the embedded database's process ended (${how})${said ? `: ${said}` : ""}`;
+}
+
+interface DatabaseProcess {
+  pid: number;
+  /** Why it ended, once it has. */
+  ended: string | null;
+  end: Promise<string>;
+  /** Sends an `open` or `close` and resolves with its answer; an error with the child's message, or how it ended. */
+  request(message: { open: number; dataDir?: string | undefined; template?: string | undefined } | { close: number }): Promise<DatabaseReply>;
+  /** Called when it ends (each open database's `onExit`). */
+  listeners: Set<(reason: string) => void>;
+  /** Keeps this process alive until the database process has ended (a close waits for its end). */
+  awaitEnd(): Promise<string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+let requestIds = 0;
+
+/**
+ * Starts a database process. It keeps this process alive only while a request to it is pending: otherwise the
+ * connections to its databases do while they are open (and a server's own listener does), so a program that
+ * forgets to close a database still ends (and the database process, seeing the channel close, closes PGlite and
+ * ends too).
+ */
+function startDatabaseProcess(dedicated: boolean): DatabaseProcess {
+  const settings = {
+    dedicated,
+    extraStartParams: EMBEDDED_EXTRA_START_PARAMS,
+    pglite: moduleUrl("@electric-sql/pglite"),
+    socket: moduleUrl("@electric-sql/pglite-socket"),
+  };
+  // stdout: PGlite's notices only, never shown. stderr: kept (its end) for the reason of a crash.
+  const child = spawn(process.execPath, ["-e", DATABASE_PROGRAM, JSON.stringify(settings)], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    windowsHide: true,
   });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  (child.stderr as unknown as { unref(): void }).unref();
+  const pending = new Map<number, { resolve(reply: DatabaseReply): void; reject(error: Error): void }>();
+  const hold = () => {
+    child.ref();
+    child.channel?.ref();
+  };
+  let awaited = false;
+  const letGo = () => {
+    if (pending.size > 0 || awaited) return;
+    child.unref();
+    child.channel?.unref();
+  };
+  const host: DatabaseProcess = {
+    pid: child.pid ?? 0,
+    ended: null,
+    end: new Promise<string>((resolve) => {
+      const ended = (reason: string) => {
+        if (host.ended !== null) return;
+        host.ended = reason;
+        for (const request of pending.values()) request.reject(new Error(reason));
+        pending.clear();
+        host.listeners.forEach((listener) => listener(reason));
+        resolve(reason);
+      };
+      child.once("error", (error) => ended(`the embedded database's process could not start: ${error.message}`));
+      // "close": the process has ended and its stderr is read to the end.
+      child.once("close", (code, signal) => ended(describeEnd(code, signal, stderr)));
+    }),
+    listeners: new Set(),
+    request: (message) =>
+      new Promise<DatabaseReply>((resolve, reject) => {
+        if (host.ended !== null) return reject(new Error(host.ended));
+        const id = "open" in message ? message.open : message.close;
+        hold();
+        pending.set(id, {
+          resolve: (reply) => {
+            pending.delete(id);
+            letGo();
+            resolve(reply);
+          },
+          reject: (error) => {
+            pending.delete(id);
+            letGo();
+            reject(error);
+          },
+        });
+        child.send(message, (error) => error && pending.get(id)?.reject(error));
+      }),
+    awaitEnd: () => {
+      awaited = true;
+      child.ref();
+      return host.end;
+    },
+    kill: (signal) => {
+      if (host.ended === null) child.kill(signal);
+    },
+  };
+  child.on("message", (reply: DatabaseReply) => {
+    const request = pending.get(reply.id);
+    if (!request) return;
+    if (reply.failed === undefined) return request.resolve(reply);
+    const error = new Error(reply.failed);
+    if (reply.stack) error.stack = reply.stack;
+    request.reject(error);
+  });
+  return host;
 }
 
 /**
- * Opens the embedded database in `dataDir` (persisted there) on a worker thread of its own and serves it on a free
- * loopback port; a folder without a database gets the migrated template. `dataDir` undefined: in memory, from the
- * template too. `onExit` hears of the thread ending before `close()` (the database is gone then: every statement
- * fails to connect).
+ * The process that serves this process's in-memory databases (tests open one per file). One for all: a new
+ * process would compile PGlite's WebAssembly and warm its JavaScript again for each (about a second of CPU).
  */
-export async function openEmbedded(dataDir?: string, onExit?: (reason: string) => void): Promise<EmbeddedServer> {
+let sharedProcess: DatabaseProcess | null = null;
+
+/**
+ * Opens the embedded database in `dataDir` (persisted there) in a process of its own and serves it on a free
+ * loopback port; a folder without a database gets the migrated template. `dataDir` undefined: in memory, from the
+ * template too, in a process shared by this process's in-memory databases. `onExit` hears of the process ending
+ * before `close()` (the database is gone then: every statement fails to connect).
+ */
+export async function openEmbedded(dataDir?: string, onExit?: (reason: string) => void, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const initialized = dataDir !== undefined && existsSync(path.join(dataDir, "PG_VERSION"));
-  const worker = new Worker(WORKER_PROGRAM, {
-    eval: true,
-    workerData: {
-      dataDir,
-      template: initialized ? undefined : await ensureEmbeddedTemplate(),
-      extraStartParams: EMBEDDED_EXTRA_START_PARAMS,
-      pglite: moduleUrl("@electric-sql/pglite"),
-      socket: moduleUrl("@electric-sql/pglite-socket"),
-    },
-    // The worker's console goes to this process's; its output is PGlite's own notices only.
-    stdout: false,
-    stderr: false,
-  });
-  let closing = false;
-  let ended = false;
-  worker.on("error", (error) => {
-    if (!closing) onExit?.(`the embedded database's thread failed: ${error.message}`);
-  });
-  worker.on("exit", (code) => {
-    ended = true;
-    if (!closing) onExit?.(`the embedded database's thread ended (exit code ${code})`);
-  });
+  const template = initialized ? undefined : await ensureEmbeddedTemplate();
+  const dedicated = dataDir !== undefined;
+  if (!dedicated && (sharedProcess === null || sharedProcess.ended !== null)) sharedProcess = startDatabaseProcess(false);
+  const host = dedicated ? startDatabaseProcess(true) : sharedProcess!;
+  const id = ++requestIds;
   let port: number;
   try {
-    ({ port } = (await nextReply(worker)) as { port: number });
+    if (dedicated) options.onProcess?.(host.pid);
+    ({ port } = (await host.request({ open: id, dataDir, template })) as { port: number });
   } catch (error) {
-    closing = true;
-    await worker.terminate();
+    if (dedicated) {
+      // After a failure of its own it closes what it opened and ends by itself; SIGTERM makes it do the same.
+      host.kill("SIGTERM");
+      const timer = setTimeout(() => host.kill("SIGKILL"), 10_000);
+      await host.awaitEnd();
+      clearTimeout(timer);
+    }
     throw error;
   }
-  // The thread does not keep the process alive by itself: the connections to it do while they are open (and a
-  // server's own listener does), so a program that forgets to close the database still ends.
-  worker.unref();
+  let closing = false;
+  const ended = (reason: string) => {
+    if (!closing) onExit?.(reason);
+  };
+  host.listeners.add(ended);
   return {
     url: embeddedUrl(port),
+    pid: host.pid,
     close: async () => {
-      // A thread that already ended would never answer "close".
-      if (closing || ended) return;
+      // A process that already ended would never answer.
+      if (closing || host.ended !== null) return;
       closing = true;
-      worker.ref();
+      host.listeners.delete(ended);
       try {
-        const replied = nextReply(worker);
-        worker.postMessage("close");
-        await replied;
+        await host.request({ close: id });
       } finally {
-        await worker.terminate();
+        if (dedicated) await host.awaitEnd();
       }
     },
   };
 }
-

@@ -3,7 +3,7 @@ export { openDatabase, clientFor, MigrationsPendingError } from "./database";
 export { readRows, traceDirectReads } from "./direct-reads";
 export type { Database, DatabaseOptions } from "./database";
 export { openEmbedded, ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint } from "./embedded";
-export type { EmbeddedServer } from "./embedded";
+export type { EmbeddedOptions, EmbeddedServer } from "./embedded";
 export {
   DATA_DIR_LOCK_FILE,
   DataDirLockedError,
@@ -11,6 +11,8 @@ export {
   checkDataDirAvailable,
   ensureDataDir,
   lockDataDir,
+  lockDataDirWhenFree,
+  DATABASE_CLOSE_WAIT_MS,
 } from "./data-dir";
 export type { DataDirHolder, DataDirLock } from "./data-dir";
 export { checkPostgresConnection, DatabaseUnreachableError, DEFAULT_CONNECT_TIMEOUT_MS } from "./postgres-connection";

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { DATA_DIR_LOCK_FILE, DataDirLockedError, lockDataDir, type DataDirHolder } from "@sso-cutover/db";
+import { DATA_DIR_LOCK_FILE, DataDirLockedError, lockDataDir, lockDataDirWhenFree, type DataDirHolder } from "@sso-cutover/db";
 
 const dataDirModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "data-dir.ts");
 const folders: string[] = [];
@@ -99,6 +99,56 @@ describe("data directory lock", () => {
     } finally {
       lock.release();
     }
+  });
+
+  it("waits a bounded time for the database process of a holder that died, then refuses naming that process's pid", async () => {
+    const dataDir = freshFolder();
+    const lockFile = path.join(dataDir, DATA_DIR_LOCK_FILE);
+    const killed = await processHoldingLock(dataDir);
+    const gone = new Promise((resolve) => killed.on("exit", resolve));
+    killed.kill("SIGKILL");
+    await gone;
+    // Its database process, still running (a process of this test stands in for it).
+    const database = await processHoldingLock(freshFolder());
+    const stat = readFileSync(`/proc/${database.pid}/stat`, "utf8");
+    const databaseStart = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+    const stale = { ...holderIn(dataDir), databasePid: database.pid, databaseProcessStart: databaseStart };
+    writeFileSync(lockFile, JSON.stringify(stale));
+
+    const started = performance.now();
+    const refusal = await lockDataDirWhenFree(dataDir, 500).catch((error: unknown) => error);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(500);
+    expect(refusal).toBeInstanceOf(DataDirLockedError);
+    expect((refusal as Error).message).toContain(`DATA_DIR=${dataDir} is in use by the database process pid ${database.pid} on ${hostname()}`);
+    expect((refusal as Error).message).toContain(`left by a server that ended without closing it (pid ${killed.pid}`);
+    expect((refusal as Error).message).toContain(`It did not end within 0.5 s: stop it (kill ${database.pid}), then start again.`);
+    expect(holderIn(dataDir)).toMatchObject({ pid: killed.pid, databasePid: database.pid });
+
+    // The same pid, started at another time: an unrelated process that reused it. Taken over at once.
+    writeFileSync(lockFile, JSON.stringify({ ...stale, databaseProcessStart: String(Number(databaseStart) + 1) }));
+    const lock = await lockDataDirWhenFree(dataDir, 500);
+    try {
+      expect(lock.tookOverFrom).toMatchObject({ pid: killed.pid, databasePid: database.pid });
+      expect(lock.waitedMs).toBeLessThan(500);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it("records the database process in the lock file, and leaves the lock in place at release while that process still runs", async () => {
+    const dataDir = freshFolder();
+    const database = await processHoldingLock(freshFolder());
+    const lock = lockDataDir(dataDir);
+    lock.recordDatabaseProcess(database.pid!);
+    expect(holderIn(dataDir)).toMatchObject({ pid: process.pid, databasePid: database.pid });
+    lock.release();
+    expect(holderIn(dataDir)).toMatchObject({ pid: process.pid, databasePid: database.pid });
+    // Once it has ended, the folder is free again.
+    const gone = new Promise((resolve) => database.on("exit", resolve));
+    database.kill("SIGKILL");
+    await gone;
+    const next = await lockDataDirWhenFree(dataDir, 500);
+    next.release();
   });
 
   it("release never removes a lock file that another process wrote meanwhile", () => {
