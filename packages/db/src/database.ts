@@ -191,16 +191,28 @@ export function clientFor(
 class KeepingPool extends pg.Pool {
   // pg-pool's overloads; Prisma's adapter and `readRows` use the promise form, the callback form is left to pg-pool.
   override query(...args: unknown[]): never {
-    if (typeof args.at(-1) === "function") return (super.query as (...a: unknown[]) => never)(...args);
+    if (args.some((arg) => typeof arg === "function")) return (super.query as (...a: unknown[]) => never)(...args);
     return (async () => {
       const client = await this.connect();
+      let released = false;
+      const release = (error?: Error) => {
+        if (released) return;
+        released = true;
+        client.release(error);
+      };
+      // As pg-pool does: a connection that breaks while the statement runs is closed (and its "error" heard, which
+      // would otherwise end the process).
+      const onBroken = (error: Error) => release(error);
+      client.once("error", onBroken);
       try {
-        const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
-        client.release();
-        return result;
+        return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (error) {
-        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
+        // Kept only for an error of the statement (severity ERROR); FATAL means the server ends the session.
+        release(error instanceof pg.DatabaseError && error.severity === "ERROR" ? undefined : (error as Error));
         throw error;
+      } finally {
+        client.removeListener("error", onBroken);
+        release();
       }
     })() as never;
   }

@@ -1,3 +1,4 @@
+import { createServer, connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, openEmbedded, Prisma, readRows } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
@@ -78,6 +79,50 @@ describe("prepared reads and the pool's connections", () => {
       expect(await read()).toEqual([{ value: 42 }]);
     } finally {
       await client.$disconnect();
+      await embedded?.close();
+    }
+  });
+});
+
+/** A TCP proxy to `target` whose connections can be cut (a network failure between the server and its database). */
+async function cuttableProxy(target: URL): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(Number(target.port), target.hostname);
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(target);
+  url.hostname = "127.0.0.1";
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    cut: () => sockets.forEach((socket) => socket.destroy()),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("a connection that breaks", () => {
+  it("while a read runs fails that read with the connection's error, the process keeps running, and the next read opens another", async () => {
+    const embedded = db.kind === "pglite" ? await openEmbedded() : null;
+    const proxy = await cuttableProxy(new URL(embedded?.url ?? db.url));
+    const client = clientFor(proxy.url, 1);
+    try {
+      expect(await readRows(client, Prisma.sql`SELECT 1 AS "one"`)).toEqual([{ one: 1 }]);
+      const running = readRows(client, Prisma.sql`SELECT pg_sleep(0.3) IS NULL AS "slept"`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      proxy.cut();
+      await expect(running).rejects.toThrow(/terminated|ECONNRESET|closed/i);
+      // The broken connection was not handed back as if healthy: the next read gets a new one.
+      expect(await readRows(client, Prisma.sql`SELECT 2 AS "two"`)).toEqual([{ two: 2 }]);
+    } finally {
+      await client.$disconnect();
+      await proxy.close();
       await embedded?.close();
     }
   });
