@@ -87,8 +87,9 @@ function viewerAccountId(context: GatewayContext): string {
 
 /**
  * Per request and type: the answers known so far (recorded by the reads that applied the filter, or loaded by a
- * batch), so that a field whose objects are all known passes them on at once; only the others are asked for. A plan listing thousands of memberships would otherwise wait for a promise per
- * account and per organization shown, which cost more CPU (and garbage) than the plan itself.
+ * batch), so that a field whose objects are all known passes them on at once; only the others are asked for. A plan
+ * listing thousands of memberships would otherwise wait for a promise per account and per organization shown, which
+ * cost more CPU (and garbage) than the plan itself.
  */
 const knownVisibility = createContextCache(() => new Map<string, Map<string, boolean>>());
 
