@@ -1,5 +1,5 @@
 /**
- * Model rows read by hand-written SQL (`$queryRaw`), for the few statements on every request's path — the
+ * Model rows read by hand-written SQL (`readRows`), for the few statements on every request's path — the
  * authentication of a token or a session. Prisma compiles each of its model queries (findUnique, include…) to SQL
  * at every call, which costs more CPU than the statement itself; a raw statement is sent as written. The column
  * lists below are checked against the generated model types: a column added to the schema and missing here fails
@@ -64,9 +64,6 @@ export const PROJECT_COLUMNS = columns<Project>()(["id", "organizationId", "key"
 
 export const SESSION_COLUMNS = columns<Session>()(["id", "tokenHash", "accountId", "createdAt", "expiresAt", "revokedAt"]);
 
-/** Project columns that are timestamps: read back from JSON (see {@link projectsJson}) as text. */
-const PROJECT_TIMESTAMPS = new Set<string>(["createdAt"]);
-
 /** `alias."column" AS "alias.column", …`: the columns of one joined table, told apart by their alias. */
 export function selectColumns(alias: string, list: readonly string[]): Prisma.Sql {
   return Prisma.raw(list.map((column) => `${alias}."${column}" AS "${alias}.${column}"`).join(", "));
@@ -93,26 +90,6 @@ export function rowOf<M>(row: Record<string, unknown>, alias: string, list: read
   return model as M;
 }
 
-/**
- * A JSON array of the projects joined as `alias` (for `json_agg`): timestamps without time zone, as Prisma stores
- * them (UTC); {@link projectsFromJson} turns them back into dates.
- */
-export function projectsJson(alias: string): Prisma.Sql {
-  return Prisma.raw(`json_build_object(${PROJECT_COLUMNS.map((column) => `'${column}', ${alias}."${column}"`).join(", ")})`);
-}
-
-export function projectsFromJson(value: unknown): Project[] {
-  const list = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as Record<string, unknown>[];
-  return list.map((project) => {
-    const model: Record<string, unknown> = {};
-    for (const column of PROJECT_COLUMNS) {
-      const field = project[column];
-      model[column] = PROJECT_TIMESTAMPS.has(column) && typeof field === "string" ? new Date(`${field}Z`) : field;
-    }
-    return model as Project;
-  });
-}
-
 /** Every timestamp column of model `M`: the type check fails on a column that is not one, and names the missing ones. */
 type TimestampColumn<M> = { [K in keyof M & string]: Date extends M[K] ? K : never }[keyof M & string];
 function timestamps<M>() {
@@ -121,28 +98,19 @@ function timestamps<M>() {
   ): L => list;
 }
 
-/** Timestamp columns of the models read back from JSON (see {@link modelsFromJson}). */
+/** Timestamp columns of the models read back from JSON (see {@link modelsFromTuples}). */
 export const ACCOUNT_TIMESTAMPS = timestamps<Account>()(["lastLoginAt", "createdAt", "deletedAt", "deactivatedAt", "scimProvisionedAt", "scimUpdatedAt"]);
 export const TOKEN_TIMESTAMPS = timestamps<Token>()(["expiresAt", "lastUsedAt", "createdAt", "revokedAt", "importedAt"]);
 export const ORGANIZATION_TIMESTAMPS = timestamps<Organization>()(["createdAt"]);
 export const ENTERPRISE_TIMESTAMPS = timestamps<Enterprise>()(["createdAt"]);
+export const PROJECT_TIMESTAMPS = timestamps<Project>()(["createdAt"]);
 
 /**
- * One row of `alias` as a JSON object of the columns listed (for `json_agg`), as {@link projectsJson} does for
- * projects. The timestamps named come as milliseconds since the epoch (stored without time zone, in UTC): a number
- * becomes a date far faster than a text does, and a page of people holds thousands of them.
- */
-export function modelJson(alias: string, list: readonly string[], timestamps: readonly string[] = []): Prisma.Sql {
-  const value = (column: string) =>
-    timestamps.includes(column) ? `(extract(epoch from ${alias}."${column}") * 1000)::float8` : `${alias}."${column}"`;
-  return Prisma.raw(`json_build_object(${list.map((column) => `'${column}', ${value(column)}`).join(", ")})`);
-}
-
-/**
- * One row of `alias` as a JSON array of the columns listed, in that order (for `json_agg`): what {@link modelJson}
- * answers without repeating each column's name in every row, for the statements that read thousands of rows (the
- * cutover plan's accounts and tokens). The timestamps named come as milliseconds since the epoch. Read back with
- * {@link modelsFromTuples} and the same lists.
+ * One row of `alias` as a JSON array of the columns listed, in that order (for `json_agg`): the rows a hand-written
+ * statement reads along with others (a token's projects, a page of people's accounts and tokens), without repeating
+ * each column's name in every row. The timestamps named come as milliseconds since the epoch (stored without time
+ * zone, in UTC): a number becomes a date far faster than a text does. Read back with {@link modelsFromTuples} and the
+ * same lists.
  */
 export function modelTupleJson(alias: string, list: readonly string[], timestamps: readonly string[] = []): Prisma.Sql {
   const value = (column: string) =>
@@ -150,7 +118,10 @@ export function modelTupleJson(alias: string, list: readonly string[], timestamp
   return Prisma.raw(`json_build_array(${list.map(value).join(", ")})`);
 }
 
-/** The rows of a JSON array built with {@link modelTupleJson} (null is none), as models; see {@link modelsFromJson}. */
+/**
+ * The rows of a JSON array built with {@link modelTupleJson} (text or parsed; null, as `json_agg` answers for no row,
+ * is none), as models: the timestamps listed become dates again.
+ */
 export function modelsFromTuples<M>(value: unknown, list: readonly (keyof M & string)[], timestamps: readonly (keyof M & string)[]): M[] {
   const rows = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as unknown[][];
   const isDate = list.map((column) => timestamps.includes(column));
@@ -181,22 +152,4 @@ export function textArray(values: readonly string[]): Prisma.Sql {
     .map((value) => (PLAIN_ELEMENT.test(value) && value.toUpperCase() !== "NULL" ? value : `"${value.replace(/[\\"]/g, "\\$&")}"`))
     .join(",")}}`;
   return Prisma.sql`${literal}::text[]`;
-}
-
-/**
- * The rows of a JSON array built with {@link modelJson} (null, as `json_agg` answers for no row, is none): the
- * timestamps listed (milliseconds since the epoch, or text stored without time zone in UTC) become dates again.
- */
-export function modelsFromJson<M>(value: unknown, list: readonly (keyof M & string)[], timestamps: readonly (keyof M & string)[]): M[] {
-  const rows = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as Record<string, unknown>[];
-  const isDate = list.map((column) => timestamps.includes(column));
-  return rows.map((row) => {
-    const model: Record<string, unknown> = {};
-    for (let index = 0; index < list.length; index++) {
-      const column = list[index]!;
-      const field = row[column];
-      model[column] = !isDate[index] || field === null || field === undefined ? field : new Date(typeof field === "number" ? field : `${field}Z`);
-    }
-    return model as M;
-  });
 }

@@ -3,13 +3,16 @@ import {
   DomainError,
   ORGANIZATION_COLUMNS,
   TOKEN_COLUMNS,
-  projectsFromJson,
-  projectsJson,
+  modelsFromTuples,
+  modelTupleJson,
+  PROJECT_COLUMNS,
+  PROJECT_TIMESTAMPS,
   rowOf,
   selectColumns,
   type Account,
   type Organization,
   type PrismaClient,
+  type Project,
   type Token,
   Prisma,
   readRows,
@@ -60,7 +63,7 @@ async function tokenByHash(prisma: PrismaClient, hash: string) {
   const rows = await readRows<Record<string, unknown>>(prisma, Prisma.sql`
     SELECT ${selectColumns("t", TOKEN_COLUMNS)}, ${selectColumns("a", ACCOUNT_COLUMNS)}, ${selectColumns("o", ORGANIZATION_COLUMNS)},
       CASE WHEN t."organizationId" IS NULL THEN NULL ELSE (
-        SELECT json_agg(${projectsJson("p")} ORDER BY p."id") FROM "TokenProject" tp JOIN "Project" p ON p."id" = tp."projectId"
+        SELECT json_agg(${modelTupleJson("p", PROJECT_COLUMNS, PROJECT_TIMESTAMPS)} ORDER BY p."id") FROM "TokenProject" tp JOIN "Project" p ON p."id" = tp."projectId"
         WHERE tp."tokenId" = t."id"
       ) END AS "projects"
     FROM "Token" t
@@ -74,7 +77,7 @@ async function tokenByHash(prisma: PrismaClient, hash: string) {
     ...token,
     ownerAccount: rowOf<Account>(row, "a", ACCOUNT_COLUMNS),
     organization: rowOf<Organization>(row, "o", ORGANIZATION_COLUMNS),
-    projects: projectsFromJson(row.projects).map((project) => ({ tokenId: token.id, projectId: project.id, project })),
+    projects: modelsFromTuples<Project>(row.projects, PROJECT_COLUMNS, PROJECT_TIMESTAMPS).map((project) => ({ tokenId: token.id, projectId: project.id, project })),
   };
 }
 

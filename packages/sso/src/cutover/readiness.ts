@@ -4,8 +4,8 @@ import {
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
   Prisma,
-  modelJson,
-  modelsFromJson,
+  modelsFromTuples,
+  modelTupleJson,
   type Account,
   type Invitation,
   type InvitationStatus,
@@ -270,9 +270,9 @@ async function pageOfPeople(
                                                   'acknowledgedById', l."acknowledgedById",
                                                   'acknowledgedAt', round(extract(epoch FROM l."acknowledgedAt") * 1000))), '[]'::json)
          FROM loss l) AS "accessLosses",
-      (SELECT json_agg(${modelJson("o", ORGANIZATION_COLUMNS)}) FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM loss))
+      (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM loss))
         AS "lossOrganizations",
-      (SELECT json_agg(${modelJson("a", ACCOUNT_COLUMNS)}) FROM "Account" a WHERE a."id" IN (SELECT "acknowledgedById" FROM loss))
+      (SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)}) FROM "Account" a WHERE a."id" IN (SELECT "acknowledgedById" FROM loss))
         AS "lossAcknowledgers",
       (SELECT coalesce(json_agg(json_build_object('accountId', r."accountId", 'organizationKey', o."key")), '[]'::json)
          FROM "LastAdminRetention" r JOIN "Organization" o ON o."id" = r."organizationId"
@@ -286,10 +286,10 @@ async function pageOfPeople(
            AND i."emailNormalized" IN (SELECT "email" FROM email UNION SELECT lower(btrim("email")) FROM email)) AS "invitations"
   `);
   const organizations = new Map(
-    modelsFromJson<Organization>(row!.lossOrganizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
+    modelsFromTuples<Organization>(row!.lossOrganizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
   );
   const acknowledgers = new Map(
-    modelsFromJson<Account>(row!.lossAcknowledgers, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]),
+    modelsFromTuples<Account>(row!.lossAcknowledgers, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).map((account) => [account.id, account]),
   );
   const sides = new Map<string, { accessLosses: Side["accessLosses"][number][]; lastAdminRetentions: Side["lastAdminRetentions"][number][] }>();
   const sideOf = (id: string) => {
