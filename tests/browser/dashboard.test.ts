@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { developmentIdpConnection, generateIdpKeyMaterial } from "@sso-cutover/sso/identity-provider";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Cookie, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_ENTERPRISE_KEY, DEMO_IDP_GROUPS, DEMO_IDP_PEOPLE, seedDemo } from "../../prisma/seed/demo";
 import { freePort, launchChromium } from "../kit/browser";
@@ -93,6 +93,49 @@ async function signIn(context: BrowserContext, person: string): Promise<Page> {
 }
 
 const refusedOf = (page: Page) => (page as Page & { refused?: string[] }).refused ?? [];
+
+/** A GraphQL request of a page: its operation, whether it carried a document's text, and which script sent it. */
+interface SentOperation {
+  operation: string;
+  withText: boolean;
+  /** "page": the page's own inline script (index.html); "application": the application's script (/assets/…). */
+  sentBy: "page" | "application" | string;
+}
+
+/**
+ * Loads `screenPath` cold (a new context: empty cache, these cookies only) until `ready`, and returns the GraphQL
+ * requests it sent, in order, each with the script that sent it (the top of its initiator's stack, from the DevTools
+ * protocol) and the requests that were refused.
+ */
+async function coldLoad(cookies: Cookie[], screenPath: string, ready: (page: Page) => Promise<void>): Promise<{ sent: SentOperation[]; refused: string[] }> {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  try {
+    await context.addCookies(cookies);
+    const page = await context.newPage();
+    const sent: SentOperation[] = [];
+    const refused: string[] = [];
+    const devtools = await context.newCDPSession(page);
+    await devtools.send("Network.enable");
+    devtools.on("Network.requestWillBeSent", ({ request, initiator }) => {
+      if (new URL(request.url).pathname !== "/graphql") return;
+      const body = JSON.parse(request.postData ?? "{}") as { operationName?: string; query?: string };
+      const script = new URL(initiator.stack?.callFrames[0]?.url ?? initiator.url ?? request.url).pathname;
+      const sentBy = script === screenPath ? "page" : script.startsWith("/assets/") ? "application" : script;
+      sent.push({ operation: body.operationName ?? "?", withText: body.query !== undefined, sentBy });
+    });
+    page.on("response", (response) => {
+      if (response.url().startsWith(`${baseUrl}/graphql`) && response.status() >= 400) refused.push(`${response.status()} ${response.url()}`);
+    });
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    await page.goto(`${baseUrl}${screenPath}`);
+    await ready(page);
+    return { sent, refused };
+  } finally {
+    await context.close();
+  }
+}
 
 async function go(page: Page, link: string, title: string | RegExp): Promise<void> {
   await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: link, exact: true }).click();
@@ -252,4 +295,47 @@ describe("the dashboard in a browser", () => {
       await context.close();
     }
   }, 300_000);
+
+  it("the first screen's requests are sent by the page itself, before the application's script has loaded, once each and by hash: bob's My access, alice's Overview", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    let bob: Cookie[];
+    let alice: Cookie[];
+    try {
+      await signIn(context, "bob");
+      bob = await context.cookies();
+      await context.clearCookies();
+      await signIn(context, "alice");
+      alice = await context.cookies();
+    } finally {
+      await context.close();
+    }
+    // alice's SSO account administers the enterprise (granted in the dashboard by the walk above; granted here too, so
+    // that this test stands on its own).
+    const enterprise = await kit.prisma.enterprise.findUniqueOrThrow({ where: { key: DEMO_ENTERPRISE_KEY } });
+    const ssoAlice = await kit.prisma.account.findFirstOrThrow({ where: { kind: "SSO", emailNormalized: "alice@acme.example" } });
+    const holder = { enterpriseId: enterprise.id, accountId: ssoAlice.id, permission: "ADMINISTER_ENTERPRISE" as const };
+    await kit.prisma.enterprisePermission.upsert({ where: { enterpriseId_accountId_permission: holder }, create: holder, update: {} });
+
+    const myAccess = await coldLoad(bob, "/me/access", async (page) => {
+      await heading(page, "Your access review");
+      // Its rows, or that there is nothing to compare (the walk above removed the DOP accounts).
+      await poll(() => page.getByRole("main").locator("table tbody tr, p.empty").count()).toBeGreaterThan(0);
+    });
+    expect(myAccess.sent).toEqual([
+      { operation: "Session", withText: false, sentBy: "page" },
+      { operation: "MyAccess", withText: false, sentBy: "page" },
+    ]);
+    expect(myAccess.refused).toEqual([]);
+
+    // The Overview's enterprise is in the session's answer: the page sends it as soon as that answer is read.
+    const overview = await coldLoad(alice, "/admin", async (page) => {
+      await heading(page, /^Overview: /);
+      await page.getByRole("heading", { level: 2, name: "The three steps" }).waitFor();
+    });
+    expect(overview.sent).toEqual([
+      { operation: "Session", withText: false, sentBy: "page" },
+      { operation: "Overview", withText: false, sentBy: "page" },
+    ]);
+    expect(overview.refused).toEqual([]);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import { Link, Route, Switch, useLocation } from "wouter";
 import { graphql } from "./gql";
 import { SessionContext, type Session } from "./session";
 import { ErrorNotice, Loading } from "./ui";
+import { administers, viewerEnterprise } from "./viewer-enterprise";
 import { Home } from "./screens/Home";
 import { MyAccess } from "./screens/MyAccess";
 import { MyTokens } from "./screens/MyTokens";
@@ -98,20 +99,16 @@ export function App() {
   const [location] = useLocation();
   const [{ data, error, fetching }] = useQuery({ query: SessionQuery, requestPolicy: "cache-first" });
   const viewer = data?.viewer ?? null;
-  const reviewed = viewer?.accessReview?.enterprise ?? null;
-  const enterprise = reviewed ?? viewer?.organizations.find((organization) => organization.enterprise)?.enterprise ?? null;
+  const { enterprise, permissions: reviewedPermissions } = viewerEnterprise(viewer);
   const [admin] = useQuery({
     query: AdminAccessQuery,
     variables: { enterpriseKey: enterprise?.key ?? "" },
-    pause: !enterprise || reviewed !== null,
+    pause: !enterprise || reviewedPermissions !== null,
     requestPolicy: "cache-first",
   });
-  const permissions = reviewed
-    ? reviewed.viewerPermissions
-    : admin.fetching || (!admin.data && !admin.error)
-      ? null
-      : (admin.data?.enterprise?.viewerPermissions ?? []);
-  const isAdmin = !enterprise ? false : permissions === null ? null : permissions.includes("ADMINISTER_ENTERPRISE");
+  const permissions =
+    reviewedPermissions ?? (admin.fetching || (!admin.data && !admin.error) ? null : (admin.data?.enterprise?.viewerPermissions ?? []));
+  const isAdmin = !enterprise ? false : permissions === null ? null : administers(permissions);
   const session = useMemo<Session | null>(
     () => (viewer ? { viewer, enterprise: enterprise ? { key: enterprise.key, name: enterprise.name } : null, isAdmin } : null),
     [viewer, enterprise, isAdmin],

@@ -1,17 +1,18 @@
 import { persistedExchange } from "@urql/exchange-persisted";
 import { cacheExchange, Client, fetchExchange } from "urql";
-
-/** The header the gateway requires on session-cookie requests (CSRF prevention); any value. */
-const CSRF_HEADER = "x-graphql-yoga-csrf";
+import { takeFirstResponse } from "./first-requests";
+import { CREDENTIALS, GRAPHQL_URL, REQUEST_HEADERS } from "./graphql-request";
 
 /**
  * The dashboard's GraphQL client. It sends every operation by the SHA-256 hash that the build persisted
  * (src/gql/persisted-documents.json), never its text: with the session cookie the gateway runs only persisted
- * operations (TRUSTED_DOCUMENTS=cookie). Same origin, so the browser adds the session cookie.
+ * operations (TRUSTED_DOCUMENTS=cookie). Same origin, so the browser adds the session cookie. The first screen's
+ * requests were started by the page before this script loaded: the first identical request takes that response.
  */
 export const client = new Client({
-  url: "/graphql",
-  fetchOptions: { credentials: "same-origin", headers: { [CSRF_HEADER]: "dashboard" } },
+  url: GRAPHQL_URL,
+  fetchOptions: { credentials: CREDENTIALS, headers: { ...REQUEST_HEADERS } },
+  fetch: (input, init) => takeFirstResponse(init?.body, init?.signal) ?? fetch(input, init),
   preferGetMethod: false,
   requestPolicy: "cache-and-network",
   exchanges: [

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "graphql-yoga";
+import { inlineScriptHashes } from "./inline-scripts";
 
 /**
  * The dashboard (apps/dashboard), built by `pnpm install` into apps/dashboard/dist: `public/` is served at `/`, and
@@ -16,6 +17,8 @@ export interface DashboardBuild {
   files: ReadonlyMap<string, DashboardFile>;
   /** Operation text by hash (`sha256:<hex>`). */
   persistedDocuments: ReadonlyMap<string, string>;
+  /** The Content-Security-Policy of its pages (`dashboardContentSecurityPolicy`). */
+  contentSecurityPolicy: string;
 }
 
 export interface DashboardFile {
@@ -87,7 +90,8 @@ function readDashboardBuild(root: string): DashboardBuild | null {
     files.set(urlPath, { body: new Uint8Array(readFileSync(file)), type: TYPES[path.extname(file)] ?? "application/octet-stream", encoded });
   }
   const persistedDocuments = new Map(Object.entries(JSON.parse(readFileSync(manifest, "utf8")) as Record<string, string>));
-  return { files, persistedDocuments };
+  const contentSecurityPolicy = dashboardContentSecurityPolicy(new TextDecoder().decode(files.get("/index.html")!.body));
+  return { files, persistedDocuments, contentSecurityPolicy };
 }
 
 /**
@@ -126,19 +130,22 @@ export function isDashboardScreen(pathname: string): boolean {
 }
 
 /**
- * Only this server's own script and styles run on the dashboard's pages; it talks to this server only, and no page
- * may frame it. (Vite's build has no inline script.)
+ * Only this server's own scripts and styles run on the dashboard's pages, and the page's own inline script, by hash
+ * (the one that starts the first screen's requests, apps/dashboard/src/first-requests.page.ts); it talks to this server
+ * only, and no page may frame it.
  */
-export const DASHBOARD_CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function dashboardContentSecurityPolicy(indexHtml: string): string {
+  return [
+    "default-src 'none'",
+    ["script-src 'self'", ...inlineScriptHashes(indexHtml)].join(" "),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 /**
  * Serves the dashboard: `GET /` and every screen's path answer its index.html (never cached: it names the current
@@ -179,7 +186,7 @@ export function useDashboard(build: DashboardBuild | null): Plugin {
             ...(coding === "identity" ? {} : { "content-encoding": coding }),
             ...(codings.length > 0 ? { vary: "accept-encoding" } : {}),
             "cache-control": screen ? "no-store" : "public, max-age=31536000, immutable",
-            ...(screen ? { "content-security-policy": DASHBOARD_CONTENT_SECURITY_POLICY, "x-frame-options": "DENY" } : {}),
+            ...(screen ? { "content-security-policy": build.contentSecurityPolicy, "x-frame-options": "DENY" } : {}),
           },
         }),
       );

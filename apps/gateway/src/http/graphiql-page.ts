@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { inlineScriptHashes } from "./inline-scripts";
 
 type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
 
@@ -11,15 +11,6 @@ type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
  */
 export function graphiqlOptions({ title, defaultQuery }: { title: string; defaultQuery: string }): GraphiQLOptions {
   return { title, defaultQuery, credentials: "omit" };
-}
-
-/** The `'sha256-…'` CSP source of each inline `<script>` of a page. */
-function inlineScriptHashes(html: string): string[] {
-  const hashes: string[] = [];
-  for (const match of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
-    hashes.push(`'sha256-${createHash("sha256").update(match[1] ?? "", "utf8").digest("base64")}'`);
-  }
-  return hashes;
 }
 
 /**
