@@ -130,8 +130,9 @@ export function isDashboardScreen(pathname: string): boolean {
 }
 
 /**
- * Only this server's own scripts and styles run on the dashboard's pages, and the page's own inline script, by hash
- * (the one that starts the first screen's requests, apps/dashboard/src/first-requests.page.ts); it talks to this server
+ * Only this server's own scripts and styles run on the dashboard's pages, and the inline scripts the build wrote into
+ * its index.html, each allowed by its hash (one: it starts the first screen's requests,
+ * apps/dashboard/src/first-requests.page.ts), never any other inline or injected script; the page talks to this server
  * only, and no page may frame it.
  */
 export function dashboardContentSecurityPolicy(indexHtml: string): string {
