@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession, MAX_ACCOUNTS_PER_REMOVAL, SESSION_COOKIE } from "@sso-cutover/sso";
+import { persistedOperation } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
 
@@ -118,12 +119,30 @@ describe("statements per request", () => {
     kit.db.statements.reset();
     const response = await kit.graphql("{ viewer { login } }", { headers: { cookie: `${SESSION_COOKIE}=${session.secret}` } });
     expect(response.data?.viewer?.login).toBe(scenario.account("sso0").login);
-    // The session (with its account) in one statement, then the viewer itself.
-    expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(2);
+    // The session with its account, in one statement: the viewer is that account.
+    expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(1);
     kit.db.statements.reset();
     const typename = await kit.graphql("{ __typename }", { headers: { cookie: `${SESSION_COOKIE}=${session.secret}` } });
     expect(typename.data).toEqual({ __typename: "Query" });
     expect(kit.db.statements.count, kit.db.statements.log.join("\n")).toBeLessThanOrEqual(1);
+  });
+
+  it("R4: the dashboard's first screen (its Session query: the viewer, its organizations with their enterprises, its access review's enterprise and permissions) costs at most 3 statements, authentication included, and My access at most 2", async () => {
+    for (const handle of ["sso0", "dop00", "dop01", "admin"]) {
+      const session = await createSession(kit.prisma, scenario.account(handle).id);
+      const cookie = `${SESSION_COOKIE}=${session.secret}`;
+      for (const [name, most] of [
+        ["Session", 3],
+        ["MyAccess", 2],
+      ] as const) {
+        kit.db.statements.reset();
+        const response = await kit.graphql(persistedOperation(name).document, { headers: { cookie } });
+        expect(response.errors, `${handle} ${name}`).toBeUndefined();
+        expect(response.data?.viewer.login).toBe(scenario.account(handle).login);
+        expect(response.data?.viewer.accessReview?.enterprise.key).toBe(scenario.enterprise.key);
+        expect(kit.db.statements.count, `${handle} ${name}\n${kit.db.statements.log.join("\n")}`).toBeLessThanOrEqual(most);
+      }
+    }
   });
 
   it("enterprise → members → organizations and token guidance: at most 6 statements, for 5 or 50 members", async () => {

@@ -148,6 +148,15 @@ export function readThroughVisibility<T extends { id: string }>(
 }
 
 /**
+ * Records ids that a domain read showed the viewer may see by the type's rule (its answer says which, e.g. the
+ * accounts of an access review), so that the fields returning them do not ask again.
+ */
+export function shownVisibleBy(context: GatewayContext, typename: keyof typeof TYPE_VISIBILITY, ids: readonly string[]): void {
+  const answers = knownAnswers(context, typename);
+  for (const id of ids) answers.set(id, true);
+}
+
+/**
  * Organizations of an enterprise whose admin the viewer was just checked to be (`requireEnterpriseAdmin`): R15 shows
  * every organization of an enterprise to the holders of a permission there (`visibleOrganizationWhere` through
  * `visibleEnterpriseWhere`), so the fields returning them need not ask the database again. Organizations of any other

@@ -1,19 +1,30 @@
 import {
+  ENTERPRISE_COLUMNS,
+  ENTERPRISE_TIMESTAMPS,
   modelsFromTuples,
   modelTupleJson,
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
   Prisma,
   readRows,
+  type Enterprise,
   type Organization,
   type Tx,
 } from "@sso-cutover/db";
 
 /**
+ * An organization with its enterprise, read in the same statement: null when the organization belongs to none. The
+ * enterprise of an organization the viewer may see is one the viewer may see too (R15: the viewer is a member of the
+ * organization, hence sees its enterprise, or sees the organization through its enterprise); the statement reads it
+ * only then, so that it is absent rather than shown should that ever not hold.
+ */
+export type OrganizationWithEnterprise = Organization & { enterprise?: Enterprise | null };
+
+/**
  * R15: the organizations each account is a direct member of, among those the viewer may see (the rule of
  * `visibleOrganizationWhere`: the viewer's own organizations, directly or through a group, and every organization of
  * an enterprise the viewer sees — holder of one of its permissions, member of one of its organizations directly or
- * through a group, or one of its SSO accounts), by key. Every account asked about has an entry, empty when none.
+ * through a group, or one of its SSO accounts), by key, each with its enterprise. Every account asked about has an entry, empty when none.
  *
  * One statement whatever the number of accounts, written by hand: the viewer's organizations and enterprises are
  * found once, where the same filter as a Prisma relation filter is evaluated again for every membership, and Prisma
@@ -23,14 +34,14 @@ export async function visibleOrganizationsOfAccounts(
   tx: Tx,
   viewerAccountId: string,
   accountIds: readonly string[],
-): Promise<Map<string, Organization[]>> {
+): Promise<Map<string, OrganizationWithEnterprise[]>> {
   const ids = [...new Set(accountIds)];
-  const result = new Map<string, Organization[]>(ids.map((id) => [id, []]));
+  const result = new Map<string, OrganizationWithEnterprise[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return result;
   // The memberships as (account, organization) pairs and each organization once, as JSON arrays of values: a page of
   // 50 people names a few hundred memberships of a few dozen organizations, and one text parses faster than as many
   // rows of columns.
-  const [row] = await readRows<{ memberships: string | null; organizations: string | null }>(tx, Prisma.sql`
+  const [row] = await readRows<{ memberships: string | null; organizations: string | null; enterprises: string | null }>(tx, Prisma.sql`
     WITH viewer_organization AS (
       SELECT m."organizationId" AS "id" FROM "OrgMembership" m WHERE m."accountId" = ${viewerAccountId}
       UNION
@@ -52,10 +63,18 @@ export async function visibleOrganizationsOfAccounts(
     SELECT
       (SELECT json_agg(json_build_array(m."accountId", m."organizationId") ORDER BY m."accountId", m."key") FROM membership m)::text AS "memberships",
       (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o
-         WHERE o."id" IN (SELECT "organizationId" FROM membership))::text AS "organizations"`);
-  const organizations = new Map(
-    modelsFromTuples<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
+         WHERE o."id" IN (SELECT "organizationId" FROM membership))::text AS "organizations",
+      (SELECT json_agg(${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)}) FROM "Enterprise" e
+         WHERE e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM membership))
+           AND e."id" IN (SELECT "id" FROM viewer_enterprise))::text AS "enterprises"`);
+  const enterprises = new Map(
+    modelsFromTuples<Enterprise>(row!.enterprises, ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map((enterprise) => [enterprise.id, enterprise]),
   );
+  const organizations = new Map<string, OrganizationWithEnterprise>();
+  for (const organization of modelsFromTuples<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)) {
+    const enterprise = organization.enterpriseId === null ? null : enterprises.get(organization.enterpriseId);
+    organizations.set(organization.id, enterprise === undefined ? organization : { ...organization, enterprise });
+  }
   const memberships = row!.memberships ? (JSON.parse(row!.memberships) as [string, string][]) : [];
   for (const [accountId, organizationId] of memberships) result.get(accountId)!.push(organizations.get(organizationId)!);
   return result;

@@ -57,6 +57,7 @@ export {
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
 export { visibleOrganizationsOfAccounts } from "./account-organizations";
+export type { OrganizationWithEnterprise } from "./account-organizations";
 export { enterpriseMembers } from "./enterprise-member-page";
 export type { EnterpriseMemberPage } from "./enterprise-member-page";
 export { acceptInvitationForLogin } from "./invitation-acceptance";

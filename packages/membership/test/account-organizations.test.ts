@@ -1,6 +1,6 @@
 import type { Database } from "@sso-cutover/db";
 import { createTestDatabase } from "@sso-cutover/db/testing";
-import { visibleOrganizationWhere } from "@sso-cutover/enterprise";
+import { visibleEnterpriseWhere, visibleOrganizationWhere } from "@sso-cutover/enterprise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildScenario } from "../../../tests/kit/scenario";
 import { visibleOrganizationsOfAccounts } from "../src/index";
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 describe("visibleOrganizationsOfAccounts", () => {
-  it("R15: gives each account's direct organizations that visibleOrganizationWhere lets the viewer see, by key, for every viewer", async () => {
+  it("R15: gives each account's direct organizations that visibleOrganizationWhere lets the viewer see, by key, each with its enterprise, which visibleEnterpriseWhere lets the viewer see, for every viewer", async () => {
     const accounts = await db.prisma.account.findMany({ select: { id: true }, orderBy: { login: "asc" } });
     const ids = accounts.map((account) => account.id);
     let seen = 0;
@@ -39,10 +39,13 @@ describe("visibleOrganizationsOfAccounts", () => {
       for (const id of ids) {
         const expected = await db.prisma.orgMembership.findMany({
           where: { accountId: id, organization: visibleOrganizationWhere(viewer) },
-          select: { organization: true },
+          select: { organization: { include: { enterprise: true } } },
           orderBy: { organization: { key: "asc" } },
         });
         expect(result.get(id), `viewer ${viewer}, account ${id}`).toEqual(expected.map((row) => row.organization));
+        const enterpriseIds = [...new Set(expected.flatMap((row) => (row.organization.enterpriseId ? [row.organization.enterpriseId] : [])))];
+        const visible = await db.prisma.enterprise.count({ where: { id: { in: enterpriseIds }, ...visibleEnterpriseWhere(viewer) } });
+        expect(visible, `viewer ${viewer}: the enterprises of the organizations it sees`).toBe(enterpriseIds.length);
         seen += expected.length;
       }
     }

@@ -1,7 +1,8 @@
 import { ORG_PERMISSIONS, accessReviewsForViewer, type AccessReviewRow, type EnterpriseAccessReview, type OrganizationAccess } from "@sso-cutover/membership";
 import { builder } from "../builder";
 import { AccountRef } from "./account";
-import { EnterpriseRef } from "./enterprise";
+import { readThroughVisibility, shownVisibleBy } from "../visibility";
+import { EnterpriseRef, viewerPermissionsReadWith } from "./enterprise";
 import { enterpriseScopedKey, parseEnterpriseScopedKey } from "./enterprise-scoped-key";
 import { OrgPermissionKind } from "./enums";
 import { OrganizationRef } from "./organization";
@@ -65,8 +66,18 @@ builder.objectField(AccountRef, "accessReview", (t) =>
       "only enterprise of its organizations). Null unless you are this person (either linked account) or an admin " +
       "of that enterprise, and the account is a member of it.",
     args: { enterpriseKey: t.arg.string({ required: false }) },
-    load: (keys: string[], context) =>
-      accessReviewsForViewer(context.prisma, { accountId: context.viewer?.accountId ?? "" }, keys.map(parseEnterpriseScopedKey)),
+    load: async (keys: string[], context) => {
+      const reviews = await accessReviewsForViewer(context.prisma, { accountId: context.viewer?.accountId ?? "" }, keys.map(parseEnterpriseScopedKey));
+      // R15: what the review's statement showed the viewer may see, and the viewer's permissions it read there.
+      for (const review of reviews) {
+        if (!review) continue;
+        readThroughVisibility(context, "Enterprise", [review.enterprise]);
+        readThroughVisibility(context, "Organization", review.organizations.map((row) => row.organization));
+        shownVisibleBy(context, "Account", review.accountIdsSeen);
+        viewerPermissionsReadWith(context, review.enterprise.id, review.viewerPermissions);
+      }
+      return reviews;
+    },
     resolve: (account, args) => enterpriseScopedKey(account.id, args.enterpriseKey),
   }),
 );

@@ -40,7 +40,12 @@ export const AccountRef = builder.prismaNode("Account", {
       // The accounts of a whole page in one statement, filtered there (R15).
       load: async (accountIds: string[], context) => {
         const organizations = await visibleOrganizationsOfAccounts(context.prisma, context.viewer?.accountId ?? "", accountIds);
-        return accountIds.map((id) => readThroughVisibility(context, "Organization", organizations.get(id) ?? []));
+        return accountIds.map((id) => {
+          const list = organizations.get(id) ?? [];
+          // Each organization's enterprise was read with it, and shown visible there (R15).
+          readThroughVisibility(context, "Enterprise", list.flatMap((organization) => (organization.enterprise ? [organization.enterprise] : [])));
+          return readThroughVisibility(context, "Organization", list);
+        });
       },
       resolve: (account) => account.id,
     }),
@@ -53,6 +58,9 @@ builder.queryField("viewer", (t) =>
     nullable: true,
     description: "The account making the request.",
     resolve: async (query, _root, _args, context) => {
+      // The account's row was read with the credential, this request; R15 shows every account to itself.
+      const principal = context.principal;
+      if (principal?.kind === "ACCOUNT" && selectsOnlyColumns(query)) return readThroughVisibility(context, "Account", [principal.account])[0]!;
       const viewer = await context.prisma.account.findFirst({
         ...query,
         where: { AND: [{ id: context.viewer.accountId }, visibilityWhere(context, "Account")] },

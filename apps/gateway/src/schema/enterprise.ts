@@ -1,7 +1,9 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
 import { heldEnterprisePermissionsOn, oneClickAccessLink, visibleEnterpriseByKey, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { enterpriseMembers } from "@sso-cutover/membership";
-import { invalidInput } from "@sso-cutover/db";
+import { createContextCache } from "@pothos/core";
+import { invalidInput, type EnterprisePermissionKind as EnterprisePermission } from "@sso-cutover/db";
+import type { GatewayContext } from "../context";
 import { builder } from "../builder";
 import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
@@ -9,6 +11,17 @@ import { OrganizationRef } from "./organization";
 import { CutoverStatus } from "./cutover-status";
 import { AccountKind, EnterprisePermissionKind } from "./enums";
 import { SetupProgressRef } from "./setup-progress";
+
+/**
+ * Per request: the viewer's permissions on enterprises, when a domain read already answered them with what it read
+ * (an access review reads them with its enterprise), so that `viewerPermissions` asks only about the others.
+ */
+const viewerPermissionsKnown = createContextCache(() => new Map<string, EnterprisePermission[]>());
+
+/** Records the viewer's permissions on an enterprise, read this request by the statement that read the enterprise. */
+export function viewerPermissionsReadWith(context: GatewayContext, enterpriseId: string, permissions: EnterprisePermission[]): void {
+  viewerPermissionsKnown(context).set(enterpriseId, permissions);
+}
 
 /** Organizations one `Enterprise.organizations(first:)` page may hold. */
 const MAX_ORGANIZATIONS_PAGE = 100;
@@ -95,8 +108,10 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
         "enterprise screens to holders of ADMINISTER_ENTERPRISE.",
       // Every enterprise of the response in one statement.
       load: async (enterpriseIds: string[], context) => {
-        const held = await heldEnterprisePermissionsOn(context.prisma, context.viewer?.accountId ?? "", enterpriseIds);
-        return enterpriseIds.map((id) => held.get(id) ?? []);
+        const known = viewerPermissionsKnown(context);
+        const unknown = enterpriseIds.filter((id) => !known.has(id));
+        const held = unknown.length > 0 ? await heldEnterprisePermissionsOn(context.prisma, context.viewer?.accountId ?? "", unknown) : new Map();
+        return enterpriseIds.map((id) => known.get(id) ?? held.get(id) ?? []);
       },
       resolve: (enterprise) => enterprise.id,
     }),
