@@ -299,7 +299,8 @@ export type AccountWithAccess = Prisma.AccountGetPayload<{ include: typeof accou
 /**
  * What a person's guidance uses of one account: its row, the organizations it belongs to (directly and through
  * groups, with the groups' permissions), its direct permissions and its personal access tokens that are not revoked.
- * An account read with `accountAccessInclude` has all of it.
+ * An account read with `accountAccessInclude` has all of it; `readPeople` reads the tokens of DOP accounts that are
+ * not deleted only, the only ones that can break (`breakingTokensOf`).
  */
 export interface AccountAccess extends Account {
   memberships: readonly { organization: Organization }[];
@@ -385,6 +386,7 @@ async function readPeopleSeenBy(
       (SELECT json_agg(json_build_array(g."accountId", g."organizationId", g."permissions")) FROM group_membership g)::text AS "groupMemberships",
       (SELECT json_agg(json_build_array(p."accountId", p."organizationId", p."permission")) FROM permission p)::text AS "permissions",
       (SELECT json_agg(${modelTupleJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
+         JOIN "Account" owner ON owner."id" = t."ownerAccountId" AND owner."kind" = 'DEVOPS' AND owner."deletedAt" IS NULL
          WHERE t."ownerAccountId" = ANY((SELECT "ids" FROM side)::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
       (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (
          SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
@@ -493,22 +495,50 @@ function permissionsIn(account: AccountAccess, enterpriseId: string): Map<string
 
 /**
  * R7: the DOP account's tokens that break in the enterprise (as `tokensBreakingWith` lists them), from the account
- * read with `accountAccessInclude`: no statement of its own.
+ * read with `accountAccessInclude`: no statement of its own. What the tokens lose and what replaces them is the same
+ * for every token of the account and is worked out when first read: a list of the tokens that break (their display
+ * and last use, as the member list asks) does not build it.
  */
 export function breakingTokensOf(devops: AccountAccess, enterpriseId: string, now: Date): BreakingToken[] {
-  if (devops.kind !== "DEVOPS" || devops.deletedAt) return [];
+  if (devops.kind !== "DEVOPS" || devops.deletedAt || devops.tokens.length === 0) return [];
+  const inEnterprise = organizationsIn(devops, enterpriseId);
+  if (inEnterprise.size === 0) return [];
   const owner = plainAccount(devops);
-  const organizations = [...organizationsIn(devops, enterpriseId).values()].sort((a, b) => a.key.localeCompare(b.key));
-  if (organizations.length === 0) return [];
+  let shared: Pick<BreakingToken, "affectedOrganizations" | "replacements"> | undefined;
+  const sharedOf = () => (shared ??= lossesAndReplacements(devops, [...inEnterprise.values()], enterpriseId, owner));
+  return devops.tokens
+    .map(
+      (token): BreakingToken => ({
+        token,
+        status: tokenStatus(token, now),
+        display: tokenDisplay(token),
+        owner,
+        get affectedOrganizations() {
+          return sharedOf().affectedOrganizations;
+        },
+        get replacements() {
+          return sharedOf().replacements;
+        },
+      }),
+    )
+    .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
+}
+
+/** The organizations a DOP account's tokens lose (by key), and a replacement where the account may analyze. */
+function lossesAndReplacements(
+  devops: AccountAccess,
+  organizations: Organization[],
+  enterpriseId: string,
+  owner: Account,
+): Pick<BreakingToken, "affectedOrganizations" | "replacements"> {
+  organizations.sort((a, b) => a.key.localeCompare(b.key));
   const permissions = permissionsIn(devops, enterpriseId);
   const replacements = organizations.flatMap((organization) => {
     const held = permissions.get(organization.id)?.held;
     const analysis = ANALYSIS_PERMISSIONS.filter((permission) => held?.has(permission));
     return analysis.length === 0 ? [] : [replacementFor(organization, owner, analysis[0]!)];
   });
-  return devops.tokens
-    .map((token) => ({ token, status: tokenStatus(token, now), display: tokenDisplay(token), owner, affectedOrganizations: organizations, replacements }))
-    .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
+  return { affectedOrganizations: organizations, replacements };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   revokeToken,
   tokenGuidanceForOrganization,
   tokensBreakingWith,
+  type BreakingToken,
 } from "@sso-cutover/tokens";
 import { actorOf, DAY, expectDomainError, tokenSuite } from "../../../tests/kit/tokens-fixtures";
 
@@ -139,6 +140,35 @@ describe("token guidance", () => {
     const mobile = after.organizations.find((row) => row.organization.key === w.mobile.key);
     expect(mobile).toMatchObject({ canAnalyze: true, canCreateScopedTokens: true, canCreateAnalysisTokens: true });
     expect(after.ssoAccountCanCreateAnalysisTokens).toBe(true);
+  });
+
+  it("R7: each person's tokens that break, read in one statement, are the ones tokensBreakingWith lists for the enterprise, with the same losses and replacements", async () => {
+    const w = await enterpriseWithDopTokens();
+    const organizations = await suite.db.prisma.organization.findMany({ where: { enterpriseId: w.enterprise.id }, select: { id: true } });
+    const people = [w.alice, w.aliceSso, w.bob, w.carol, w.erin, w.outsider];
+    const guidances = await accountTokenGuidances(suite.db.prisma, people.map((account) => account.id), w.enterprise.id, now);
+    const plain = (rows: readonly BreakingToken[]) =>
+      rows.map((row) => ({
+        token: row.token,
+        status: row.status,
+        display: row.display,
+        owner: row.owner,
+        affectedOrganizations: row.affectedOrganizations,
+        replacements: row.replacements,
+      }));
+    let compared = 0;
+    for (const person of people) {
+      const guidance = guidances.get(person.id)!;
+      const devops = guidance.devopsAccount;
+      const expected = devops
+        ? await tokensBreakingWith(suite.db.prisma, [devops.id], organizations.map((organization) => organization.id), now)
+        : [];
+      expect(plain(guidance.willBreak)).toEqual(plain(expected));
+      compared += expected.length;
+    }
+    // alice (asked as herself and as her SSO account), bob and carol have tokens that break; erin's SSO token and
+    // the outsider's (no organization of the enterprise) do not.
+    expect(compared).toBe(2 + 2 + 1 + 1);
   });
 
   it("R7: a DOP account without a linked SSO account cannot take over its own tokens yet", async () => {

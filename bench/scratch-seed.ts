@@ -1,0 +1,10 @@
+import pg from "pg";
+import { ensurePostgresTemplate } from "@sso-cutover/db/testing";
+import { FULL_DATA_SET, seedDataSet } from "./data-set";
+const serverUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
+const template = await ensurePostgresTemplate(serverUrl);
+const c = new pg.Client({ connectionString: serverUrl }); await c.connect();
+await c.query(`DROP DATABASE IF EXISTS sso_scratch WITH (FORCE)`);
+await c.query(`CREATE DATABASE sso_scratch TEMPLATE "${template}"`); await c.end();
+const data = await seedDataSet("postgresql://postgres@127.0.0.1:5432/sso_scratch", FULL_DATA_SET);
+console.log("TOKEN", data.adminToken);
