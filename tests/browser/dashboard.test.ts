@@ -296,7 +296,7 @@ describe("the dashboard in a browser", () => {
     }
   }, 300_000);
 
-  it("the first screen's requests are sent by the page itself, before the application's script has loaded, once each and by hash: bob's My access, alice's Overview", async () => {
+  it("the first screen's requests are sent by the page itself, before the application's script has loaded, once each and by hash: bob's My access and home, alice's Overview", async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
     let bob: Cookie[];
     let alice: Cookie[];
@@ -326,6 +326,16 @@ describe("the dashboard in a browser", () => {
       { operation: "MyAccess", withText: false, sentBy: "page" },
     ]);
     expect(myAccess.refused).toEqual([]);
+
+    const home = await coldLoad(bob, "/", async (page) => {
+      await heading(page, /^Signed in as bob/);
+      await page.getByRole("heading", { level: 2, name: "Your organizations" }).waitFor();
+    });
+    expect(home.sent).toEqual([
+      { operation: "Session", withText: false, sentBy: "page" },
+      { operation: "Home", withText: false, sentBy: "page" },
+    ]);
+    expect(home.refused).toEqual([]);
 
     // The Overview's enterprise is in the session's answer: the page sends it as soon as that answer is read.
     const overview = await coldLoad(alice, "/admin", async (page) => {
