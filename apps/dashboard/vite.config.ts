@@ -55,6 +55,8 @@ function inlineFirstRequests(): Plugin {
         });
         const chunk = (Array.isArray(output) ? output : [output]).flatMap((result) => ("output" in result ? result.output : []))[0];
         if (!chunk || chunk.type !== "chunk") throw new Error("bundling src/first-requests.page.ts gave no script");
+        // The gateway hashes what lies between <script> and the first </script> (its CSP): the code must not end it early.
+        if (/<\/script/i.test(chunk.code)) throw new Error("src/first-requests.page.ts bundles to code containing </script");
         return html.replace(FIRST_REQUESTS_TAG, () => `<script>${chunk.code.trim()}</script>`);
       },
     },
