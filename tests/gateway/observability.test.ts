@@ -135,7 +135,9 @@ describe("tracing (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
         traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
         "x-request-id": "traced-request",
       },
-      body: JSON.stringify({ query: 'query Enterprise { enterprise(key: "acme") { name } viewer { login } }' }),
+      // `viewer { tokens }` reads the viewer with its tokens through Prisma (`viewer { login }` alone answers from the
+      // row authentication read, without a statement).
+      body: JSON.stringify({ query: 'query Enterprise { enterprise(key: "acme") { name } viewer { login tokens { name } } }' }),
     });
     expect(response.status).toBe(200);
     await tracing.flush();
