@@ -83,6 +83,8 @@ export function startFirstRequests(pathname: string, hashes: Readonly<Record<str
       headers: { ...REQUEST_HEADERS, "content-type": "application/json" },
       body: persistedOperationBody(operation, hash, variables),
     }).then(receive);
+    // A failure belongs to the client's request that takes the response; unclaimed, it is nobody's error.
+    response.catch(() => undefined);
     const request = { key: requestKey(hash, variables), response, taken: false };
     started.push(request);
     return request;
@@ -104,9 +106,8 @@ export function startFirstRequests(pathname: string, hashes: Readonly<Record<str
       }
       return received;
     });
+    session.response.catch(() => undefined);
   }
-  // A failure belongs to the client's request that takes the response; unclaimed, it is nobody's error.
-  for (const request of started) request.response.catch(() => undefined);
 }
 
 /**
