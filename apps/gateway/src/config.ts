@@ -76,6 +76,11 @@ const ConfigSchema = z.object({
   /** The most an operation may cost (list items and requested edges multiply their selection); see README. */
   /** Count SQL statements sent to the database in `/metrics` (`sql_statements_total`); costs a little per statement. */
   METRICS_SQL_STATEMENTS: booleanFlag.default(false),
+  /**
+   * Compiled execution (graphql-jit) of the queries whose answer it gives byte for byte as graphql-js does; the rest,
+   * and every mutation, runs on graphql-js (apps/gateway/src/compiled-execution.ts). `false`: graphql-js runs all.
+   */
+  GRAPHQL_JIT: booleanFlag.default(true),
   MAX_REQUEST_COST: z.coerce.number({ message: "expected a number (at least 100)" }).int().min(100).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// URL" }).optional(),
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */

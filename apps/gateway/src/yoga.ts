@@ -5,6 +5,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { carriesCredential, requestAuthentication } from "./authentication";
 import type { GatewayConfig } from "./config";
+import { useCompiledExecution } from "./compiled-execution";
 import { actorOf, type GatewayContext } from "./context";
 import { isFault, logClientError, yogaLogging } from "./error-log";
 import { useSessionCsrfPrevention } from "./http/csrf";
@@ -103,7 +104,8 @@ function useBodyLimit(maxBytes: number): Plugin {
  * X-Request-Id; security headers (on every response) and body limit next, then the Origin check of cookie
  * requests, rate limits (which authenticate the request once, to count it against its principal), the routes that
  * answer without GraphQL, CSRF protection for cookie-authenticated requests, query limits (armor), then the context
- * (reusing that authentication), execution and metrics.
+ * (reusing that authentication), execution and metrics. Compiled execution (GRAPHQL_JIT) is registered before all of
+ * them: it only replaces the execute function, which the tracing plugin then wraps.
  */
 export function createGateway({ prisma, config, log, processMetrics = false, draining, sqlStatements, tracing, developmentIdp = null }: GatewayOptions): Gateway {
   const metrics = createMetrics(processMetrics, sqlStatements);
@@ -164,6 +166,8 @@ export function createGateway({ prisma, config, log, processMetrics = false, dra
       },
     },
     plugins: [
+      // First of the plugins that replace the execute function: the tracing plugin wraps the compiled execution.
+      ...(config.GRAPHQL_JIT ? [useCompiledExecution()] : []),
       ...useRequestObservability({ log, tracing }),
       useSecurityHeaders({ graphiqlPolicy: graphiql.contentSecurityPolicy }),
       useBodyLimit(config.MAX_BODY_BYTES),
