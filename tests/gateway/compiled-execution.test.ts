@@ -190,7 +190,7 @@ describe("compiled execution answers byte for byte as graphql-js", () => {
         }`,
       variables: { ids: nodeIds, key },
     });
-    expect(compiled).toBe(1);
+    expect(compiled).toBeGreaterThanOrEqual(1);
   });
 
   it("each operation of a document with two runs its own (the operation the request names)", async () => {
