@@ -762,10 +762,13 @@ export async function breakingTokensForViewer(
     WITH person AS (
       SELECT a."id", a."kind", a."enterpriseId", a."deletedAt" IS NOT NULL AS "deleted" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])
     ),
+    -- Each person's links, through the two unique indexes (matched against the array of ids, PostgreSQL scanned
+    -- every link twice). Two linked people of one page find their link twice: DISTINCT.
     link AS (
-      SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" = ANY(${ids}::text[])
-      UNION
-      SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."ssoAccountId" = ANY(${ids}::text[])
+      SELECT DISTINCT l."devopsAccountId", l."ssoAccountId" FROM person p CROSS JOIN LATERAL (
+        SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" = p."id"
+        UNION ALL
+        SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."ssoAccountId" = p."id") l
     ),
     side AS (
       SELECT array_agg(x."id") AS "ids"
