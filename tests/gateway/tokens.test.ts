@@ -269,6 +269,35 @@ describe("token guidance for a person (R7)", () => {
     expect(byStranger.data?.node?.tokenGuidance ?? null).toBeNull();
   });
 
+  it("R7: the member list's tokens that break (read alone, leanly) are those of the full guidance, for an admin and for the person", async () => {
+    // Two aliases of one field in one request: `lean` asks only for the tokens that break (the lean read answers it),
+    // `full` asks for more of the guidance as well (the full read).
+    const breaking = "willBreak { display status lastUsedAt token { name } }";
+    const members = `{ enterprise(key: "acme") { members(first: 100) { edges { node { login
+      lean: tokenGuidance { enterprise { key } ${breaking} }
+      full: tokenGuidance { enterprise { key } ${breaking} ssoAccount { login } willBreak { replacements { kind } } } } } } } }`;
+    const answer = await kit.graphql(members, { token: aliceToken });
+    expect(answer.errors).toBeUndefined();
+    const nodes = answer.data?.enterprise.members.edges.map((edge: any) => edge.node);
+    const withTokens = nodes.filter((node: any) => node.full?.willBreak.length > 0);
+    expect(withTokens.map((node: any) => node.login)).toContain("bob");
+    for (const node of nodes) {
+      const { ssoAccount: _sso, willBreak, ...rest } = node.full ?? { willBreak: null };
+      const full = node.full && { ...rest, willBreak: willBreak.map(({ replacements: _r, ...row }: any) => row) };
+      expect(node.lean, node.login).toEqual(full);
+    }
+    // A person sees their own, from either account; someone else's is null either way.
+    const bobSso = await kit.prisma.account.findUniqueOrThrow({ where: { login: "bob-acme" } });
+    const person = `query($id: ID!) { node(id: $id) { ... on Account { lean: tokenGuidance { ${breaking} } full: tokenGuidance { ${breaking} devopsAccount { login } } } } }`;
+    const bobId = (await kit.graphql(`{ viewer { id } }`, { token: bobToken })).data?.viewer.id;
+    const own = await kit.graphql(person, { token: await kit.tokenFor(bobSso.id), variables: { id: bobId } });
+    expect(own.data?.node.lean.willBreak.map((row: any) => row.token.name)).toContain("ci-web");
+    expect(own.data?.node.lean.willBreak).toEqual(own.data?.node.full.willBreak);
+    const dave = await kit.prisma.account.findUniqueOrThrow({ where: { login: "dave" } });
+    const stranger = await kit.graphql(person, { token: await kit.tokenFor(dave.id), variables: { id: bobId } });
+    expect(stranger.data?.node).toMatchObject({ lean: null, full: null });
+  });
+
   it("R7: Enterprise.tokenGuidance is refused to non-admins and names an unknown organization", async () => {
     const forbidden = await kit.graphql(`{ enterprise(key: "acme") { tokenGuidance(organizationKey: "acme-web") { scopedTokensAvailable } } }`, {
       token: bobToken,

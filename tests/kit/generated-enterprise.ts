@@ -104,3 +104,69 @@ export async function generatedEnterprise(prisma: PrismaClient, seed: number, no
   return scenario;
 }
 
+async function account(prisma: PrismaClient, kind: "DEVOPS" | "SSO", login: string, extra: { enterpriseId?: string | null; deleted?: boolean } = {}) {
+  return prisma.account.create({
+    data: {
+      login,
+      name: login,
+      kind,
+      email: `${login}@example.com`,
+      emailNormalized: `${login}@example.com`,
+      devopsPlatform: kind === "DEVOPS" ? "GITHUB" : null,
+      enterpriseId: extra.enterpriseId ?? null,
+      deletedAt: extra.deleted ? new Date() : null,
+    },
+  });
+}
+
+async function link(prisma: PrismaClient, devopsAccountId: string, ssoAccountId: string) {
+  await prisma.identityLink.create({ data: { devopsAccountId, ssoAccountId, linkedById: devopsAccountId } });
+}
+
+/**
+ * People across two generated enterprises, which no single generated enterprise has: links across enterprises,
+ * memberships in both, deleted accounts on either side, acknowledged losses, admins in no organization.
+ */
+export async function crossEnterprisePeople(prisma: PrismaClient, a: Scenario, b: Scenario) {
+  const orgA = a.organization("org0");
+  const orgB = b.organization("org0");
+  // In A, linked to an SSO account of B: its own enterprise is B's, and it is a member of both.
+  const x1 = await account(prisma, "DEVOPS", "x1-gh");
+  await prisma.orgMembership.create({ data: { accountId: x1.id, organizationId: orgA.id } });
+  await link(prisma, x1.id, (await account(prisma, "SSO", "x1", { enterpriseId: b.enterprise.id })).id);
+  // In A and B, directly and through a group, not linked: no enterprise of its own.
+  const x2 = await account(prisma, "DEVOPS", "x2-gh");
+  await prisma.orgMembership.create({ data: { accountId: x2.id, organizationId: orgA.id } });
+  await prisma.groupMembership.create({ data: { accountId: x2.id, groupId: b.group("org0", "Owners").id } });
+  // In B through a group only, linked to a deleted SSO account of A.
+  const x3 = await account(prisma, "DEVOPS", "x3-gh");
+  await prisma.groupMembership.create({ data: { accountId: x3.id, groupId: b.group("org0", "Owners").id } });
+  await link(prisma, x3.id, (await account(prisma, "SSO", "x3", { enterpriseId: a.enterprise.id, deleted: true })).id);
+  // An SSO account of A linked to a DOP account in no organization (its DOP side left).
+  const x4 = await account(prisma, "SSO", "x4", { enterpriseId: a.enterprise.id });
+  await prisma.orgMembership.create({ data: { accountId: x4.id, organizationId: orgA.id } });
+  await link(prisma, (await account(prisma, "DEVOPS", "x4-gh")).id, x4.id);
+  // Strangers: a DOP account in no organization, an SSO account of no enterprise, a deleted DOP account in B.
+  await account(prisma, "DEVOPS", "x5-gh");
+  await account(prisma, "SSO", "x6");
+  const x7 = await account(prisma, "DEVOPS", "x7-gh", { deleted: true });
+  await prisma.orgMembership.create({ data: { accountId: x7.id, organizationId: orgB.id } });
+  // Removed from A with an acknowledged loss of access (R9 d), in no organization any more: still a member of A, unless
+  // deleted.
+  for (const [login, deleted] of [["x9-gh", false], ["x10-gh", true]] as const) {
+    const removed = await account(prisma, "DEVOPS", login, { deleted });
+    await prisma.accessLossAcknowledgement.create({ data: { enterpriseId: a.enterprise.id, devopsAccountId: removed.id, organizationId: orgA.id } });
+  }
+  // An admin of A in no organization (a permission holder only).
+  const x11 = await account(prisma, "DEVOPS", "x11-gh");
+  await prisma.enterprisePermission.create({ data: { enterpriseId: a.enterprise.id, accountId: x11.id, permission: "ADMINISTER_ENTERPRISE" } });
+  // Admin of B with a second enterprise permission, member of A: reviews B's members, only itself in A.
+  const x8 = await account(prisma, "DEVOPS", "x8-gh");
+  await prisma.orgMembership.create({ data: { accountId: x8.id, organizationId: orgA.id } });
+  await prisma.enterprisePermission.createMany({
+    data: [
+      { enterpriseId: b.enterprise.id, accountId: x8.id, permission: "ADMINISTER_ENTERPRISE" },
+      { enterpriseId: b.enterprise.id, accountId: x8.id, permission: "CREATE_PORTFOLIOS" },
+    ],
+  });
+}

@@ -51,6 +51,11 @@ export async function enterpriseMembers(
     return rows;
   }
   const direction = forward ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  // The page size and the kinds are part of the statement's text, not parameters: PostgreSQL then keeps one generic
+  // plan per page size (planned once per connection) rather than planning each execution again for its LIMIT
+  // (planning cost more than running: 0.9 ms against 0.6 ms on the benchmark's enterprise). Page sizes are at most
+  // a connection's maximum, so the statements stay few.
+  const limitText = Prisma.raw(String(Math.trunc(limit)));
   const cursor =
     page.cursorLogin == null ? Prisma.sql`TRUE` : forward ? Prisma.sql`a."login" > ${page.cursorLogin}` : Prisma.sql`a."login" < ${page.cursorLogin}`;
   const branch = (kind: AccountKind, condition: Prisma.Sql) =>
@@ -58,8 +63,8 @@ export async function enterpriseMembers(
       ? []
       : [
           Prisma.sql`(SELECT a."id", a."login" FROM "Account" a
-                      WHERE a."kind" = ${kind}::"AccountKind" AND ${cursor} AND ${condition}
-                      ORDER BY a."login" ${direction} LIMIT ${limit})`,
+                      WHERE a."kind" = ${Prisma.raw(`'${kind}'`)}::"AccountKind" AND ${cursor} AND ${condition}
+                      ORDER BY a."login" ${direction} LIMIT ${limitText})`,
         ];
   // The ways of being a member (see `membersWhere`), each its own keyed walk. A membership of one of the
   // enterprise's organizations, directly or through a group, is the account's EnterpriseMember row.
@@ -87,7 +92,7 @@ export async function enterpriseMembers(
   const [row] = await readRows<{ accounts: string | null }>(tx, Prisma.sql`
     SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)} ORDER BY member."login" ${direction})::text AS "accounts"
     FROM (SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
-          ORDER BY member."login" ${direction} LIMIT ${limit}) member
+          ORDER BY member."login" ${direction} LIMIT ${limitText}) member
     JOIN "Account" a ON a."id" = member."id"`);
   const accounts = modelsFromTuples<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS);
   return forward ? accounts : accounts.reverse();

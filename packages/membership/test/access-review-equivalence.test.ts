@@ -10,7 +10,7 @@ import { ACCOUNT_COLUMNS, type Account, type Tx } from "@sso-cutover/db";
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
 import { heldEnterprisePermissions, visibleEnterpriseWhere, visibleOrganizationWhere } from "@sso-cutover/enterprise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generatedEnterprise, random } from "../../../tests/kit/generated-enterprise";
+import { crossEnterprisePeople, generatedEnterprise, random } from "../../../tests/kit/generated-enterprise";
 import type { Scenario } from "../../../tests/kit/scenario";
 import {
   accessReviews,
@@ -66,74 +66,10 @@ function comparable(review: (AccessReview & { enterprise: unknown }) | null) {
 const SEEDS = [21, 22, 23, 24];
 const worlds: Scenario[] = [];
 
-async function account(kind: "DEVOPS" | "SSO", login: string, extra: { enterpriseId?: string | null; deleted?: boolean } = {}) {
-  return db.prisma.account.create({
-    data: {
-      login,
-      name: login,
-      kind,
-      email: `${login}@example.com`,
-      emailNormalized: `${login}@example.com`,
-      devopsPlatform: kind === "DEVOPS" ? "GITHUB" : null,
-      enterpriseId: extra.enterpriseId ?? null,
-      deletedAt: extra.deleted ? new Date() : null,
-    },
-  });
-}
-
-async function link(devopsAccountId: string, ssoAccountId: string) {
-  await db.prisma.identityLink.create({ data: { devopsAccountId, ssoAccountId, linkedById: devopsAccountId } });
-}
-
-/** People across the generated enterprises, which no single generated enterprise has. */
-async function crossEnterprisePeople(a: Scenario, b: Scenario) {
-  const orgA = a.organization("org0");
-  const orgB = b.organization("org0");
-  // In A, linked to an SSO account of B: its own enterprise is B's, and it is a member of both.
-  const x1 = await account("DEVOPS", "x1-gh");
-  await db.prisma.orgMembership.create({ data: { accountId: x1.id, organizationId: orgA.id } });
-  await link(x1.id, (await account("SSO", "x1", { enterpriseId: b.enterprise.id })).id);
-  // In A and B, directly and through a group, not linked: no enterprise of its own.
-  const x2 = await account("DEVOPS", "x2-gh");
-  await db.prisma.orgMembership.create({ data: { accountId: x2.id, organizationId: orgA.id } });
-  await db.prisma.groupMembership.create({ data: { accountId: x2.id, groupId: b.group("org0", "Owners").id } });
-  // In B through a group only, linked to a deleted SSO account of A.
-  const x3 = await account("DEVOPS", "x3-gh");
-  await db.prisma.groupMembership.create({ data: { accountId: x3.id, groupId: b.group("org0", "Owners").id } });
-  await link(x3.id, (await account("SSO", "x3", { enterpriseId: a.enterprise.id, deleted: true })).id);
-  // An SSO account of A linked to a DOP account in no organization (its DOP side left).
-  const x4 = await account("SSO", "x4", { enterpriseId: a.enterprise.id });
-  await db.prisma.orgMembership.create({ data: { accountId: x4.id, organizationId: orgA.id } });
-  await link((await account("DEVOPS", "x4-gh")).id, x4.id);
-  // Strangers: a DOP account in no organization, an SSO account of no enterprise, a deleted DOP account in B.
-  await account("DEVOPS", "x5-gh");
-  await account("SSO", "x6");
-  const x7 = await account("DEVOPS", "x7-gh", { deleted: true });
-  await db.prisma.orgMembership.create({ data: { accountId: x7.id, organizationId: orgB.id } });
-  // Removed from A with an acknowledged loss of access (R9 d), in no organization any more: still a member of A, unless
-  // deleted.
-  for (const [login, deleted] of [["x9-gh", false], ["x10-gh", true]] as const) {
-    const removed = await account("DEVOPS", login, { deleted });
-    await db.prisma.accessLossAcknowledgement.create({ data: { enterpriseId: a.enterprise.id, devopsAccountId: removed.id, organizationId: orgA.id } });
-  }
-  // An admin of A in no organization (a permission holder only).
-  const x11 = await account("DEVOPS", "x11-gh");
-  await db.prisma.enterprisePermission.create({ data: { enterpriseId: a.enterprise.id, accountId: x11.id, permission: "ADMINISTER_ENTERPRISE" } });
-  // Admin of B with a second enterprise permission, member of A: reviews B's members, only itself in A.
-  const x8 = await account("DEVOPS", "x8-gh");
-  await db.prisma.orgMembership.create({ data: { accountId: x8.id, organizationId: orgA.id } });
-  await db.prisma.enterprisePermission.createMany({
-    data: [
-      { enterpriseId: b.enterprise.id, accountId: x8.id, permission: "ADMINISTER_ENTERPRISE" },
-      { enterpriseId: b.enterprise.id, accountId: x8.id, permission: "CREATE_PORTFOLIOS" },
-    ],
-  });
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
   for (const seed of SEEDS) worlds.push(await generatedEnterprise(db.prisma, seed));
-  await crossEnterprisePeople(worlds[0]!, worlds[1]!);
+  await crossEnterprisePeople(db.prisma, worlds[0]!, worlds[1]!);
 }, 180_000);
 afterAll(() => db?.close());
 

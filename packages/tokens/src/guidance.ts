@@ -391,19 +391,13 @@ async function readPeopleSeenBy(
       (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o WHERE o."id" IN (
          SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership
          UNION SELECT "organizationId" FROM permission))::text AS "organizations",
-      (SELECT json_agg(json_build_array(
-                ${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)},
-                EXISTS (SELECT 1 FROM "EnterprisePermission" ep JOIN "Account" v ON v."id" = ep."accountId"
-                        WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId}
-                          AND ep."permission" = 'ADMINISTER_ENTERPRISE' AND v."deletedAt" IS NULL)))
-         FROM "Enterprise" e
-         WHERE ${viewerAccountId}::text IS NOT NULL
-           AND (e."key" = ANY(${viewer?.enterpriseKeys ?? []}::text[])
-                OR e."id" IN (SELECT a."enterpriseId" FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[]))
-                OR e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (
-                                SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership)))
-           AND ${visibleEnterpriseSql("e", viewerAccountId ?? "")}
-      )::text AS "enterprises"`);
+      ${enterprisesSeenJson(
+        viewerAccountId,
+        viewer?.enterpriseKeys ?? [],
+        Prisma.sql`SELECT a."enterpriseId" FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[])
+                   UNION SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (
+                     SELECT "organizationId" FROM membership UNION SELECT "organizationId" FROM group_membership)`,
+      )} AS "enterprises"`);
   const list = <T>(value: string | null | undefined): T[] => (value ? (JSON.parse(value) as T[]) : []);
   const organizations = new Map(
     modelsFromTuples<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS).map((organization) => [organization.id, organization]),
@@ -439,10 +433,7 @@ async function readPeopleSeenBy(
   const links = list<[string, string]>(row!.links).map(([devopsAccountId, ssoAccountId]) => ({ devopsAccountId, ssoAccountId }));
   const linkAsDevops = new Map(links.map((link) => [link.devopsAccountId, link]));
   const linkAsSso = new Map(links.map((link) => [link.ssoAccountId, link]));
-  const seen = list<[unknown[], boolean]>(row!.enterprises);
-  const enterprises = modelsFromTuples<Enterprise>(seen.map((entry) => entry[0]), ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map(
-    (enterprise, index) => ({ enterprise, administered: seen[index]![1] }),
-  );
+  const enterprises = enterprisesFromJson(row!.enterprises);
   const people = list<string>(row!.people).map((id) => {
     const asDevops = linkAsDevops.get(id);
     const asSso = linkAsSso.get(id);
@@ -606,14 +597,78 @@ function ssoTokenAccessOf(
  * the enterprise of a DOP account's linked SSO account, or the only enterprise whose organizations it belongs to.
  */
 function inferredEnterpriseId(person: PersonGraph): string | null {
-  if (person.kind === "SSO") return person.enterpriseId;
-  if (person.linkAsDevops) return person.linkAsDevops.ssoAccount.enterpriseId;
-  const enterpriseIds = new Set(
-    [...person.memberships.map((row) => row.organization.enterpriseId), ...person.groupMemberships.map((row) => row.group.organization.enterpriseId)].filter(
-      (id): id is string => id !== null,
-    ),
-  );
+  return enterpriseOfPerson(person.kind, person.enterpriseId, person.linkAsDevops ? person.linkAsDevops.ssoAccount.enterpriseId : undefined, [
+    ...person.memberships.map((row) => row.organization.enterpriseId),
+    ...person.groupMemberships.map((row) => row.group.organization.enterpriseId),
+  ]);
+}
+
+/**
+ * `inferredEnterpriseId` from its parts: the account's kind and enterprise, its linked SSO account's enterprise
+ * (undefined without a link as a DOP account) and the enterprises of the organizations it belongs to.
+ */
+function enterpriseOfPerson(
+  kind: Account["kind"],
+  enterpriseId: string | null,
+  linkedSsoEnterpriseId: string | null | undefined,
+  organizationEnterpriseIds: Iterable<string | null>,
+): string | null {
+  if (kind === "SSO") return enterpriseId;
+  if (linkedSsoEnterpriseId !== undefined) return linkedSsoEnterpriseId;
+  const enterpriseIds = new Set<string>();
+  for (const id of organizationEnterpriseIds) if (id !== null) enterpriseIds.add(id);
   return enterpriseIds.size === 1 ? [...enterpriseIds][0]! : null;
+}
+
+/**
+ * The enterprise a person's guidance is about for a request (the one named, else the person's own) among those the
+ * viewer may see, provided the viewer is that person (either linked account) or administers it; else null.
+ */
+function guidanceEnterprise(
+  request: EnterpriseScopedRequest,
+  person: { id: string; linkedSsoAccountId: string | null; linkedDevopsAccountId: string | null; inferredEnterpriseId: () => string | null },
+  seen: { byKey: ReadonlyMap<string, EnterpriseSeen>; byId: ReadonlyMap<string, EnterpriseSeen> },
+  viewerAccountId: string,
+): Enterprise | null {
+  const found = request.enterpriseKey ? seen.byKey.get(request.enterpriseKey) : seen.byId.get(person.inferredEnterpriseId() ?? "");
+  if (!found) return null;
+  const viewerIsPerson =
+    person.id === viewerAccountId || person.linkedSsoAccountId === viewerAccountId || person.linkedDevopsAccountId === viewerAccountId;
+  return viewerIsPerson || found.administered ? found.enterprise : null;
+}
+
+/** The enterprises a statement read as seen by the viewer, by key and by id. */
+function enterprisesSeen(seen: readonly EnterpriseSeen[]) {
+  return {
+    byKey: new Map(seen.map((entry) => [entry.enterprise.key, entry])),
+    byId: new Map(seen.map((entry) => [entry.enterprise.id, entry])),
+  };
+}
+
+/**
+ * The enterprises a person's guidance may be about that the viewer may see (R15, the rule of
+ * `visibleEnterpriseWhere`), each as [enterprise, administered by the viewer], as one JSON array: those named, and
+ * those `candidates` (a subquery of enterprise ids) names.
+ */
+function enterprisesSeenJson(viewerAccountId: string | null, enterpriseKeys: readonly string[], candidates: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(SELECT json_agg(json_build_array(
+                ${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)},
+                EXISTS (SELECT 1 FROM "EnterprisePermission" ep JOIN "Account" v ON v."id" = ep."accountId"
+                        WHERE ep."enterpriseId" = e."id" AND ep."accountId" = ${viewerAccountId}
+                          AND ep."permission" = 'ADMINISTER_ENTERPRISE' AND v."deletedAt" IS NULL)))
+         FROM "Enterprise" e
+         WHERE ${viewerAccountId}::text IS NOT NULL
+           AND (e."key" = ANY(${enterpriseKeys}::text[]) OR e."id" IN (${candidates}))
+           AND ${visibleEnterpriseSql("e", viewerAccountId ?? "")}
+      )::text`;
+}
+
+/** The JSON array `enterprisesSeenJson` answers. */
+function enterprisesFromJson(value: string | null | undefined): EnterpriseSeen[] {
+  const seen = value ? (JSON.parse(value) as [unknown[], boolean][]) : [];
+  return modelsFromTuples<Enterprise>(seen.map((entry) => entry[0]), ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map(
+    (enterprise, index) => ({ enterprise, administered: seen[index]![1] }),
+  );
 }
 
 /**
@@ -657,22 +712,142 @@ export async function accountTokenGuidanceForViewer(
     { accountId: viewerAccountId, enterpriseKeys: keys },
   );
   const people = new Map(read.people.map((person) => [person.id, person]));
-  const byKey = new Map(read.enterprises.map((seen) => [seen.enterprise.key, seen]));
-  const byId = new Map(read.enterprises.map((seen) => [seen.enterprise.id, seen]));
+  const seen = enterprisesSeen(read.enterprises);
   return requests.map((request) => {
     const person = people.get(request.accountId);
     if (!person) return null;
-    const found = request.enterpriseKey ? byKey.get(request.enterpriseKey) : byId.get(inferredEnterpriseId(person) ?? "");
-    if (!found) return null;
-    const { enterprise, administered } = found;
-    // The viewer is this person (either linked account), or administers the enterprise.
-    const viewerIsPerson =
-      person.id === viewerAccountId ||
-      person.linkAsDevops?.ssoAccountId === viewerAccountId ||
-      person.linkAsSso?.devopsAccountId === viewerAccountId;
-    if (!viewerIsPerson && !administered) return null;
+    const enterprise = guidanceEnterprise(
+      request,
+      {
+        id: person.id,
+        linkedSsoAccountId: person.linkAsDevops?.ssoAccountId ?? null,
+        linkedDevopsAccountId: person.linkAsSso?.devopsAccountId ?? null,
+        inferredEnterpriseId: () => inferredEnterpriseId(person),
+      },
+      seen,
+      viewerAccountId,
+    );
+    if (!enterprise) return null;
     // Assigned, not spread: the guidance's lazy parts stay lazy.
     return Object.assign(guidanceOf(person, enterprise.id, now), { enterprise });
+  });
+}
+
+/** A token of a person's guidance that breaks, as a list of them shows it: without what it loses or what replaces it. */
+export type ListedBreakingToken = Pick<BreakingToken, "token" | "status" | "display">;
+
+/** A person's guidance reduced to the tokens that break: what the member list asks of it. */
+export interface BreakingTokensGuidance {
+  enterprise: Enterprise;
+  willBreak: ListedBreakingToken[];
+}
+
+/**
+ * `accountTokenGuidanceForViewer` when only the tokens that break are asked for (their token, status and display):
+ * the same answer (null for the same requests, the same tokens in the same order) from a statement that reads, of
+ * each person, only the accounts and links, the enterprises the DOP-side accounts belong to (their EnterpriseMember
+ * rows) and the DOP-side tokens: not the memberships, permissions and organizations of both sides that the rest of
+ * the guidance needs. `packages/tokens/test/guidance.test.ts` compares the two on generated enterprises.
+ */
+export async function breakingTokensForViewer(
+  tx: Tx,
+  viewerAccountId: string,
+  requests: readonly EnterpriseScopedRequest[],
+  now: Date = new Date(),
+): Promise<(BreakingTokensGuidance | null)[]> {
+  if (requests.length === 0) return [];
+  const ids = [...new Set(requests.map((request) => request.accountId))];
+  const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
+  const [row] = await readRows<Record<string, string | null>>(tx, Prisma.sql`
+    WITH person AS (
+      SELECT a."id", a."kind", a."enterpriseId", a."deletedAt" IS NOT NULL AS "deleted" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])
+    ),
+    -- Each person's links, through the two unique indexes (matched against the array of ids, PostgreSQL scanned
+    -- every link twice). Two linked people of one page find their link twice: DISTINCT.
+    link AS (
+      SELECT DISTINCT l."devopsAccountId", l."ssoAccountId" FROM person p CROSS JOIN LATERAL (
+        SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."devopsAccountId" = p."id"
+        UNION ALL
+        SELECT l."devopsAccountId", l."ssoAccountId" FROM "IdentityLink" l WHERE l."ssoAccountId" = p."id") l
+    ),
+    side AS (
+      SELECT array_agg(x."id") AS "ids"
+      FROM (SELECT "id" FROM person UNION SELECT "devopsAccountId" FROM link UNION SELECT "ssoAccountId" FROM link) x
+    ),
+    side_account AS (
+      SELECT a."id", a."kind", a."enterpriseId", a."deletedAt" IS NOT NULL AS "deleted"
+      FROM "Account" a WHERE a."id" = ANY((SELECT "ids" FROM side)::text[])
+    ),
+    member_of AS (
+      SELECT em."accountId", em."enterpriseId" FROM "EnterpriseMember" em WHERE em."accountId" = ANY((SELECT "ids" FROM side)::text[])
+    )
+    SELECT
+      (SELECT json_agg(json_build_array(p."id", p."kind", p."enterpriseId")) FROM person p)::text AS "people",
+      (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l)::text AS "links",
+      (SELECT json_agg(json_build_array(a."id", a."kind", a."enterpriseId", a."deleted")) FROM side_account a)::text AS "accounts",
+      (SELECT json_agg(json_build_array(m."accountId", m."enterpriseId")) FROM member_of m)::text AS "memberOf",
+      (SELECT json_agg(${modelTupleJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
+         JOIN side_account owner ON owner."id" = t."ownerAccountId" AND owner."kind" = 'DEVOPS' AND NOT owner."deleted"
+         WHERE t."ownerAccountId" = ANY((SELECT "ids" FROM side)::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
+      ${enterprisesSeenJson(
+        viewerAccountId,
+        keys,
+        Prisma.sql`SELECT "enterpriseId" FROM side_account UNION SELECT "enterpriseId" FROM member_of`,
+      )} AS "enterprises"`);
+  const list = <T>(value: string | null | undefined): T[] => (value ? (JSON.parse(value) as T[]) : []);
+  const accounts = new Map(
+    list<[string, Account["kind"], string | null, boolean]>(row!.accounts).map(([id, kind, enterpriseId, deleted]) => [id, { kind, enterpriseId, deleted }]),
+  );
+  const memberOf = new Map<string, Set<string>>();
+  for (const [accountId, enterpriseId] of list<[string, string]>(row!.memberOf)) {
+    let set = memberOf.get(accountId);
+    if (!set) memberOf.set(accountId, (set = new Set()));
+    set.add(enterpriseId);
+  }
+  const tokensOf = new Map<string, Token[]>();
+  for (const token of modelsFromTuples<Token>(row!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS)) {
+    let tokens = tokensOf.get(token.ownerAccountId!);
+    if (!tokens) tokensOf.set(token.ownerAccountId!, (tokens = []));
+    tokens.push(token);
+  }
+  const links = list<[string, string]>(row!.links);
+  const ssoOf = new Map(links.map(([devopsAccountId, ssoAccountId]) => [devopsAccountId, ssoAccountId]));
+  const devopsOf = new Map(links.map(([devopsAccountId, ssoAccountId]) => [ssoAccountId, devopsAccountId]));
+  const people = new Map(list<[string, Account["kind"], string | null]>(row!.people).map((person) => [person[0], person]));
+  const seen = enterprisesSeen(enterprisesFromJson(row!.enterprises));
+  return requests.map((request) => {
+    const person = people.get(request.accountId);
+    if (!person) return null;
+    const [id, kind, enterpriseId] = person;
+    const linkedSsoAccountId = ssoOf.get(id) ?? null;
+    const linkedDevopsAccountId = devopsOf.get(id) ?? null;
+    const enterprise = guidanceEnterprise(
+      request,
+      {
+        id,
+        linkedSsoAccountId,
+        linkedDevopsAccountId,
+        inferredEnterpriseId: () =>
+          enterpriseOfPerson(
+            kind,
+            enterpriseId,
+            linkedSsoAccountId === null ? undefined : (accounts.get(linkedSsoAccountId)?.enterpriseId ?? null),
+            memberOf.get(id) ?? [],
+          ),
+      },
+      seen,
+      viewerAccountId,
+    );
+    if (!enterprise) return null;
+    // The tokens of the person's DOP account (theirs, or the one linked to their SSO account), as `breakingTokensOf`
+    // lists them: a DOP account not deleted, with a membership in the enterprise.
+    const devopsId = kind === "DEVOPS" ? id : linkedDevopsAccountId;
+    const devops = devopsId === null ? undefined : accounts.get(devopsId);
+    const tokens = devops && devops.kind === "DEVOPS" && !devops.deleted && memberOf.get(devopsId!)?.has(enterprise.id) ? (tokensOf.get(devopsId!) ?? []) : [];
+    const willBreak = tokens
+      .map((token): ListedBreakingToken => ({ token, status: tokenStatus(token, now), display: tokenDisplay(token) }))
+      .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
+    return { enterprise, willBreak };
   });
 }
 

@@ -55,6 +55,7 @@ export {
   accountTokenGuidance,
   accountTokenGuidances,
   accountTokenGuidanceForViewer,
+  breakingTokensForViewer,
   organizationTokenGuidanceForViewer,
   requireOrganizationTokenGuidanceAccess,
   requireAccountTokenGuidanceAccess,
@@ -70,6 +71,8 @@ export type {
   SsoTokenAccess,
   AccountTokenGuidance,
   EnterpriseAccountTokenGuidance,
+  BreakingTokensGuidance,
+  ListedBreakingToken,
 } from "./guidance";
 export { organizationsOfAccounts } from "./memberships";
 export { linkDevopsAccountWithToken, type LinkDevopsAccountWithTokenInput } from "./link-with-token";

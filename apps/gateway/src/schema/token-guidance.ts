@@ -1,18 +1,23 @@
+import type { EnterpriseScopedRequest } from "@sso-cutover/membership";
 import {
   accountTokenGuidanceForViewer,
+  breakingTokensForViewer,
   organizationTokenGuidanceForViewer,
   tokenDisplay,
   type BreakingToken,
+  type BreakingTokensGuidance,
   type EnterpriseAccountTokenGuidance,
+  type ListedBreakingToken,
   type OrganizationTokenGuidance,
   type SsoTokenAccess,
   type TokenRecommendation,
   type TokenReplacement,
 } from "@sso-cutover/tokens";
+import type { GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
-import { enterpriseScopedKey, parseEnterpriseScopedKey } from "./enterprise-scoped-key";
+import { fieldsSelected, selectsOnly } from "../selection";
 import { OrganizationRef } from "./organization";
 import { TokenKind, TokenRef, TokenStatus } from "./token";
 
@@ -39,23 +44,32 @@ const TokenReplacementRef = builder.objectRef<TokenReplacement>("TokenReplacemen
   }),
 });
 
+/**
+ * The parts of a breaking token only the full guidance reads (the lean read, `breakingTokensForViewer`, answers a
+ * selection without them: see `leanGuidanceSelection`).
+ */
+function fullRow(row: BreakingToken | ListedBreakingToken): BreakingToken {
+  if (!("owner" in row)) throw new Error("a breaking token read without its owner and losses was asked for them");
+  return row;
+}
+
 /** R7: a DOP-owned token that stops working when its owner is removed; the cutover plan shows these too. */
-export const BreakingTokenRef = builder.objectRef<BreakingToken>("BreakingToken").implement({
+export const BreakingTokenRef = builder.objectRef<BreakingToken | ListedBreakingToken>("BreakingToken").implement({
   fields: (t) => ({
     token: t.field({ type: TokenRef, resolve: (row) => row.token }),
     display: t.string({ resolve: (row) => tokenDisplay(row.token) }),
     status: t.field({ type: TokenStatus, resolve: (row) => row.status }),
     lastUsedAt: t.field({ type: "DateTime", nullable: true, resolve: (row) => row.token.lastUsedAt }),
-    owner: t.field({ type: AccountRef, description: "The DOP account that owns it.", resolve: (row) => row.owner }),
+    owner: t.field({ type: AccountRef, description: "The DOP account that owns it.", resolve: (row) => fullRow(row).owner }),
     affectedOrganizations: t.field({
       type: [OrganizationRef],
       description: "Organizations the owner belongs to, where the token loses its access.",
-      resolve: (row) => row.affectedOrganizations,
+      resolve: (row) => fullRow(row).affectedOrganizations,
     }),
     replacements: t.field({
       type: [TokenReplacementRef],
       description: "One per affected organization where the owner may analyze; empty when it could analyze nowhere there.",
-      resolve: (row) => row.replacements,
+      resolve: (row) => fullRow(row).replacements,
     }),
   }),
 });
@@ -105,11 +119,17 @@ const SsoTokenAccessRef = builder.objectRef<SsoTokenAccess>("SsoTokenAccess").im
   }),
 });
 
-const AccountTokenGuidanceRef = builder.objectRef<EnterpriseAccountTokenGuidance>("AccountTokenGuidance").implement({
+/** The parts of a person's guidance only the full read answers (see `leanGuidanceSelection`). */
+function fullGuidance(guidance: EnterpriseAccountTokenGuidance | BreakingTokensGuidance): EnterpriseAccountTokenGuidance {
+  if (!("organizations" in guidance)) throw new Error("token guidance read for its breaking tokens only was asked for more");
+  return guidance;
+}
+
+const AccountTokenGuidanceRef = builder.objectRef<EnterpriseAccountTokenGuidance | BreakingTokensGuidance>("AccountTokenGuidance").implement({
   fields: (t) => ({
     enterprise: t.field({ type: EnterpriseRef, resolve: (guidance) => guidance.enterprise }),
-    devopsAccount: t.field({ type: AccountRef, nullable: true, resolve: (guidance) => guidance.devopsAccount }),
-    ssoAccount: t.field({ type: AccountRef, nullable: true, resolve: (guidance) => guidance.ssoAccount }),
+    devopsAccount: t.field({ type: AccountRef, nullable: true, resolve: (guidance) => fullGuidance(guidance).devopsAccount }),
+    ssoAccount: t.field({ type: AccountRef, nullable: true, resolve: (guidance) => fullGuidance(guidance).ssoAccount }),
     willBreak: t.field({
       type: [BreakingTokenRef],
       description: "The DOP account's tokens that break with the cutover, in the enterprise's organizations.",
@@ -118,15 +138,45 @@ const AccountTokenGuidanceRef = builder.objectRef<EnterpriseAccountTokenGuidance
     organizations: t.field({
       type: [SsoTokenAccessRef],
       description: "Organizations of the enterprise where either account belongs or the SSO account holds a permission.",
-      resolve: (guidance) => guidance.organizations,
+      resolve: (guidance) => fullGuidance(guidance).organizations,
     }),
-    ssoAccountCanCreateAnalysisTokens: t.exposeBoolean("ssoAccountCanCreateAnalysisTokens", {
+    ssoAccountCanCreateAnalysisTokens: t.boolean({
       description:
         "The SSO account can create its own analysis token in every organization where a DOP-owned token used for " +
         "analysis will break (in at least one when none will). False without a linked SSO account.",
+      resolve: (guidance) => fullGuidance(guidance).ssoAccountCanCreateAnalysisTokens,
     }),
   }),
 });
+
+/** What the lean read answers of a person's guidance, and of each of its breaking tokens. */
+const LEAN_GUIDANCE_FIELDS = new Set(["__typename", "enterprise", "willBreak"]);
+const LEAN_BREAKING_TOKEN_FIELDS = new Set(["__typename", "token", "display", "status", "lastUsedAt"]);
+
+/**
+ * Whether a `tokenGuidance` selection asks only for the tokens that break, by their own fields (the member list's
+ * `willBreak { display lastUsedAt }`): `breakingTokensForViewer` then answers it from a statement that reads a
+ * fraction of what the full guidance reads.
+ */
+function leanGuidanceSelection(info: GraphQLResolveInfo): boolean {
+  // The same field of every item of a list shares its nodes: decided once per list.
+  let lean = leanSelections.get(info.fieldNodes);
+  if (lean === undefined) {
+    const fields = fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments);
+    lean =
+      selectsOnly(fields, LEAN_GUIDANCE_FIELDS) &&
+      selectsOnly(fieldsSelected(fields.get("willBreak") ?? [], info.fragments), LEAN_BREAKING_TOKEN_FIELDS);
+    leanSelections.set(info.fieldNodes, lean);
+  }
+  return lean;
+}
+
+const leanSelections = new WeakMap<GraphQLResolveInfo["fieldNodes"], boolean>();
+
+/** A person's guidance as a dataloader key: the request, and whether the lean read answers it. */
+interface GuidanceRequest extends EnterpriseScopedRequest {
+  lean: boolean;
+}
 
 builder.objectField(AccountRef, "tokenGuidance", (t) =>
   t.loadable({
@@ -137,8 +187,22 @@ builder.objectField(AccountRef, "tokenGuidance", (t) =>
       "whether their SSO account can already create analysis tokens. Null unless you are this person (either linked " +
       "account) or an admin of that enterprise.",
     args: { enterpriseKey: t.arg.string({ required: false }) },
-    load: (keys: string[], context) =>
-      accountTokenGuidanceForViewer(context.prisma, context.viewer?.accountId ?? "", keys.map(parseEnterpriseScopedKey), context.now),
-    resolve: (account, args) => enterpriseScopedKey(account.id, args.enterpriseKey),
+    // Equal requests share one key, so each is answered once per request; one statement per kind of read.
+    load: async (keys: string[], context) => {
+      const requests = keys.map((key) => JSON.parse(key) as GuidanceRequest);
+      const lean = requests.filter((request) => request.lean);
+      const full = requests.filter((request) => !request.lean);
+      const viewer = context.viewer?.accountId ?? "";
+      const [leanAnswers, fullAnswers] = await Promise.all([
+        breakingTokensForViewer(context.prisma, viewer, lean, context.now),
+        accountTokenGuidanceForViewer(context.prisma, viewer, full, context.now),
+      ]);
+      const answers = new Map<GuidanceRequest, EnterpriseAccountTokenGuidance | BreakingTokensGuidance | null>();
+      lean.forEach((request, index) => answers.set(request, leanAnswers[index]!));
+      full.forEach((request, index) => answers.set(request, fullAnswers[index]!));
+      return requests.map((request) => answers.get(request)!);
+    },
+    resolve: (account, args, _context, info) =>
+      JSON.stringify({ accountId: account.id, enterpriseKey: args.enterpriseKey ?? null, lean: leanGuidanceSelection(info) } satisfies GuidanceRequest),
   }),
 );
