@@ -116,7 +116,7 @@ export function useCompiledExecution({ maxDocuments = 300, compileOnExecution = 
     return compiled;
   }
 
-  /** The compiled operation to run for these arguments, and graphql-jit's coercion of them; null: graphql-js runs it. */
+  /** The compiled operation to run for these arguments; null: graphql-js runs them. */
   function compiledFor(args: ExecutionArgs): CompiledOperation | null {
     const operationName = args.operationName ?? undefined;
     const operation = getOperationAST(args.document, operationName);
@@ -148,8 +148,18 @@ export function useCompiledExecution({ maxDocuments = 300, compileOnExecution = 
           compiledExecutionCounts.answered++;
           return result;
         };
-        const result = compiled.query(executionArgs.rootValue, executionArgs.contextValue, (executionArgs.variableValues ?? {}) as Record<string, unknown>);
-        return result instanceof Promise ? result.then(answer) : answer(result);
+        // Should the compiled code itself throw (not a resolver: their errors are in the result), graphql-js answers.
+        const failed = () => {
+          compiledExecutionCounts.reExecuted++;
+          return normal(executionArgs);
+        };
+        let result: ReturnType<typeof compiled.query>;
+        try {
+          result = compiled.query(executionArgs.rootValue, executionArgs.contextValue, (executionArgs.variableValues ?? {}) as Record<string, unknown>);
+        } catch {
+          return failed();
+        }
+        return result instanceof Promise ? result.then(answer, failed) : answer(result);
       } as typeof executeFn);
     },
   };
