@@ -7,7 +7,7 @@
  */
 import { getIntrospectionQuery, OperationTypeNode, parse, type OperationDefinitionNode } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compiledExecutionCounts } from "../../apps/gateway/src/compiled-execution";
+import { compiledExecutionCounts, MAX_ERRORED_IN_A_ROW } from "../../apps/gateway/src/compiled-execution";
 import { createLogger } from "../../apps/gateway/src/logger";
 import { createGateway, type Gateway } from "../../apps/gateway/src/yoga";
 import { persistedOperations } from "../kit/dashboard";
@@ -232,6 +232,17 @@ describe("compiled execution answers byte for byte as graphql-js", () => {
     await compare({ query: node, variables: { id: accountId } }, memberToken);
     const unknown = await compare({ query: `query { enterprise(key: "no-such-enterprise") { name members(first: 2) { edges { node { login } } } } }` });
     expect(unknown.json.data).toEqual({ enterprise: null });
+  });
+
+  it("a query answered with an error again and again runs on graphql-js after MAX_ERRORED_IN_A_ROW answers, so a refused caller does not cost double", async () => {
+    // A document of its own, refused to a plain member at every request.
+    const refused = { query: `query Refused($key: String!) { enterprise(key: $key) { readiness(first: 3) { totals { people } } } }`, variables: { key } };
+    const expected = await send(graphqlJs, refused, memberToken);
+    expect(JSON.parse(expected.body).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const reExecuted = compiledExecutionCounts.reExecuted;
+    // The first execution of a document is graphql-js's; the compiled ones that follow carry the error each time.
+    for (let request = 0; request < MAX_ERRORED_IN_A_ROW + 4; request++) expect(await send(kit.gateway, refused, memberToken)).toEqual(expected);
+    expect(compiledExecutionCounts.reExecuted - reExecuted).toBe(MAX_ERRORED_IN_A_ROW);
   });
 
   it("variables graphql-js refuses are refused alike: 400 naming the variable", async () => {

@@ -42,7 +42,16 @@ interface CompiledOperation {
   query: CompiledQuery["query"];
   /** graphql-jit's own coercion of the variables: the values its resolvers will see. */
   coerceVariables: (input: Record<string, unknown>) => CoercedVariableValues;
+  /** Compiled answers in a row that carried an error (each executed again by graphql-js); see `MAX_ERRORED_IN_A_ROW`. */
+  erroredInARow: number;
 }
+
+/**
+ * A compiled operation whose answers carried an error this many times in a row runs on graphql-js from then on: each
+ * such answer is executed twice (compiled, then by graphql-js), and a caller repeating a refused query must not cost
+ * the server double.
+ */
+export const MAX_ERRORED_IN_A_ROW = 3;
 
 interface DocumentEntry {
   schema: GraphQLSchema;
@@ -105,7 +114,11 @@ export function useCompiledExecution({ maxDocuments = 300, compileOnExecution = 
     try {
       const result = compileQuery(entry.schema, document, operation.name?.value, { disablingCapturingStackErrors: true });
       if (isCompiledQuery(result)) {
-        compiled = { query: result.query, coerceVariables: compileVariableParsing(entry.schema, operation.variableDefinitions ?? []) };
+        compiled = {
+          query: result.query,
+          coerceVariables: compileVariableParsing(entry.schema, operation.variableDefinitions ?? []),
+          erroredInARow: 0,
+        };
       }
     } catch {
       compiled = null;
@@ -124,7 +137,7 @@ export function useCompiledExecution({ maxDocuments = 300, compileOnExecution = 
     const entry = entryOf(args.schema, args.document);
     if (!entry.compilable || entry.seen < compileOnExecution) return null;
     const compiled = compiledOperation(entry, args.document, operation);
-    if (!compiled) return null;
+    if (!compiled || compiled.erroredInARow >= MAX_ERRORED_IN_A_ROW) return null;
     const input = (args.variableValues ?? {}) as Record<string, unknown>;
     // graphql-js refuses these variables (a 400 naming the variable): its answer, not graphql-jit's.
     const expected = getVariableValues(args.schema, operation.variableDefinitions ?? [], input, { maxErrors: 50 });
@@ -140,18 +153,17 @@ export function useCompiledExecution({ maxDocuments = 300, compileOnExecution = 
       setExecuteFn(function compiledExecute(executionArgs: ExecutionArgs) {
         const compiled = compiledFor(executionArgs);
         if (!compiled) return normal(executionArgs);
-        const answer = (result: ExecutionResult) => {
-          if (result.errors && result.errors.length > 0) {
-            compiledExecutionCounts.reExecuted++;
-            return normal(executionArgs);
-          }
-          compiledExecutionCounts.answered++;
-          return result;
-        };
         // Should the compiled code itself throw (not a resolver: their errors are in the result), graphql-js answers.
         const failed = () => {
+          compiled.erroredInARow++;
           compiledExecutionCounts.reExecuted++;
           return normal(executionArgs);
+        };
+        const answer = (result: ExecutionResult) => {
+          if (result.errors && result.errors.length > 0) return failed();
+          compiled.erroredInARow = 0;
+          compiledExecutionCounts.answered++;
+          return result;
         };
         let result: ReturnType<typeof compiled.query>;
         try {
