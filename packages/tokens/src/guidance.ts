@@ -733,8 +733,22 @@ export async function accountTokenGuidanceForViewer(
   });
 }
 
-/** A token of a person's guidance that breaks, as a list of them shows it: without what it loses or what replaces it. */
-export type ListedBreakingToken = Pick<BreakingToken, "token" | "status" | "display">;
+/** What a list of the tokens that break shows of each token (not its secret's hash, nor who created it). */
+export type BreakingTokenSummary = Pick<Token, "id" | "name" | "prefix" | "lastFour" | "ownerAccountId" | "expiresAt" | "lastUsedAt" | "revokedAt">;
+
+/** The columns of {@link BreakingTokenSummary}, and those of them that are timestamps (see `modelTupleJson`). */
+const SUMMARY_COLUMNS = ["id", "name", "prefix", "lastFour", "ownerAccountId", "expiresAt", "lastUsedAt", "revokedAt"] as const satisfies readonly (keyof BreakingTokenSummary)[];
+const SUMMARY_TIMESTAMPS = ["expiresAt", "lastUsedAt", "revokedAt"] as const satisfies readonly (keyof BreakingTokenSummary)[];
+
+/**
+ * A token of a person's guidance that breaks, as a list of them shows it: its display, status and last use, without
+ * the token's other columns, what it loses or what replaces it.
+ */
+export interface ListedBreakingToken {
+  token: BreakingTokenSummary;
+  status: TokenStatus;
+  display: string;
+}
 
 /** A person's guidance reduced to the tokens that break: what the member list asks of it. */
 export interface BreakingTokensGuidance {
@@ -743,7 +757,7 @@ export interface BreakingTokensGuidance {
 }
 
 /**
- * `accountTokenGuidanceForViewer` when only the tokens that break are asked for (their token, status and display):
+ * `accountTokenGuidanceForViewer` when only the tokens that break are asked for (their display, status and last use):
  * the same answer (null for the same requests, the same tokens in the same order) from a statement that reads, of
  * each person, only the accounts and links, the enterprises the DOP-side accounts belong to (their EnterpriseMember
  * rows) and the DOP-side tokens: not the memberships, permissions and organizations of both sides that the rest of
@@ -786,7 +800,7 @@ export async function breakingTokensForViewer(
       (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l)::text AS "links",
       (SELECT json_agg(json_build_array(a."id", a."kind", a."enterpriseId", a."deleted")) FROM side_account a)::text AS "accounts",
       (SELECT json_agg(json_build_array(m."accountId", m."enterpriseId")) FROM member_of m)::text AS "memberOf",
-      (SELECT json_agg(${modelTupleJson("t", TOKEN_COLUMNS, TOKEN_TIMESTAMPS)}) FROM "Token" t
+      (SELECT json_agg(${modelTupleJson("t", SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)}) FROM "Token" t
          JOIN side_account owner ON owner."id" = t."ownerAccountId" AND owner."kind" = 'DEVOPS' AND NOT owner."deleted"
          WHERE t."ownerAccountId" = ANY((SELECT "ids" FROM side)::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
       ${enterprisesSeenJson(
@@ -804,8 +818,8 @@ export async function breakingTokensForViewer(
     if (!set) memberOf.set(accountId, (set = new Set()));
     set.add(enterpriseId);
   }
-  const tokensOf = new Map<string, Token[]>();
-  for (const token of modelsFromTuples<Token>(row!.tokens, TOKEN_COLUMNS, TOKEN_TIMESTAMPS)) {
+  const tokensOf = new Map<string, BreakingTokenSummary[]>();
+  for (const token of modelsFromTuples<BreakingTokenSummary>(row!.tokens, SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)) {
     let tokens = tokensOf.get(token.ownerAccountId!);
     if (!tokens) tokensOf.set(token.ownerAccountId!, (tokens = []));
     tokens.push(token);

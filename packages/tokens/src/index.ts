@@ -73,6 +73,7 @@ export type {
   EnterpriseAccountTokenGuidance,
   BreakingTokensGuidance,
   ListedBreakingToken,
+  BreakingTokenSummary,
 } from "./guidance";
 export { organizationsOfAccounts } from "./memberships";
 export { linkDevopsAccountWithToken, type LinkDevopsAccountWithTokenInput } from "./link-with-token";

@@ -2,8 +2,8 @@
  * The member list asks of each person's token guidance only the tokens that break (`willBreak { display lastUsedAt
  * }`): `breakingTokensForViewer` answers that from a statement reading a fraction of what the full guidance
  * (`accountTokenGuidanceForViewer`) reads. Both must give the same answers — null for the same requests (R15: the
- * enterprise unseen; R7: neither the person nor an admin), the same tokens in the same order with the same status and
- * display — on varied enterprises generated from seeds, with people across enterprises, deleted accounts, group
+ * enterprise unseen; R7: neither the person nor an admin), the same tokens in the same order with the same status,
+ * display and last use — on varied enterprises generated from seeds, with people across enterprises, deleted accounts, group
  * memberships, links either way, and every account as the viewer.
  */
 import { createTestDatabase, type TestDatabase } from "@sso-cutover/db/testing";
@@ -28,7 +28,11 @@ function comparable(guidance: { enterprise: { id: string }; willBreak: readonly 
   return (
     guidance && {
       enterprise: guidance.enterprise,
-      willBreak: guidance.willBreak.map((row) => ({ token: row.token, status: row.status, display: row.display })),
+      willBreak: guidance.willBreak.map(({ token, status, display }) => ({
+        token: { id: token.id, name: token.name, prefix: token.prefix, lastFour: token.lastFour, ownerAccountId: token.ownerAccountId, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt, revokedAt: token.revokedAt },
+        status,
+        display,
+      })),
     }
   );
 }

@@ -49,14 +49,14 @@ const TokenReplacementRef = builder.objectRef<TokenReplacement>("TokenReplacemen
  * selection without them: see `leanGuidanceSelection`).
  */
 function fullRow(row: BreakingToken | ListedBreakingToken): BreakingToken {
-  if (!("owner" in row)) throw new Error("a breaking token read without its owner and losses was asked for them");
+  if (!("owner" in row)) throw new Error("a breaking token read for a list (display, status, last use) was asked for more");
   return row;
 }
 
 /** R7: a DOP-owned token that stops working when its owner is removed; the cutover plan shows these too. */
 export const BreakingTokenRef = builder.objectRef<BreakingToken | ListedBreakingToken>("BreakingToken").implement({
   fields: (t) => ({
-    token: t.field({ type: TokenRef, resolve: (row) => row.token }),
+    token: t.field({ type: TokenRef, resolve: (row) => fullRow(row).token }),
     display: t.string({ resolve: (row) => tokenDisplay(row.token) }),
     status: t.field({ type: TokenStatus, resolve: (row) => row.status }),
     lastUsedAt: t.field({ type: "DateTime", nullable: true, resolve: (row) => row.token.lastUsedAt }),
@@ -151,11 +151,11 @@ const AccountTokenGuidanceRef = builder.objectRef<EnterpriseAccountTokenGuidance
 
 /** What the lean read answers of a person's guidance, and of each of its breaking tokens. */
 const LEAN_GUIDANCE_FIELDS = new Set(["__typename", "enterprise", "willBreak"]);
-const LEAN_BREAKING_TOKEN_FIELDS = new Set(["__typename", "token", "display", "status", "lastUsedAt"]);
+const LEAN_BREAKING_TOKEN_FIELDS = new Set(["__typename", "display", "status", "lastUsedAt"]);
 
 /**
- * Whether a `tokenGuidance` selection asks only for the tokens that break, by their own fields (the member list's
- * `willBreak { display lastUsedAt }`): `breakingTokensForViewer` then answers it from a statement that reads a
+ * Whether a `tokenGuidance` selection asks only for the tokens that break, by their display, status and last use (the
+ * member list's `willBreak { display lastUsedAt }`): `breakingTokensForViewer` then answers it from a statement that reads a
  * fraction of what the full guidance reads.
  */
 function leanGuidanceSelection(info: GraphQLResolveInfo): boolean {
