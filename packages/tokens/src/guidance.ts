@@ -802,7 +802,8 @@ export async function breakingTokensForViewer(
       (SELECT json_agg(json_build_array(m."accountId", m."enterpriseId")) FROM member_of m)::text AS "memberOf",
       (SELECT json_agg(${modelTupleJson("t", SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)}) FROM "Token" t
          JOIN side_account owner ON owner."id" = t."ownerAccountId" AND owner."kind" = 'DEVOPS' AND NOT owner."deleted"
-         WHERE t."ownerAccountId" = ANY((SELECT "ids" FROM side)::text[]) AND t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
+         -- The join alone names the owners: an array condition on top made each owner's index probe one per element.
+         WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
       ${enterprisesSeenJson(
         viewerAccountId,
         keys,
