@@ -298,6 +298,26 @@ describe("token guidance for a person (R7)", () => {
     expect(stranger.data?.node).toMatchObject({ lean: null, full: null });
   });
 
+  it("R7/R15: a member list's rows get the organizations and tokens that break read with its page, the same as each account's fields read alone", async () => {
+    const row = "id login organizations { key name } tokenGuidance(enterpriseKey: $key) { enterprise { key } willBreak { display status lastUsedAt } }";
+    for (const key of [null, "acme"]) {
+      const page = await kit.graphql(`query($key: String) { enterprise(key: "acme") { members(first: 100) { edges { node { ${row} } } } } }`, {
+        token: aliceToken,
+        variables: { key },
+      });
+      expect(page.errors).toBeUndefined();
+      const rows = page.data?.enterprise.members.edges.map((edge: any) => edge.node);
+      expect(rows.some((node: any) => node.organizations.length > 0 && node.tokenGuidance?.willBreak.length > 0)).toBe(true);
+      // The same fields through `nodes`: each account's loaders read them.
+      const alone = await kit.graphql(`query($ids: [ID!]!, $key: String) { nodes(ids: $ids) { ... on Account { ${row} } } }`, {
+        token: aliceToken,
+        variables: { ids: rows.map((node: any) => node.id), key },
+      });
+      expect(alone.errors).toBeUndefined();
+      expect(rows, `enterpriseKey ${key}`).toEqual(alone.data?.nodes);
+    }
+  });
+
   it("R7: Enterprise.tokenGuidance is refused to non-admins and names an unknown organization", async () => {
     const forbidden = await kit.graphql(`{ enterprise(key: "acme") { tokenGuidance(organizationKey: "acme-web") { scopedTokensAvailable } } }`, {
       token: bobToken,

@@ -36,13 +36,34 @@ export async function visibleOrganizationsOfAccounts(
   accountIds: readonly string[],
 ): Promise<Map<string, OrganizationWithEnterprise[]>> {
   const ids = [...new Set(accountIds)];
-  const result = new Map<string, OrganizationWithEnterprise[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return result;
+  if (ids.length === 0) return new Map();
+  const read = visibleOrganizationsRead(viewerAccountId, Prisma.sql`${ids}::text[]`);
+  const [row] = await readRows<Record<string, string | null>>(tx, Prisma.sql`WITH ${read.ctes} SELECT ${read.columns}`);
+  return read.answer(row!, ids);
+}
+
+/** A read composed into another statement: its CTEs (without WITH), its columns, and what its columns answer. */
+export interface ComposedRead<T, A extends unknown[]> {
+  ctes: Prisma.Sql;
+  columns: Prisma.Sql;
+  answer(row: Record<string, unknown>, ...args: A): T;
+}
+
+/**
+ * `visibleOrganizationsOfAccounts` as parts of a statement, for the accounts of `ids` (an expression of type text[],
+ * e.g. a page read by the same statement). Its CTEs are `viewer_organization`, `viewer_enterprise` and `membership`;
+ * its columns `org_memberships`, `org_organizations` and `org_enterprises`.
+ */
+export function visibleOrganizationsRead(
+  viewerAccountId: string,
+  ids: Prisma.Sql,
+): ComposedRead<Map<string, OrganizationWithEnterprise[]>, [accountIds: readonly string[]]> {
   // The memberships as (account, organization) pairs and each organization once, as JSON arrays of values: a page of
   // 50 people names a few hundred memberships of a few dozen organizations, and one text parses faster than as many
   // rows of columns.
-  const [row] = await readRows<{ memberships: string | null; organizations: string | null; enterprises: string | null }>(tx, Prisma.sql`
-    WITH viewer_organization AS (
+  return {
+    ctes: Prisma.sql`
+    viewer_organization AS (
       SELECT m."organizationId" AS "id" FROM "OrgMembership" m WHERE m."accountId" = ${viewerAccountId}
       UNION
       SELECT g."organizationId" FROM "GroupMembership" gm JOIN "Group" g ON g."id" = gm."groupId" WHERE gm."accountId" = ${viewerAccountId}
@@ -57,25 +78,31 @@ export async function visibleOrganizationsOfAccounts(
     membership AS MATERIALIZED (
       SELECT m."accountId", m."organizationId", o."key"
       FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
-      WHERE m."accountId" = ANY(${ids}::text[])
+      WHERE m."accountId" = ANY(${ids})
         AND (o."id" IN (SELECT "id" FROM viewer_organization) OR o."enterpriseId" IN (SELECT "id" FROM viewer_enterprise))
-    )
-    SELECT
-      (SELECT json_agg(json_build_array(m."accountId", m."organizationId") ORDER BY m."accountId", m."key") FROM membership m)::text AS "memberships",
+    )`,
+    columns: Prisma.sql`
+      (SELECT json_agg(json_build_array(m."accountId", m."organizationId") ORDER BY m."accountId", m."key") FROM membership m)::text AS "org_memberships",
       (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o
-         WHERE o."id" IN (SELECT "organizationId" FROM membership))::text AS "organizations",
+         WHERE o."id" IN (SELECT "organizationId" FROM membership))::text AS "org_organizations",
       (SELECT json_agg(${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)}) FROM "Enterprise" e
          WHERE e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM membership))
-           AND e."id" IN (SELECT "id" FROM viewer_enterprise))::text AS "enterprises"`);
-  const enterprises = new Map(
-    modelsFromTuples<Enterprise>(row!.enterprises, ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map((enterprise) => [enterprise.id, enterprise]),
-  );
-  const organizations = new Map<string, OrganizationWithEnterprise>();
-  for (const organization of modelsFromTuples<Organization>(row!.organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)) {
-    const enterprise = organization.enterpriseId === null ? null : enterprises.get(organization.enterpriseId);
-    organizations.set(organization.id, enterprise === undefined ? organization : { ...organization, enterprise });
-  }
-  const memberships = row!.memberships ? (JSON.parse(row!.memberships) as [string, string][]) : [];
-  for (const [accountId, organizationId] of memberships) result.get(accountId)!.push(organizations.get(organizationId)!);
-  return result;
+           AND e."id" IN (SELECT "id" FROM viewer_enterprise))::text AS "org_enterprises"`,
+    answer(row, accountIds) {
+      const result = new Map<string, OrganizationWithEnterprise[]>(accountIds.map((id) => [id, []]));
+      const enterprises = new Map(
+        modelsFromTuples<Enterprise>(row.org_enterprises, ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map((enterprise) => [enterprise.id, enterprise]),
+      );
+      const organizations = new Map<string, OrganizationWithEnterprise>();
+      for (const organization of modelsFromTuples<OrganizationWithEnterprise>(row.org_organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)) {
+        // The rows were built here: the enterprise is set on them rather than on copies.
+        const enterprise = organization.enterpriseId === null ? null : enterprises.get(organization.enterpriseId);
+        if (enterprise !== undefined) organization.enterprise = enterprise;
+        organizations.set(organization.id, organization);
+      }
+      const memberships = typeof row.org_memberships === "string" ? (JSON.parse(row.org_memberships) as [string, string][]) : [];
+      for (const [accountId, organizationId] of memberships) result.get(accountId)?.push(organizations.get(organizationId)!);
+      return result;
+    },
+  };
 }

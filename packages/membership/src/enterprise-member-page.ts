@@ -9,6 +9,7 @@ import {
   type AccountKind,
   type Tx,
 } from "@sso-cutover/db";
+import type { ComposedRead } from "./account-organizations";
 import { enterpriseMembersWhere, type EnterpriseMembersFilter } from "./members";
 
 /**
@@ -39,9 +40,8 @@ export async function enterpriseMembers(
   now: Date = new Date(),
 ): Promise<Account[]> {
   if (page.take === 0) return [];
-  const forward = page.take > 0;
-  const limit = Math.abs(page.take);
-  if (filter.cutoverStatus) {
+  const keyed = enterpriseMemberPageRead(enterpriseId, filter, page);
+  if (!keyed) {
     const rows = await tx.account.findMany({
       where: await enterpriseMembersWhere(tx, enterpriseId, filter, now),
       orderBy: { login: "asc" },
@@ -50,6 +50,24 @@ export async function enterpriseMembers(
     });
     return rows;
   }
+  const [row] = await readRows<Record<string, unknown>>(tx, Prisma.sql`WITH ${keyed.ctes} SELECT ${keyed.columns}`);
+  return keyed.answer(row!);
+}
+
+/**
+ * The keyed page of `enterpriseMembers` as parts of a statement (see `ComposedRead`), so that reads about the page's
+ * accounts can join it in one statement: the CTE `page` (the page's ids and logins), `ids`, an expression of the
+ * page's account ids as text[], and the column `page_accounts`. Null for an empty page, and for a page filtered by
+ * cutover status (read through Prisma).
+ */
+export function enterpriseMemberPageRead(
+  enterpriseId: string,
+  filter: EnterpriseMembersFilter,
+  page: EnterpriseMemberPage,
+): (ComposedRead<Account[], []> & { ids: Prisma.Sql }) | null {
+  if (page.take === 0 || filter.cutoverStatus) return null;
+  const forward = page.take > 0;
+  const limit = Math.abs(page.take);
   const direction = forward ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   // The page size and the kinds are part of the statement's text, not parameters: PostgreSQL then keeps one generic
   // plan per page size (planned once per connection) rather than planning each execution again for its LIMIT
@@ -89,11 +107,16 @@ export async function enterpriseMembers(
     ),
   ];
   // The page's accounts as one JSON array of values per account: one text to parse rather than 50 rows of 21 columns.
-  const [row] = await readRows<{ accounts: string | null }>(tx, Prisma.sql`
-    SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)} ORDER BY member."login" ${direction})::text AS "accounts"
-    FROM (SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
-          ORDER BY member."login" ${direction} LIMIT ${limitText}) member
-    JOIN "Account" a ON a."id" = member."id"`);
-  const accounts = modelsFromTuples<Account>(row!.accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS);
-  return forward ? accounts : accounts.reverse();
+  return {
+    ctes: Prisma.sql`page AS MATERIALIZED (
+      SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
+      ORDER BY member."login" ${direction} LIMIT ${limitText})`,
+    ids: Prisma.sql`(SELECT array_agg(p."id") FROM page p)::text[]`,
+    columns: Prisma.sql`(SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)} ORDER BY p."login" ${direction})
+      FROM page p JOIN "Account" a ON a."id" = p."id")::text AS "page_accounts"`,
+    answer(row) {
+      const accounts = modelsFromTuples<Account>(row.page_accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS);
+      return forward ? accounts : accounts.reverse();
+    },
+  };
 }

@@ -27,6 +27,7 @@ import { holdsEnterprisePermission, visibleEnterpriseSql } from "@sso-cutover/en
 import {
   effectiveOrgPermissions,
   permissionKey,
+  type ComposedRead,
   type EnterpriseScopedRequest,
 } from "@sso-cutover/membership";
 import { organizationsOfAccounts } from "./memberships";
@@ -772,9 +773,26 @@ export async function breakingTokensForViewer(
   if (requests.length === 0) return [];
   const ids = [...new Set(requests.map((request) => request.accountId))];
   const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
-  const [row] = await readRows<Record<string, string | null>>(tx, Prisma.sql`
-    WITH person AS (
-      SELECT a."id", a."kind", a."enterpriseId", a."deletedAt" IS NOT NULL AS "deleted" FROM "Account" a WHERE a."id" = ANY(${ids}::text[])
+  const read = breakingTokensRead(viewerAccountId, Prisma.sql`${ids}::text[]`, keys);
+  const [row] = await readRows<Record<string, unknown>>(tx, Prisma.sql`WITH ${read.ctes} SELECT ${read.columns}`);
+  return read.answer(row!, requests, now);
+}
+
+/**
+ * `breakingTokensForViewer` as parts of a statement (see `ComposedRead`), for the accounts of `ids` (an expression of
+ * type text[], e.g. a page read by the same statement) and the enterprise keys the requests name. Its CTEs are
+ * `person`, `link`, `side`, `side_account` and `member_of`; its columns are named `bt_…`. `answer` takes the requests
+ * (about those accounts) and the moment the statuses are computed at.
+ */
+export function breakingTokensRead(
+  viewerAccountId: string,
+  ids: Prisma.Sql,
+  enterpriseKeys: readonly string[],
+): ComposedRead<(BreakingTokensGuidance | null)[], [requests: readonly EnterpriseScopedRequest[], now: Date]> {
+  return {
+    ctes: Prisma.sql`
+    person AS (
+      SELECT a."id", a."kind", a."enterpriseId", a."deletedAt" IS NOT NULL AS "deleted" FROM "Account" a WHERE a."id" = ANY(${ids})
     ),
     -- Each person's links, through the two unique indexes (matched against the array of ids, PostgreSQL scanned
     -- every link twice). Two linked people of one page find their link twice: DISTINCT.
@@ -794,42 +812,53 @@ export async function breakingTokensForViewer(
     ),
     member_of AS (
       SELECT em."accountId", em."enterpriseId" FROM "EnterpriseMember" em WHERE em."accountId" = ANY((SELECT "ids" FROM side)::text[])
-    )
-    SELECT
-      (SELECT json_agg(json_build_array(p."id", p."kind", p."enterpriseId")) FROM person p)::text AS "people",
-      (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l)::text AS "links",
-      (SELECT json_agg(json_build_array(a."id", a."kind", a."enterpriseId", a."deleted")) FROM side_account a)::text AS "accounts",
-      (SELECT json_agg(json_build_array(m."accountId", m."enterpriseId")) FROM member_of m)::text AS "memberOf",
+    )`,
+    columns: Prisma.sql`
+      (SELECT json_agg(json_build_array(p."id", p."kind", p."enterpriseId")) FROM person p)::text AS "bt_people",
+      (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l)::text AS "bt_links",
+      (SELECT json_agg(json_build_array(a."id", a."kind", a."enterpriseId", a."deleted")) FROM side_account a)::text AS "bt_accounts",
+      (SELECT json_agg(json_build_array(m."accountId", m."enterpriseId")) FROM member_of m)::text AS "bt_member_of",
       (SELECT json_agg(${modelTupleJson("t", SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)}) FROM "Token" t
          JOIN side_account owner ON owner."id" = t."ownerAccountId" AND owner."kind" = 'DEVOPS' AND NOT owner."deleted"
          -- The join alone names the owners: an array condition on top made each owner's index probe one per element.
-         WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "tokens",
+         WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "bt_tokens",
       ${enterprisesSeenJson(
         viewerAccountId,
-        keys,
+        enterpriseKeys,
         Prisma.sql`SELECT "enterpriseId" FROM side_account UNION SELECT "enterpriseId" FROM member_of`,
-      )} AS "enterprises"`);
-  const list = <T>(value: string | null | undefined): T[] => (value ? (JSON.parse(value) as T[]) : []);
+      )} AS "bt_enterprises"`,
+    answer: (row, requests, now) => breakingTokensAnswer(row, requests, viewerAccountId, now),
+  };
+}
+
+/** What `breakingTokensRead`'s columns answer for the requests. */
+function breakingTokensAnswer(
+  row: Record<string, unknown>,
+  requests: readonly EnterpriseScopedRequest[],
+  viewerAccountId: string,
+  now: Date,
+): (BreakingTokensGuidance | null)[] {
+  const list = <T>(value: unknown): T[] => (typeof value === "string" ? (JSON.parse(value) as T[]) : []);
   const accounts = new Map(
-    list<[string, Account["kind"], string | null, boolean]>(row!.accounts).map(([id, kind, enterpriseId, deleted]) => [id, { kind, enterpriseId, deleted }]),
+    list<[string, Account["kind"], string | null, boolean]>(row.bt_accounts).map(([id, kind, enterpriseId, deleted]) => [id, { kind, enterpriseId, deleted }]),
   );
   const memberOf = new Map<string, Set<string>>();
-  for (const [accountId, enterpriseId] of list<[string, string]>(row!.memberOf)) {
+  for (const [accountId, enterpriseId] of list<[string, string]>(row.bt_member_of)) {
     let set = memberOf.get(accountId);
     if (!set) memberOf.set(accountId, (set = new Set()));
     set.add(enterpriseId);
   }
   const tokensOf = new Map<string, BreakingTokenSummary[]>();
-  for (const token of modelsFromTuples<BreakingTokenSummary>(row!.tokens, SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)) {
+  for (const token of modelsFromTuples<BreakingTokenSummary>(row.bt_tokens, SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)) {
     let tokens = tokensOf.get(token.ownerAccountId!);
     if (!tokens) tokensOf.set(token.ownerAccountId!, (tokens = []));
     tokens.push(token);
   }
-  const links = list<[string, string]>(row!.links);
+  const links = list<[string, string]>(row.bt_links);
   const ssoOf = new Map(links.map(([devopsAccountId, ssoAccountId]) => [devopsAccountId, ssoAccountId]));
   const devopsOf = new Map(links.map(([devopsAccountId, ssoAccountId]) => [ssoAccountId, devopsAccountId]));
-  const people = new Map(list<[string, Account["kind"], string | null]>(row!.people).map((person) => [person[0], person]));
-  const seen = enterprisesSeen(enterprisesFromJson(row!.enterprises));
+  const people = new Map(list<[string, Account["kind"], string | null]>(row.bt_people).map((person) => [person[0], person]));
+  const seen = enterprisesSeen(enterprisesFromJson(row.bt_enterprises as string | null));
   return requests.map((request) => {
     const person = people.get(request.accountId);
     if (!person) return null;

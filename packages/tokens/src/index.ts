@@ -56,6 +56,7 @@ export {
   accountTokenGuidances,
   accountTokenGuidanceForViewer,
   breakingTokensForViewer,
+  breakingTokensRead,
   organizationTokenGuidanceForViewer,
   requireOrganizationTokenGuidanceAccess,
   requireAccountTokenGuidanceAccess,
@@ -77,3 +78,5 @@ export type {
 } from "./guidance";
 export { organizationsOfAccounts } from "./memberships";
 export { linkDevopsAccountWithToken, type LinkDevopsAccountWithTokenInput } from "./link-with-token";
+export { enterpriseMemberPageWith } from "./member-page";
+export type { MemberPageCompanions, MemberPageWithCompanions } from "./member-page";

@@ -9,11 +9,13 @@ import {
   visibleAccountWhere,
   visibleOrganizationsOfAccounts,
   type OrganizationMembersPage,
+  type OrganizationWithEnterprise,
 } from "@sso-cutover/membership";
 import DataLoader from "dataloader";
 import type { GraphQLResolveInfo } from "graphql";
 import type { GatewayContext } from "../context";
 import { builder } from "../builder";
+import { organizationsReadWithPage } from "../member-page-companions";
 import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { AccountKind, DevopsPlatform } from "./enums";
@@ -39,9 +41,11 @@ export const AccountRef = builder.prismaNode("Account", {
       description: "Organizations the account is a member of, directly.",
       // The accounts of a whole page in one statement, filtered there (R15).
       load: async (accountIds: string[], context) => {
-        const organizations = await visibleOrganizationsOfAccounts(context.prisma, context.viewer?.accountId ?? "", accountIds);
+        // What the member list's page statement read already (see member-page-companions.ts) is not read again.
+        const unknown = accountIds.filter((id) => organizationsReadWithPage(context, id) === undefined);
+        const organizations = unknown.length === 0 ? new Map<string, OrganizationWithEnterprise[]>() : await visibleOrganizationsOfAccounts(context.prisma, context.viewer?.accountId ?? "", unknown);
         return accountIds.map((id) => {
-          const list = organizations.get(id) ?? [];
+          const list = organizationsReadWithPage(context, id) ?? organizations.get(id) ?? [];
           // Each organization's enterprise was read with it, and shown visible there (R15).
           readThroughVisibility(context, "Enterprise", list.flatMap((organization) => (organization.enterprise ? [organization.enterprise] : [])));
           return readThroughVisibility(context, "Organization", list);

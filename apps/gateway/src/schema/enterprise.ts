@@ -1,10 +1,12 @@
 import { computeSetupProgress } from "@sso-cutover/sso";
 import { heldEnterprisePermissionsOn, oneClickAccessLink, visibleEnterpriseByKey, visibleEnterpriseWhere } from "@sso-cutover/enterprise";
 import { enterpriseMembers } from "@sso-cutover/membership";
+import { enterpriseMemberPageWith } from "@sso-cutover/tokens";
 import { createContextCache } from "@pothos/core";
 import { invalidInput, type EnterprisePermissionKind as EnterprisePermission } from "@sso-cutover/db";
 import type { GatewayContext } from "../context";
 import { builder } from "../builder";
+import { memberPageCompanions, recordMemberPageCompanions } from "../member-page-companions";
 import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { OrganizationRef } from "./organization";
@@ -70,15 +72,16 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
       // includes the members of visible enterprises), and this enterprise was read through its filter: the page is
       // cut by its keyed statement, with the accounts' rows; only a selection needing more of them (a relation)
       // reads exactly those accounts again, with what it needs.
-      resolve: async (query, enterprise, args, context) => {
+      // What the rows ask of their accounts that the page's statement can read (their organizations, their tokens that
+      // break) is read in it, and found there by the fields' loaders (member-page-companions.ts).
+      resolve: async (query, enterprise, args, context, info) => {
         const { cursor, take, skip: _skip, ...selection } = query as typeof query & { cursor?: { login: string }; take: number; skip?: number };
-        const members = await enterpriseMembers(
-          context.prisma,
-          enterprise.id,
-          { kind: args.kind, cutoverStatus: args.cutoverStatus },
-          { take, cursorLogin: cursor?.login },
-          context.now,
-        );
+        const filter = { kind: args.kind, cutoverStatus: args.cutoverStatus };
+        const page = { take, cursorLogin: cursor?.login };
+        const companions = memberPageCompanions(info, context.viewer?.accountId ?? "");
+        const read = companions ? await enterpriseMemberPageWith(context.prisma, enterprise.id, filter, page, companions, context.now) : null;
+        if (read) recordMemberPageCompanions(context, read, companions!);
+        const members = read?.accounts ?? (await enterpriseMembers(context.prisma, enterprise.id, filter, page, context.now));
         if (selectsOnlyColumns(selection)) return readThroughVisibility(context, "Account", members);
         const ids = members.map((account) => account.id);
         const accounts = ids.length === 0 ? [] : await context.prisma.account.findMany({ ...selection, where: { id: { in: ids } } });

@@ -1,4 +1,3 @@
-import type { EnterpriseScopedRequest } from "@sso-cutover/membership";
 import {
   accountTokenGuidanceForViewer,
   breakingTokensForViewer,
@@ -13,11 +12,10 @@ import {
   type TokenRecommendation,
   type TokenReplacement,
 } from "@sso-cutover/tokens";
-import type { GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
-import { fieldsSelected, selectsOnly } from "../selection";
+import { guidanceKey, guidanceReadWithPage, leanGuidanceSelection, parseGuidanceKey } from "../member-page-companions";
 import { OrganizationRef } from "./organization";
 import { TokenKind, TokenRef, TokenStatus } from "./token";
 
@@ -149,35 +147,6 @@ const AccountTokenGuidanceRef = builder.objectRef<EnterpriseAccountTokenGuidance
   }),
 });
 
-/** What the lean read answers of a person's guidance, and of each of its breaking tokens. */
-const LEAN_GUIDANCE_FIELDS = new Set(["__typename", "enterprise", "willBreak"]);
-const LEAN_BREAKING_TOKEN_FIELDS = new Set(["__typename", "display", "status", "lastUsedAt"]);
-
-/**
- * Whether a `tokenGuidance` selection asks only for the tokens that break, by their display, status and last use (the
- * member list's `willBreak { display lastUsedAt }`): `breakingTokensForViewer` then answers it from a statement that reads a
- * fraction of what the full guidance reads.
- */
-function leanGuidanceSelection(info: GraphQLResolveInfo): boolean {
-  // The same field of every item of a list shares its nodes: decided once per list.
-  let lean = leanSelections.get(info.fieldNodes);
-  if (lean === undefined) {
-    const fields = fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments);
-    lean =
-      selectsOnly(fields, LEAN_GUIDANCE_FIELDS) &&
-      selectsOnly(fieldsSelected(fields.get("willBreak") ?? [], info.fragments), LEAN_BREAKING_TOKEN_FIELDS);
-    leanSelections.set(info.fieldNodes, lean);
-  }
-  return lean;
-}
-
-const leanSelections = new WeakMap<GraphQLResolveInfo["fieldNodes"], boolean>();
-
-/** A person's guidance as a dataloader key: the request, and whether the lean read answers it. */
-interface GuidanceRequest extends EnterpriseScopedRequest {
-  lean: boolean;
-}
-
 builder.objectField(AccountRef, "tokenGuidance", (t) =>
   t.loadable({
     type: AccountTokenGuidanceRef,
@@ -189,7 +158,9 @@ builder.objectField(AccountRef, "tokenGuidance", (t) =>
     args: { enterpriseKey: t.arg.string({ required: false }) },
     // Equal requests share one key, so each is answered once per request; one statement per kind of read.
     load: async (keys: string[], context) => {
-      const requests = keys.map((key) => JSON.parse(key) as GuidanceRequest);
+      // What the member list's page statement read already (see member-page-companions.ts) is not read again.
+      const known = new Map(keys.flatMap((key) => { const read = guidanceReadWithPage(context, key); return read === undefined ? [] : [[key, read] as const]; }));
+      const requests = keys.filter((key) => !known.has(key)).map(parseGuidanceKey);
       const lean = requests.filter((request) => request.lean);
       const full = requests.filter((request) => !request.lean);
       const viewer = context.viewer?.accountId ?? "";
@@ -197,12 +168,12 @@ builder.objectField(AccountRef, "tokenGuidance", (t) =>
         breakingTokensForViewer(context.prisma, viewer, lean, context.now),
         accountTokenGuidanceForViewer(context.prisma, viewer, full, context.now),
       ]);
-      const answers = new Map<GuidanceRequest, EnterpriseAccountTokenGuidance | BreakingTokensGuidance | null>();
-      lean.forEach((request, index) => answers.set(request, leanAnswers[index]!));
-      full.forEach((request, index) => answers.set(request, fullAnswers[index]!));
-      return requests.map((request) => answers.get(request)!);
+      const answers = new Map<string, EnterpriseAccountTokenGuidance | BreakingTokensGuidance | null>(known);
+      lean.forEach((request, index) => answers.set(guidanceKey(request), leanAnswers[index]!));
+      full.forEach((request, index) => answers.set(guidanceKey(request), fullAnswers[index]!));
+      return keys.map((key) => answers.get(key)!);
     },
     resolve: (account, args, _context, info) =>
-      JSON.stringify({ accountId: account.id, enterpriseKey: args.enterpriseKey ?? null, lean: leanGuidanceSelection(info) } satisfies GuidanceRequest),
+      guidanceKey({ accountId: account.id, enterpriseKey: args.enterpriseKey ?? null, lean: leanGuidanceSelection(info.fieldNodes, info.fragments) }),
   }),
 );

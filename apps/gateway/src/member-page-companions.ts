@@ -1,0 +1,105 @@
+import type { OrganizationWithEnterprise } from "@sso-cutover/membership";
+import type { BreakingTokensGuidance, MemberPageCompanions, MemberPageWithCompanions } from "@sso-cutover/tokens";
+import { GraphQLString, valueFromAST, type FieldNode, type GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "./context";
+import { fieldsSelected, selectsOnly } from "./selection";
+
+// What a member list's rows ask of their accounts (`Account.organizations`, `Account.tokenGuidance` read leanly) is
+// read with the page, in its statement (`enterpriseMemberPageWith`); the fields' loaders then find it here instead of
+// reading it again.
+
+/** What the lean read answers of a person's guidance, and of each of its breaking tokens. */
+const LEAN_GUIDANCE_FIELDS = new Set(["__typename", "enterprise", "willBreak"]);
+const LEAN_BREAKING_TOKEN_FIELDS = new Set(["__typename", "display", "status", "lastUsedAt"]);
+
+const leanSelections = new WeakMap<readonly FieldNode[], boolean>();
+
+/**
+ * Whether `tokenGuidance` fields (the nodes of one response key, or every one on a row) ask only for the tokens that
+ * break, by their display, status and last use (the member list's `willBreak { display lastUsedAt }`):
+ * `breakingTokensForViewer` then answers them from a statement that reads a fraction of what the full guidance reads.
+ */
+export function leanGuidanceSelection(fieldNodes: readonly FieldNode[], fragments: GraphQLResolveInfo["fragments"]): boolean {
+  // The same field of every item of a list shares its nodes: decided once per list.
+  let lean = leanSelections.get(fieldNodes);
+  if (lean === undefined) {
+    const fields = fieldsSelected(fieldNodes.map((node) => node.selectionSet), fragments);
+    lean =
+      selectsOnly(fields, LEAN_GUIDANCE_FIELDS) &&
+      selectsOnly(fieldsSelected(fields.get("willBreak")?.map((node) => node.selectionSet) ?? [], fragments), LEAN_BREAKING_TOKEN_FIELDS);
+    leanSelections.set(fieldNodes, lean);
+  }
+  return lean;
+}
+
+/** A person's guidance as a dataloader key: the request, and whether the lean read answers it. */
+export interface GuidanceRequest {
+  accountId: string;
+  enterpriseKey: string | null;
+  lean: boolean;
+}
+
+export function guidanceKey(request: GuidanceRequest): string {
+  return JSON.stringify([request.accountId, request.enterpriseKey, request.lean]);
+}
+
+export function parseGuidanceKey(key: string): GuidanceRequest {
+  const [accountId, enterpriseKey, lean] = JSON.parse(key) as [string, string | null, boolean];
+  return { accountId, enterpriseKey, lean };
+}
+
+/**
+ * What the rows of a member list (the `members` connection whose field nodes and variables are given) ask of their
+ * accounts that its statement can read: `organizations`, and `tokenGuidance` when every one of its nodes is lean and
+ * names the same enterprise (else the fields' loaders read it as usual).
+ */
+export function memberPageCompanions(info: GraphQLResolveInfo, viewerAccountId: string): MemberPageCompanions | null {
+  const edges = fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments).get("edges") ?? [];
+  const node = fieldsSelected(edges.map((edge) => edge.selectionSet), info.fragments).get("node") ?? [];
+  const row = fieldsSelected(node.map((field) => field.selectionSet), info.fragments);
+  const organizations = row.has("organizations");
+  const guidance = row.get("tokenGuidance") ?? [];
+  let breakingTokens: MemberPageCompanions["breakingTokens"] = null;
+  if (guidance.length > 0 && leanGuidanceSelection(guidance, info.fragments)) {
+    const keys = new Set(guidance.map((field) => enterpriseKeyArgument(field, info.variableValues)));
+    const [key] = keys;
+    if (keys.size === 1 && key !== undefined) breakingTokens = { enterpriseKey: key };
+  }
+  return organizations || breakingTokens ? { viewerAccountId, organizations, breakingTokens } : null;
+}
+
+/** A `tokenGuidance` field's `enterpriseKey` (null when absent or null); undefined when it cannot be told. */
+function enterpriseKeyArgument(field: FieldNode, variables: Record<string, unknown>): string | null | undefined {
+  const argument = field.arguments?.find((candidate) => candidate.name.value === "enterpriseKey");
+  if (!argument) return null;
+  const value = valueFromAST(argument.value, GraphQLString, variables);
+  return value === undefined ? undefined : (value as string | null);
+}
+
+const organizationsRead = new WeakMap<GatewayContext, Map<string, OrganizationWithEnterprise[]>>();
+const guidanceRead = new WeakMap<GatewayContext, Map<string, BreakingTokensGuidance | null>>();
+
+/** Records what a member page's statement read of its accounts, for the fields' loaders of this request. */
+export function recordMemberPageCompanions(context: GatewayContext, read: MemberPageWithCompanions, companions: MemberPageCompanions): void {
+  if (read.organizations) {
+    const known = organizationsRead.get(context) ?? new Map<string, OrganizationWithEnterprise[]>();
+    for (const [accountId, organizations] of read.organizations) known.set(accountId, organizations);
+    organizationsRead.set(context, known);
+  }
+  if (read.breakingTokens && companions.breakingTokens) {
+    const known = guidanceRead.get(context) ?? new Map<string, BreakingTokensGuidance | null>();
+    const enterpriseKey = companions.breakingTokens.enterpriseKey;
+    for (const [accountId, guidance] of read.breakingTokens) known.set(guidanceKey({ accountId, enterpriseKey, lean: true }), guidance);
+    guidanceRead.set(context, known);
+  }
+}
+
+/** The organizations a member page's statement read for this account, if it did. */
+export function organizationsReadWithPage(context: GatewayContext, accountId: string): OrganizationWithEnterprise[] | undefined {
+  return organizationsRead.get(context)?.get(accountId);
+}
+
+/** The lean guidance a member page's statement read for this key, if it did (null: read, and none to show). */
+export function guidanceReadWithPage(context: GatewayContext, key: string): BreakingTokensGuidance | null | undefined {
+  return guidanceRead.get(context)?.get(key);
+}

@@ -1,0 +1,64 @@
+import { Prisma, readRows, type Account, type Tx } from "@sso-cutover/db";
+import {
+  enterpriseMemberPageRead,
+  visibleOrganizationsRead,
+  type EnterpriseMemberPage,
+  type EnterpriseMembersFilter,
+  type OrganizationWithEnterprise,
+} from "@sso-cutover/membership";
+import { breakingTokensRead, type BreakingTokensGuidance } from "./guidance";
+
+/** What a member list's rows ask of their accounts besides the accounts' own columns. */
+export interface MemberPageCompanions {
+  viewerAccountId: string;
+  /** Each account's organizations as the viewer may see them (`visibleOrganizationsOfAccounts`). */
+  organizations: boolean;
+  /** Each account's tokens that break, in the enterprise with this key, or each person's own when null (`breakingTokensForViewer`). */
+  breakingTokens: { enterpriseKey: string | null } | null;
+}
+
+export interface MemberPageWithCompanions {
+  accounts: Account[];
+  /** By account id; null when not asked for. */
+  organizations: Map<string, OrganizationWithEnterprise[]> | null;
+  /** By account id; null when not asked for. */
+  breakingTokens: Map<string, BreakingTokensGuidance | null> | null;
+}
+
+/**
+ * A page of the enterprise's members (`enterpriseMembers`) and, in the same statement, what the page's rows ask of
+ * its accounts: their organizations (R15, as `visibleOrganizationsOfAccounts` reads them) and their tokens that break
+ * (R7, as `breakingTokensForViewer` reads them), each read by the same parts of SQL and the same code as alone, over
+ * the page's ids. One statement where there were three: each costs the gateway and the database a round trip, and
+ * the gateway about 0.3 ms of CPU whatever its size. Null when the page is not read by its keyed statement (a cutover
+ * status filter, an empty page): the reads are then made apart.
+ */
+export async function enterpriseMemberPageWith(
+  tx: Tx,
+  enterpriseId: string,
+  filter: EnterpriseMembersFilter,
+  page: EnterpriseMemberPage,
+  companions: MemberPageCompanions,
+  now: Date = new Date(),
+): Promise<MemberPageWithCompanions | null> {
+  const pageRead = enterpriseMemberPageRead(enterpriseId, filter, page);
+  if (!pageRead) return null;
+  const organizationsRead = companions.organizations ? visibleOrganizationsRead(companions.viewerAccountId, pageRead.ids) : null;
+  const breaking = companions.breakingTokens;
+  const breakingRead = breaking
+    ? breakingTokensRead(companions.viewerAccountId, pageRead.ids, breaking.enterpriseKey ? [breaking.enterpriseKey] : [])
+    : null;
+  const parts = [pageRead, ...(organizationsRead ? [organizationsRead] : []), ...(breakingRead ? [breakingRead] : [])];
+  const [row] = await readRows<Record<string, unknown>>(
+    tx,
+    Prisma.sql`WITH ${Prisma.join(parts.map((part) => part.ctes), ", ")} SELECT ${Prisma.join(parts.map((part) => part.columns), ", ")}`,
+  );
+  const accounts = pageRead.answer(row!);
+  const ids = accounts.map((account) => account.id);
+  let breakingTokens: Map<string, BreakingTokensGuidance | null> | null = null;
+  if (breakingRead) {
+    const answers = breakingRead.answer(row!, ids.map((accountId) => ({ accountId, enterpriseKey: breaking!.enterpriseKey })), now);
+    breakingTokens = new Map(ids.map((id, index) => [id, answers[index]!]));
+  }
+  return { accounts, organizations: organizationsRead ? organizationsRead.answer(row!, ids) : null, breakingTokens };
+}
