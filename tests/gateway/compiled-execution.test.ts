@@ -13,6 +13,7 @@ import { createGateway, type Gateway } from "../../apps/gateway/src/yoga";
 import { persistedOperations } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
+import { BENCH_DASHBOARD, BENCH_MEMBERS, BENCH_READINESS } from "../kit/bench-documents";
 
 let kit: TestGateway;
 let graphqlJs: Gateway;
@@ -71,23 +72,6 @@ async function compare(body: { query: string; variables?: Record<string, unknown
   expect(second, label).toEqual(expected);
   return { compiled: compiledExecutionCounts.answered - before, answer: expected, json: JSON.parse(expected.body) as { data?: any; errors?: any[] } };
 }
-
-const MEMBER = "login email kind organizations { key name } tokenGuidance { willBreak { display lastUsedAt } }";
-/** bench/run.ts's nested reads. */
-const BENCH_MEMBERS = `query BenchMembers($key: String!, $first: Int!) {
-  enterprise(key: $key) { members(first: $first) { edges { node { ${MEMBER} } } } }
-}`;
-const BENCH_DASHBOARD = `query BenchDashboard($key: String!, $organizations: Int!, $first: Int!) {
-  enterprise(key: $key) { organizations(first: $organizations) { key members(first: $first) { edges { node { ${MEMBER} } } } } }
-}`;
-const BENCH_READINESS = `query BenchReadiness($key: String!, $first: Int!) {
-  enterprise(key: $key) {
-    readiness(first: $first) {
-      edges { node { account { login } cutoverStatus organizationsOnlyThroughDop { key } tokensThatWouldBreak { display } invitation { status } } }
-      totals { people dopAccounts linkedDopAccounts ssoOnlyAccounts pendingInvitations dopOwnedTokens breakGlassAccounts blockers warnings }
-    }
-  }
-}`;
 
 beforeAll(async () => {
   kit = await startTestGateway({ MAX_REQUEST_COST: "1000000" });

@@ -8,6 +8,7 @@ import { createSession, MAX_ACCOUNTS_PER_REMOVAL, SESSION_COOKIE } from "@sso-cu
 import { persistedOperation } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
+import { BENCH_DASHBOARD, BENCH_MEMBERS } from "../kit/bench-documents";
 
 let kit: TestGateway;
 let scenario: Scenario;
@@ -73,15 +74,6 @@ const ORGANIZATION_MEMBERS = `query OrganizationMembers($key: String!, $organiza
       }
     }
   }
-}`;
-
-/** The two nested reads of the benchmark (bench/run.ts), with their member fields. */
-const MEMBER = "login email kind organizations { key name } tokenGuidance { willBreak { display lastUsedAt } }";
-const BENCH_MEMBERS = `query BenchMembers($key: String!, $first: Int!) {
-  enterprise(key: $key) { members(first: $first) { edges { node { ${MEMBER} } } } }
-}`;
-const BENCH_DASHBOARD = `query BenchDashboard($key: String!, $organizations: Int!, $first: Int!) {
-  enterprise(key: $key) { organizations(first: $organizations) { key members(first: $first) { edges { node { ${MEMBER} } } } } }
 }`;
 
 const READINESS = `query Readiness($key: String!, $first: Int!) {
