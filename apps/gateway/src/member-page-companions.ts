@@ -3,6 +3,7 @@ import type { BreakingTokensGuidance, MemberPageCompanions, MemberPageWithCompan
 import { GraphQLString, valueFromAST, type FieldNode, type GraphQLResolveInfo } from "graphql";
 import type { GatewayContext } from "./context";
 import { fieldsSelected, selectsOnly } from "./selection";
+import { readThroughVisibility } from "./visibility";
 
 // What a member list's rows ask of their accounts (`Account.organizations`, `Account.tokenGuidance` read leanly) is
 // read with the page, in its statement (`enterpriseMemberPageWith`); the fields' loaders then find it here instead of
@@ -83,7 +84,11 @@ const guidanceRead = new WeakMap<GatewayContext, Map<string, BreakingTokensGuida
 export function recordMemberPageCompanions(context: GatewayContext, read: MemberPageWithCompanions, companions: MemberPageCompanions): void {
   if (read.organizations) {
     const known = organizationsRead.get(context) ?? new Map<string, OrganizationWithEnterprise[]>();
-    for (const [accountId, organizations] of read.organizations) known.set(accountId, organizations);
+    for (const [accountId, organizations] of read.organizations) {
+      // Each organization's enterprise was read with it, and shown visible there, as the organizations were (R15).
+      readThroughVisibility(context, "Enterprise", organizations.flatMap((organization) => (organization.enterprise ? [organization.enterprise] : [])));
+      known.set(accountId, readThroughVisibility(context, "Organization", organizations));
+    }
     organizationsRead.set(context, known);
   }
   if (read.breakingTokens && companions.breakingTokens) {

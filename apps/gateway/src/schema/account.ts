@@ -36,22 +36,13 @@ export const AccountRef = builder.prismaNode("Account", {
     lastLoginAt: t.expose("lastLoginAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     deletedAt: t.expose("deletedAt", { type: "DateTime", nullable: true }),
-    organizations: t.loadableList({
-      type: OrganizationRef,
+    organizations: t.field({
+      type: [OrganizationRef],
       description: "Organizations the account is a member of, directly.",
-      // The accounts of a whole page in one statement, filtered there (R15).
-      load: async (accountIds: string[], context) => {
-        // What the member list's page statement read already (see member-page-companions.ts) is not read again.
-        const unknown = accountIds.filter((id) => organizationsReadWithPage(context, id) === undefined);
-        const organizations = unknown.length === 0 ? new Map<string, OrganizationWithEnterprise[]>() : await visibleOrganizationsOfAccounts(context.prisma, context.viewer?.accountId ?? "", unknown);
-        return accountIds.map((id) => {
-          const list = organizationsReadWithPage(context, id) ?? organizations.get(id) ?? [];
-          // Each organization's enterprise was read with it, and shown visible there (R15).
-          readThroughVisibility(context, "Enterprise", list.flatMap((organization) => (organization.enterprise ? [organization.enterprise] : [])));
-          return readThroughVisibility(context, "Organization", list);
-        });
-      },
-      resolve: (account) => account.id,
+      // What a member list's page statement read already (member-page-companions.ts, recorded as visible there) is
+      // answered as it is, without a promise per row; the rest through the loader: a whole page in one statement,
+      // filtered there (R15).
+      resolve: (account, _args, context) => organizationsReadWithPage(context, account.id) ?? organizationsLoader(context).load(account.id),
     }),
   }),
 });
@@ -80,6 +71,20 @@ builder.queryField("viewer", (t) =>
  * needs of them, or through their filter) in another only when the rows do not answer the selection or the page
  * could not tell that the viewer sees them all.
  */
+/** The request's loader of accounts' organizations as the viewer may see them, each with its enterprise. */
+const organizationsLoader = createContextCache(
+  (context: GatewayContext) =>
+    new DataLoader<string, OrganizationWithEnterprise[]>(async (accountIds) => {
+      const organizations = await visibleOrganizationsOfAccounts(context.prisma, context.viewer?.accountId ?? "", accountIds);
+      return accountIds.map((id) => {
+        const list = organizations.get(id) ?? [];
+        // Each organization's enterprise was read with it, and shown visible there (R15).
+        readThroughVisibility(context, "Enterprise", list.flatMap((organization) => (organization.enterprise ? [organization.enterprise] : [])));
+        return readThroughVisibility(context, "Organization", list);
+      });
+    }),
+);
+
 const organizationMembersLoaders = createContextCache(() => new Map<string, DataLoader<string, OrganizationMembers | null>>());
 
 interface OrganizationMembers {

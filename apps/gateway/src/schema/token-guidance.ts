@@ -12,6 +12,9 @@ import {
   type TokenRecommendation,
   type TokenReplacement,
 } from "@sso-cutover/tokens";
+import { createContextCache } from "@pothos/core";
+import DataLoader from "dataloader";
+import type { GatewayContext } from "../context";
 import { builder } from "../builder";
 import { AccountRef } from "./account";
 import { EnterpriseRef } from "./enterprise";
@@ -147,20 +150,13 @@ const AccountTokenGuidanceRef = builder.objectRef<EnterpriseAccountTokenGuidance
   }),
 });
 
-builder.objectField(AccountRef, "tokenGuidance", (t) =>
-  t.loadable({
-    type: AccountTokenGuidanceRef,
-    nullable: true,
-    description:
-      "R7 for this person, in the enterprise named or else their own: their DOP account's tokens that will break and " +
-      "whether their SSO account can already create analysis tokens. Null unless you are this person (either linked " +
-      "account) or an admin of that enterprise.",
-    args: { enterpriseKey: t.arg.string({ required: false }) },
-    // Equal requests share one key, so each is answered once per request; one statement per kind of read.
-    load: async (keys: string[], context) => {
-      // What the member list's page statement read already (see member-page-companions.ts) is not read again.
-      const known = new Map(keys.flatMap((key) => { const read = guidanceReadWithPage(context, key); return read === undefined ? [] : [[key, read] as const]; }));
-      const requests = keys.filter((key) => !known.has(key)).map(parseGuidanceKey);
+type Guidance = EnterpriseAccountTokenGuidance | BreakingTokensGuidance;
+
+/** The request's loader of people's guidance, by `guidanceKey`: equal requests are answered once; one statement per kind of read. */
+const guidanceLoader = createContextCache(
+  (context: GatewayContext) =>
+    new DataLoader<string, Guidance | null>(async (keys) => {
+      const requests = keys.map(parseGuidanceKey);
       const lean = requests.filter((request) => request.lean);
       const full = requests.filter((request) => !request.lean);
       const viewer = context.viewer?.accountId ?? "";
@@ -168,12 +164,28 @@ builder.objectField(AccountRef, "tokenGuidance", (t) =>
         breakingTokensForViewer(context.prisma, viewer, lean, context.now),
         accountTokenGuidanceForViewer(context.prisma, viewer, full, context.now),
       ]);
-      const answers = new Map<string, EnterpriseAccountTokenGuidance | BreakingTokensGuidance | null>(known);
+      const answers = new Map<string, Guidance | null>();
       lean.forEach((request, index) => answers.set(guidanceKey(request), leanAnswers[index]!));
       full.forEach((request, index) => answers.set(guidanceKey(request), fullAnswers[index]!));
       return keys.map((key) => answers.get(key)!);
+    }),
+);
+
+builder.objectField(AccountRef, "tokenGuidance", (t) =>
+  t.field({
+    type: AccountTokenGuidanceRef,
+    nullable: true,
+    description:
+      "R7 for this person, in the enterprise named or else their own: their DOP account's tokens that will break and " +
+      "whether their SSO account can already create analysis tokens. Null unless you are this person (either linked " +
+      "account) or an admin of that enterprise.",
+    args: { enterpriseKey: t.arg.string({ required: false }) },
+    // What a member list's page statement read already (member-page-companions.ts) is answered as it is, without a
+    // promise per row; the rest through the loader.
+    resolve: (account, args, context, info) => {
+      const key = guidanceKey({ accountId: account.id, enterpriseKey: args.enterpriseKey ?? null, lean: leanGuidanceSelection(info.fieldNodes, info.fragments) });
+      const read = guidanceReadWithPage(context, key);
+      return read !== undefined ? read : guidanceLoader(context).load(key);
     },
-    resolve: (account, args, _context, info) =>
-      guidanceKey({ accountId: account.id, enterpriseKey: args.enterpriseKey ?? null, lean: leanGuidanceSelection(info.fieldNodes, info.fragments) }),
   }),
 );
