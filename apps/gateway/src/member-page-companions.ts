@@ -6,8 +6,8 @@ import { fieldsSelected, selectsOnly } from "./selection";
 import { readThroughVisibility } from "./visibility";
 
 // What a member list's rows ask of their accounts (`Account.organizations`, `Account.tokenGuidance` read leanly) is
-// read with the page, in its statement (`enterpriseMemberPageWith`); the fields' loaders then find it here instead of
-// reading it again.
+// read with the page, in its statement (`enterpriseMemberPageWith`); the fields then answer it from here, without a
+// promise per row, and read through their loaders only what is not here.
 
 /** What the lean read answers of a person's guidance, and of each of its breaking tokens. */
 const LEAN_GUIDANCE_FIELDS = new Set(["__typename", "enterprise", "willBreak"]);
@@ -80,7 +80,7 @@ function enterpriseKeyArgument(field: FieldNode, variables: Record<string, unkno
 const organizationsRead = new WeakMap<GatewayContext, Map<string, OrganizationWithEnterprise[]>>();
 const guidanceRead = new WeakMap<GatewayContext, Map<string, BreakingTokensGuidance | null>>();
 
-/** Records what a member page's statement read of its accounts, for the fields' loaders of this request. */
+/** Records what a member page's statement read of its accounts, for the fields of this request. */
 export function recordMemberPageCompanions(context: GatewayContext, read: MemberPageWithCompanions, companions: MemberPageCompanions): void {
   if (read.organizations) {
     const known = organizationsRead.get(context) ?? new Map<string, OrganizationWithEnterprise[]>();

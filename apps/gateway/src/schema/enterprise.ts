@@ -73,7 +73,7 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
       // cut by its keyed statement, with the accounts' rows; only a selection needing more of them (a relation)
       // reads exactly those accounts again, with what it needs.
       // What the rows ask of their accounts that the page's statement can read (their organizations, their tokens that
-      // break) is read in it, and found there by the fields' loaders (member-page-companions.ts).
+      // break) is read in it, and the fields answer it from there (member-page-companions.ts).
       resolve: async (query, enterprise, args, context, info) => {
         const { cursor, take, skip: _skip, ...selection } = query as typeof query & { cursor?: { login: string }; take: number; skip?: number };
         const filter = { kind: args.kind, cutoverStatus: args.cutoverStatus };
