@@ -13,7 +13,7 @@
  */
 import { SpanKind, SpanStatusCode, type Span, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import pg from "pg";
-import type { Prisma } from "./generated/prisma/client";
+import { Prisma } from "./generated/prisma/client";
 import type { Tx } from "./transactions";
 
 interface DirectReader {
@@ -107,4 +107,24 @@ async function send<T>(reader: DirectReader, text: string, values: readonly unkn
     reader.onStatement?.(text, performance.now() - started);
     span?.end();
   }
+}
+
+/**
+ * A read written as parts of a statement, so that reads about the same rows can run alone or together in one
+ * statement (one round trip): its CTEs (without WITH; their names must differ from the other parts'), its columns
+ * (one row; names prefixed per part), and what its columns answer.
+ */
+export interface ComposedRead<T, A extends unknown[]> {
+  ctes: Prisma.Sql;
+  columns: Prisma.Sql;
+  answer(row: Record<string, unknown>, ...args: A): T;
+}
+
+/** Runs composed reads as one statement (`WITH` their CTEs `SELECT` their columns) and answers its one row. */
+export async function readComposed(tx: Tx, parts: readonly Pick<ComposedRead<unknown, never>, "ctes" | "columns">[]): Promise<Record<string, unknown>> {
+  const [row] = await readRows<Record<string, unknown>>(
+    tx,
+    Prisma.sql`WITH ${Prisma.join(parts.map((part) => part.ctes), ", ")} SELECT ${Prisma.join(parts.map((part) => part.columns), ", ")}`,
+  );
+  return row!;
 }

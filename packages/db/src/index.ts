@@ -1,6 +1,7 @@
 export * from "./generated/prisma/client";
 export { openDatabase, clientFor, MigrationsPendingError } from "./database";
-export { readRows, traceDirectReads } from "./direct-reads";
+export { readComposed, readRows, traceDirectReads } from "./direct-reads";
+export type { ComposedRead } from "./direct-reads";
 export type { Database, DatabaseOptions } from "./database";
 export { openEmbedded, ensureEmbeddedTemplate, embeddedTemplatePath, migrationsFingerprint } from "./embedded";
 export type { EmbeddedOptions, EmbeddedServer } from "./embedded";

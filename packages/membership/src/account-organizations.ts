@@ -6,7 +6,8 @@ import {
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
   Prisma,
-  readRows,
+  readComposed,
+  type ComposedRead,
   type Enterprise,
   type Organization,
   type Tx,
@@ -38,15 +39,7 @@ export async function visibleOrganizationsOfAccounts(
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) return new Map();
   const read = visibleOrganizationsRead(viewerAccountId, Prisma.sql`${ids}::text[]`);
-  const [row] = await readRows<Record<string, string | null>>(tx, Prisma.sql`WITH ${read.ctes} SELECT ${read.columns}`);
-  return read.answer(row!, ids);
-}
-
-/** A read composed into another statement: its CTEs (without WITH), its columns, and what its columns answer. */
-export interface ComposedRead<T, A extends unknown[]> {
-  ctes: Prisma.Sql;
-  columns: Prisma.Sql;
-  answer(row: Record<string, unknown>, ...args: A): T;
+  return read.answer(await readComposed(tx, [read]), ids);
 }
 
 /**

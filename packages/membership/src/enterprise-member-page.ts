@@ -4,12 +4,12 @@ import {
   modelsFromTuples,
   modelTupleJson,
   Prisma,
-  readRows,
+  readComposed,
+  type ComposedRead,
   type Account,
   type AccountKind,
   type Tx,
 } from "@sso-cutover/db";
-import type { ComposedRead } from "./account-organizations";
 import { enterpriseMembersWhere, type EnterpriseMembersFilter } from "./members";
 
 /**
@@ -50,8 +50,7 @@ export async function enterpriseMembers(
     });
     return rows;
   }
-  const [row] = await readRows<Record<string, unknown>>(tx, Prisma.sql`WITH ${keyed.ctes} SELECT ${keyed.columns}`);
-  return keyed.answer(row!);
+  return keyed.answer(await readComposed(tx, [keyed]));
 }
 
 /**

@@ -57,7 +57,7 @@ export {
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
 export { visibleOrganizationsOfAccounts, visibleOrganizationsRead } from "./account-organizations";
-export type { OrganizationWithEnterprise, ComposedRead } from "./account-organizations";
+export type { OrganizationWithEnterprise } from "./account-organizations";
 export { enterpriseMembers, enterpriseMemberPageRead } from "./enterprise-member-page";
 export type { EnterpriseMemberPage } from "./enterprise-member-page";
 export { acceptInvitationForLogin } from "./invitation-acceptance";

@@ -21,13 +21,14 @@ import {
   type Token,
   type TokenKind,
   type Tx,
+  readComposed,
   readRows,
+  type ComposedRead,
 } from "@sso-cutover/db";
 import { holdsEnterprisePermission, visibleEnterpriseSql } from "@sso-cutover/enterprise";
 import {
   effectiveOrgPermissions,
   permissionKey,
-  type ComposedRead,
   type EnterpriseScopedRequest,
 } from "@sso-cutover/membership";
 import { organizationsOfAccounts } from "./memberships";
@@ -638,6 +639,11 @@ function guidanceEnterprise(
   return viewerIsPerson || found.administered ? found.enterprise : null;
 }
 
+/** The enterprise keys the requests name, each once. */
+function enterpriseKeysOf(requests: readonly EnterpriseScopedRequest[]): string[] {
+  return [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
+}
+
 /** The enterprises a statement read as seen by the viewer, by key and by id. */
 function enterprisesSeen(seen: readonly EnterpriseSeen[]) {
   return {
@@ -705,12 +711,11 @@ export async function accountTokenGuidanceForViewer(
   now: Date = new Date(),
 ): Promise<(EnterpriseAccountTokenGuidance | null)[]> {
   if (requests.length === 0) return [];
-  const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
   // The enterprises asked about that the viewer may see (R15), each with whether the viewer administers it.
   const read = await readPeopleSeenBy(
     tx,
     requests.map((request) => request.accountId),
-    { accountId: viewerAccountId, enterpriseKeys: keys },
+    { accountId: viewerAccountId, enterpriseKeys: enterpriseKeysOf(requests) },
   );
   const people = new Map(read.people.map((person) => [person.id, person]));
   const seen = enterprisesSeen(read.enterprises);
@@ -762,7 +767,8 @@ export interface BreakingTokensGuidance {
  * the same answer (null for the same requests, the same tokens in the same order) from a statement that reads, of
  * each person, only the accounts and links, the enterprises the DOP-side accounts belong to (their EnterpriseMember
  * rows) and the DOP-side tokens: not the memberships, permissions and organizations of both sides that the rest of
- * the guidance needs. `packages/tokens/test/guidance.test.ts` compares the two on generated enterprises.
+ * the guidance needs. `packages/tokens/test/breaking-tokens-equivalence.test.ts` compares the two on generated
+ * enterprises.
  */
 export async function breakingTokensForViewer(
   tx: Tx,
@@ -772,10 +778,8 @@ export async function breakingTokensForViewer(
 ): Promise<(BreakingTokensGuidance | null)[]> {
   if (requests.length === 0) return [];
   const ids = [...new Set(requests.map((request) => request.accountId))];
-  const keys = [...new Set(requests.flatMap((request) => (request.enterpriseKey ? [request.enterpriseKey] : [])))];
-  const read = breakingTokensRead(viewerAccountId, Prisma.sql`${ids}::text[]`, keys);
-  const [row] = await readRows<Record<string, unknown>>(tx, Prisma.sql`WITH ${read.ctes} SELECT ${read.columns}`);
-  return read.answer(row!, requests, now);
+  const read = breakingTokensRead(viewerAccountId, Prisma.sql`${ids}::text[]`, enterpriseKeysOf(requests));
+  return read.answer(await readComposed(tx, [read]), requests, now);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Prisma, readRows, type Account, type Tx } from "@sso-cutover/db";
+import { readComposed, type Account, type Tx } from "@sso-cutover/db";
 import {
   enterpriseMemberPageRead,
   visibleOrganizationsRead,
@@ -49,16 +49,13 @@ export async function enterpriseMemberPageWith(
     ? breakingTokensRead(companions.viewerAccountId, pageRead.ids, breaking.enterpriseKey ? [breaking.enterpriseKey] : [])
     : null;
   const parts = [pageRead, ...(organizationsRead ? [organizationsRead] : []), ...(breakingRead ? [breakingRead] : [])];
-  const [row] = await readRows<Record<string, unknown>>(
-    tx,
-    Prisma.sql`WITH ${Prisma.join(parts.map((part) => part.ctes), ", ")} SELECT ${Prisma.join(parts.map((part) => part.columns), ", ")}`,
-  );
-  const accounts = pageRead.answer(row!);
+  const row = await readComposed(tx, parts);
+  const accounts = pageRead.answer(row);
   const ids = accounts.map((account) => account.id);
   let breakingTokens: Map<string, BreakingTokensGuidance | null> | null = null;
   if (breakingRead) {
-    const answers = breakingRead.answer(row!, ids.map((accountId) => ({ accountId, enterpriseKey: breaking!.enterpriseKey })), now);
+    const answers = breakingRead.answer(row, ids.map((accountId) => ({ accountId, enterpriseKey: breaking!.enterpriseKey })), now);
     breakingTokens = new Map(ids.map((id, index) => [id, answers[index]!]));
   }
-  return { accounts, organizations: organizationsRead ? organizationsRead.answer(row!, ids) : null, breakingTokens };
+  return { accounts, organizations: organizationsRead ? organizationsRead.answer(row, ids) : null, breakingTokens };
 }

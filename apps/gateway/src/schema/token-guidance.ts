@@ -2,7 +2,6 @@ import {
   accountTokenGuidanceForViewer,
   breakingTokensForViewer,
   organizationTokenGuidanceForViewer,
-  tokenDisplay,
   type BreakingToken,
   type BreakingTokensGuidance,
   type EnterpriseAccountTokenGuidance,
@@ -58,7 +57,7 @@ function fullRow(row: BreakingToken | ListedBreakingToken): BreakingToken {
 export const BreakingTokenRef = builder.objectRef<BreakingToken | ListedBreakingToken>("BreakingToken").implement({
   fields: (t) => ({
     token: t.field({ type: TokenRef, resolve: (row) => fullRow(row).token }),
-    display: t.string({ resolve: (row) => tokenDisplay(row.token) }),
+    display: t.exposeString("display"),
     status: t.field({ type: TokenStatus, resolve: (row) => row.status }),
     lastUsedAt: t.field({ type: "DateTime", nullable: true, resolve: (row) => row.token.lastUsedAt }),
     owner: t.field({ type: AccountRef, description: "The DOP account that owns it.", resolve: (row) => fullRow(row).owner }),
