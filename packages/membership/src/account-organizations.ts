@@ -1,8 +1,10 @@
 import {
   ENTERPRISE_COLUMNS,
   ENTERPRISE_TIMESTAMPS,
-  modelsFromTuples,
-  modelTupleJson,
+  columnsFromJson,
+  columnsJson,
+  modelColumnsJson,
+  modelsFromColumns,
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
   Prisma,
@@ -51,9 +53,8 @@ export function visibleOrganizationsRead(
   viewerAccountId: string,
   ids: Prisma.Sql,
 ): ComposedRead<Map<string, OrganizationWithEnterprise[]>, [accountIds: readonly string[]]> {
-  // The memberships as (account, organization) pairs and each organization once, as JSON arrays of values: a page of
-  // 50 people names a few hundred memberships of a few dozen organizations, and one text parses faster than as many
-  // rows of columns.
+  // The memberships as (account, organization, position by key) and each organization once, one JSON array per
+  // column (`columnsJson`): a page of 50 people names a few hundred memberships of a few dozen organizations.
   return {
     ctes: Prisma.sql`
     viewer_organization AS (
@@ -69,32 +70,38 @@ export function visibleOrganizationsRead(
       SELECT a."enterpriseId" FROM "Account" a WHERE a."id" = ${viewerAccountId} AND a."enterpriseId" IS NOT NULL
     ),
     membership AS MATERIALIZED (
-      SELECT m."accountId", m."organizationId", o."key"
+      SELECT m."accountId", m."organizationId", row_number() OVER (ORDER BY o."key") AS "position"
       FROM "OrgMembership" m JOIN "Organization" o ON o."id" = m."organizationId"
       WHERE m."accountId" = ANY(${ids})
         AND (o."id" IN (SELECT "id" FROM viewer_organization) OR o."enterpriseId" IN (SELECT "id" FROM viewer_enterprise))
     )`,
     columns: Prisma.sql`
-      (SELECT json_agg(json_build_array(m."accountId", m."organizationId") ORDER BY m."accountId", m."key") FROM membership m)::text AS "org_memberships",
-      (SELECT json_agg(${modelTupleJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)}) FROM "Organization" o
+      (SELECT ${columnsJson(['m."accountId"', 'm."organizationId"', 'm."position"'])} FROM membership m)::text AS "org_memberships",
+      (SELECT ${modelColumnsJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)} FROM "Organization" o
          WHERE o."id" IN (SELECT "organizationId" FROM membership))::text AS "org_organizations",
-      (SELECT json_agg(${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)}) FROM "Enterprise" e
+      (SELECT ${modelColumnsJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)} FROM "Enterprise" e
          WHERE e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM membership))
            AND e."id" IN (SELECT "id" FROM viewer_enterprise))::text AS "org_enterprises"`,
     answer(row, accountIds) {
       const result = new Map<string, OrganizationWithEnterprise[]>(accountIds.map((id) => [id, []]));
       const enterprises = new Map(
-        modelsFromTuples<Enterprise>(row.org_enterprises, ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map((enterprise) => [enterprise.id, enterprise]),
+        modelsFromColumns<Enterprise>(columnsFromJson(row.org_enterprises, ENTERPRISE_COLUMNS.length), ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS).map(
+          (enterprise) => [enterprise.id, enterprise],
+        ),
       );
       const organizations = new Map<string, OrganizationWithEnterprise>();
-      for (const organization of modelsFromTuples<OrganizationWithEnterprise>(row.org_organizations, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)) {
+      const organizationColumns = columnsFromJson(row.org_organizations, ORGANIZATION_COLUMNS.length);
+      for (const organization of modelsFromColumns<OrganizationWithEnterprise>(organizationColumns, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)) {
         // The rows were built here: the enterprise is set on them rather than on copies.
         const enterprise = organization.enterpriseId === null ? null : enterprises.get(organization.enterpriseId);
         if (enterprise !== undefined) organization.enterprise = enterprise;
         organizations.set(organization.id, organization);
       }
-      const memberships = typeof row.org_memberships === "string" ? (JSON.parse(row.org_memberships) as [string, string][]) : [];
-      for (const [accountId, organizationId] of memberships) result.get(accountId)?.push(organizations.get(organizationId)!);
+      // Each account's organizations by key: the memberships in the order of their positions.
+      const [accountColumn, organizationColumn, positions] = columnsFromJson(row.org_memberships, 3) as [string[], string[], number[]];
+      const byPosition: number[] = new Array(positions.length);
+      for (let index = 0; index < positions.length; index++) byPosition[positions[index]! - 1] = index;
+      for (const index of byPosition) result.get(accountColumn[index]!)?.push(organizations.get(organizationColumn[index]!)!);
       return result;
     },
   };

@@ -1,8 +1,9 @@
 import {
   ACCOUNT_COLUMNS,
   ACCOUNT_TIMESTAMPS,
-  modelsFromTuples,
-  modelTupleJson,
+  columnsFromJson,
+  modelColumnsJson,
+  modelsFromColumns,
   Prisma,
   readComposed,
   type ComposedRead,
@@ -105,17 +106,25 @@ export function enterpriseMemberPageRead(
         WHERE x."devopsAccountId" = a."id" AND o."enterpriseId" = ${enterpriseId})`,
     ),
   ];
-  // The page's accounts as one JSON array of values per account: one text to parse rather than 50 rows of 21 columns.
+  // The page's accounts as one JSON array per column (`columnsJson`), with each account's position in the page:
+  // one text to parse rather than 50 rows of 21 columns.
   return {
     ctes: Prisma.sql`page AS MATERIALIZED (
-      SELECT member."id", member."login" FROM (${Prisma.join(branches, " UNION ")}) member
+      SELECT member."id", member."login", row_number() OVER (ORDER BY member."login" ${direction}) AS "position"
+      FROM (${Prisma.join(branches, " UNION ")}) member
       ORDER BY member."login" ${direction} LIMIT ${limitText})`,
     ids: Prisma.sql`(SELECT array_agg(p."id") FROM page p)::text[]`,
-    columns: Prisma.sql`(SELECT json_agg(${modelTupleJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS)} ORDER BY p."login" ${direction})
+    columns: Prisma.sql`(SELECT ${modelColumnsJson("a", ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS, ['p."position"'])}
       FROM page p JOIN "Account" a ON a."id" = p."id")::text AS "page_accounts"`,
     answer(row) {
-      const accounts = modelsFromTuples<Account>(row.page_accounts, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS);
-      return forward ? accounts : accounts.reverse();
+      const columns = columnsFromJson(row.page_accounts, ACCOUNT_COLUMNS.length + 1);
+      const positions = columns[ACCOUNT_COLUMNS.length] as number[];
+      const accounts: Account[] = new Array(positions.length);
+      for (const [index, account] of modelsFromColumns<Account>(columns, ACCOUNT_COLUMNS, ACCOUNT_TIMESTAMPS).entries()) {
+        // Positions count from 1, in the page's order (backward pages: from the last login).
+        accounts[forward ? positions[index]! - 1 : positions.length - positions[index]!] = account;
+      }
+      return accounts;
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   cutoverStatus,
   cutoverStatuses,
   cutoverStatusesForViewer,
+  enterpriseMembers,
   enterpriseMembersWhere,
   visibleAccountWhere,
   type CutoverStatus,
@@ -141,6 +142,24 @@ describe("cutoverStatus", () => {
 
     expect(many.result.size).toBe(all.length);
     expect(many.operations).toBe(few.operations);
+  });
+});
+
+describe("enterpriseMembers", () => {
+  it("R15: pages forward and backward in login order: each page is the slice of the members by login that its cursor and size name", async () => {
+    const where = await enterpriseMembersWhere(db.prisma, s.enterprise.id, {}, now);
+    const logins = (await db.prisma.account.findMany({ where, orderBy: { login: "asc" }, select: { login: true } })).map((a) => a.login);
+    expect(logins.length).toBeGreaterThan(10);
+    const page = async (take: number, cursorLogin?: string) =>
+      (await enterpriseMembers(db.prisma, s.enterprise.id, {}, { take, cursorLogin }, now)).map((account) => account.login);
+
+    expect(await page(4)).toEqual(logins.slice(0, 4));
+    expect(await page(4, logins[2])).toEqual(logins.slice(3, 7));
+    expect(await page(-4)).toEqual(logins.slice(-4));
+    expect(await page(-4, logins[9])).toEqual(logins.slice(5, 9));
+    expect(await page(-3, logins[1])).toEqual(logins.slice(0, 1));
+    expect(await page(100)).toEqual(logins);
+    expect(await page(-100)).toEqual(logins);
   });
 });
 

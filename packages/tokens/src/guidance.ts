@@ -6,7 +6,12 @@ import {
   forbidden,
   localeCompare,
   localeRanks,
+  columnsFromJson,
+  columnsJson,
+  modelColumnsJson,
+  modelsFromColumns,
   modelsFromTuples,
+  rowsFromColumns,
   modelTupleJson,
   ORGANIZATION_COLUMNS,
   ORGANIZATION_TIMESTAMPS,
@@ -742,7 +747,7 @@ export async function accountTokenGuidanceForViewer(
 /** What a list of the tokens that break shows of each token (not its secret's hash, nor who created it). */
 export type BreakingTokenSummary = Pick<Token, "id" | "name" | "prefix" | "lastFour" | "ownerAccountId" | "expiresAt" | "lastUsedAt" | "revokedAt">;
 
-/** The columns of {@link BreakingTokenSummary}, and those of them that are timestamps (see `modelTupleJson`). */
+/** The columns of {@link BreakingTokenSummary}, and those of them that are timestamps (see `modelColumnsJson`). */
 const SUMMARY_COLUMNS = ["id", "name", "prefix", "lastFour", "ownerAccountId", "expiresAt", "lastUsedAt", "revokedAt"] as const satisfies readonly (keyof BreakingTokenSummary)[];
 const SUMMARY_TIMESTAMPS = ["expiresAt", "lastUsedAt", "revokedAt"] as const satisfies readonly (keyof BreakingTokenSummary)[];
 
@@ -818,11 +823,11 @@ export function breakingTokensRead(
       SELECT em."accountId", em."enterpriseId" FROM "EnterpriseMember" em WHERE em."accountId" = ANY((SELECT "ids" FROM side)::text[])
     )`,
     columns: Prisma.sql`
-      (SELECT json_agg(json_build_array(p."id", p."kind", p."enterpriseId")) FROM person p)::text AS "bt_people",
-      (SELECT json_agg(json_build_array(l."devopsAccountId", l."ssoAccountId")) FROM link l)::text AS "bt_links",
-      (SELECT json_agg(json_build_array(a."id", a."kind", a."enterpriseId", a."deleted")) FROM side_account a)::text AS "bt_accounts",
-      (SELECT json_agg(json_build_array(m."accountId", m."enterpriseId")) FROM member_of m)::text AS "bt_member_of",
-      (SELECT json_agg(${modelTupleJson("t", SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)}) FROM "Token" t
+      (SELECT ${columnsJson(['p."id"', 'p."kind"', 'p."enterpriseId"'])} FROM person p)::text AS "bt_people",
+      (SELECT ${columnsJson(['l."devopsAccountId"', 'l."ssoAccountId"'])} FROM link l)::text AS "bt_links",
+      (SELECT ${columnsJson(['a."id"', 'a."kind"', 'a."enterpriseId"', 'a."deleted"'])} FROM side_account a)::text AS "bt_accounts",
+      (SELECT ${columnsJson(['m."accountId"', 'm."enterpriseId"'])} FROM member_of m)::text AS "bt_member_of",
+      (SELECT ${modelColumnsJson("t", SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)} FROM "Token" t
          JOIN side_account owner ON owner."id" = t."ownerAccountId" AND owner."kind" = 'DEVOPS' AND NOT owner."deleted"
          -- The join alone names the owners: an array condition on top made each owner's index probe one per element.
          WHERE t."kind" = 'PAT' AND t."revokedAt" IS NULL)::text AS "bt_tokens",
@@ -842,26 +847,27 @@ function breakingTokensAnswer(
   viewerAccountId: string,
   now: Date,
 ): (BreakingTokensGuidance | null)[] {
-  const list = <T>(value: unknown): T[] => (typeof value === "string" ? (JSON.parse(value) as T[]) : []);
+  // Each list as one JSON array per column (`columnsJson`).
+  const list = <T extends unknown[]>(value: unknown, columns: number): T[] => rowsFromColumns<T>(columnsFromJson(value, columns));
   const accounts = new Map(
-    list<[string, Account["kind"], string | null, boolean]>(row.bt_accounts).map(([id, kind, enterpriseId, deleted]) => [id, { kind, enterpriseId, deleted }]),
+    list<[string, Account["kind"], string | null, boolean]>(row.bt_accounts, 4).map(([id, kind, enterpriseId, deleted]) => [id, { kind, enterpriseId, deleted }]),
   );
   const memberOf = new Map<string, Set<string>>();
-  for (const [accountId, enterpriseId] of list<[string, string]>(row.bt_member_of)) {
+  for (const [accountId, enterpriseId] of list<[string, string]>(row.bt_member_of, 2)) {
     let set = memberOf.get(accountId);
     if (!set) memberOf.set(accountId, (set = new Set()));
     set.add(enterpriseId);
   }
   const tokensOf = new Map<string, BreakingTokenSummary[]>();
-  for (const token of modelsFromTuples<BreakingTokenSummary>(row.bt_tokens, SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)) {
+  for (const token of modelsFromColumns<BreakingTokenSummary>(columnsFromJson(row.bt_tokens, SUMMARY_COLUMNS.length), SUMMARY_COLUMNS, SUMMARY_TIMESTAMPS)) {
     let tokens = tokensOf.get(token.ownerAccountId!);
     if (!tokens) tokensOf.set(token.ownerAccountId!, (tokens = []));
     tokens.push(token);
   }
-  const links = list<[string, string]>(row.bt_links);
+  const links = list<[string, string]>(row.bt_links, 2);
   const ssoOf = new Map(links.map(([devopsAccountId, ssoAccountId]) => [devopsAccountId, ssoAccountId]));
   const devopsOf = new Map(links.map(([devopsAccountId, ssoAccountId]) => [ssoAccountId, devopsAccountId]));
-  const people = new Map(list<[string, Account["kind"], string | null]>(row.bt_people).map((person) => [person[0], person]));
+  const people = new Map(list<[string, Account["kind"], string | null]>(row.bt_people, 3).map((person) => [person[0], person]));
   const seen = enterprisesSeen(enterprisesFromJson(row.bt_enterprises as string | null));
   return requests.map((request) => {
     const person = people.get(request.accountId);
