@@ -237,6 +237,23 @@ describe("every list argument has a maximum (R15, bounded work)", () => {
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: "COST_LIMIT_EXCEEDED", maxCost: MAX_REQUEST_COST });
     expect(response.errors?.[0]?.message).toMatch(/^This request would cost [\d,]+; at most/);
   });
+
+  it("one query text is judged for each set of variables it comes with, however often each comes again", async () => {
+    const aliases = Array.from({ length: 20 }, (_, index) => `n${index}: nodes(ids: $ids) { id ... on Account { login email kind organizations { key name plan } } }`).join(" ");
+    const query = `query Many($ids: [ID!]!) { ${aliases} }`;
+    const few = { ids: dopAccountIds.slice(0, 2).map((id) => encodeId("Account", id)) };
+    const many = { ids: dopAccountIds.slice(0, MAX_NODES_PER_REQUEST).map((id) => encodeId("Account", id)) };
+    const unstorable = { ids: [encodeId("Account", "a\u0000b")] };
+    for (let round = 0; round < 2; round++) {
+      const allowed = await kit.graphql(query, { token: adminToken, variables: few });
+      expect(allowed.errors, JSON.stringify(allowed.errors)).toBeUndefined();
+      expect((allowed.data as Record<string, unknown[]>).n19).toHaveLength(2);
+      const costly = await kit.graphql(query, { token: adminToken, variables: many });
+      expect(costly.errors?.[0]?.extensions).toMatchObject({ code: "COST_LIMIT_EXCEEDED" });
+      const refused = await kit.graphql(query, { token: adminToken, variables: unstorable });
+      expect(refused.errors?.[0]?.extensions, JSON.stringify(refused.errors)).toMatchObject({ code: "INVALID_INPUT", field: "ids[0]" });
+    }
+  });
 });
 
 describe("the largest allowed requests keep /health answering within 100 ms (embedded database)", () => {
