@@ -116,10 +116,15 @@ export function modelTupleJson(alias: string, list: readonly string[], timestamp
   return Prisma.raw(`json_build_array(${columnValues(alias, list, timestamps).join(", ")})`);
 }
 
-/** The SQL of each column of `alias` listed, the timestamps named as milliseconds since the epoch. */
+/**
+ * The SQL of each column of `alias` listed, the timestamps named as milliseconds since the epoch (with their
+ * microseconds as a fraction, which a date drops). In double precision throughout: `extract` answers a numeric,
+ * whose arithmetic cost the embedded database an eighth of the member list's statement (PostgreSQL compiled to
+ * WebAssembly); the microseconds are rounded to an integer first, so the value is the numeric one's, exactly.
+ */
 function columnValues(alias: string, list: readonly string[], timestamps: readonly string[]): string[] {
   return list.map((column) =>
-    timestamps.includes(column) ? `(extract(epoch from ${alias}."${column}") * 1000)::float8` : `${alias}."${column}"`,
+    timestamps.includes(column) ? `(round(date_part('epoch', ${alias}."${column}") * 1000000) / 1000)` : `${alias}."${column}"`,
   );
 }
 

@@ -519,7 +519,7 @@ export function breakingTokensOf(devops: AccountAccess, enterpriseId: string, no
         },
       }),
     )
-    .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
+    .sort((a, b) => localeCompare(a.token.name, b.token.name) || localeCompare(a.token.id, b.token.id));
 }
 
 /** The organizations a DOP account's tokens lose (by key), and a replacement where the account may analyze. */
@@ -900,7 +900,7 @@ function breakingTokensAnswer(
     const tokens = devops && devops.kind === "DEVOPS" && !devops.deleted && memberOf.get(devopsId!)?.has(enterprise.id) ? (tokensOf.get(devopsId!) ?? []) : [];
     const willBreak = tokens
       .map((token): ListedBreakingToken => ({ token, status: tokenStatus(token, now), display: tokenDisplay(token) }))
-      .sort((a, b) => a.token.name.localeCompare(b.token.name) || a.token.id.localeCompare(b.token.id));
+      .sort((a, b) => localeCompare(a.token.name, b.token.name) || localeCompare(a.token.id, b.token.id));
     return { enterprise, willBreak };
   });
 }
