@@ -1,3 +1,4 @@
+import type { Enterprise } from "@sso-cutover/db";
 import type { OrganizationWithEnterprise } from "@sso-cutover/membership";
 import type { BreakingTokensGuidance, MemberPageCompanions, MemberPageWithCompanions } from "@sso-cutover/tokens";
 import { GraphQLString, valueFromAST, type FieldNode, type GraphQLResolveInfo } from "graphql";
@@ -84,11 +85,17 @@ const guidanceRead = new WeakMap<GatewayContext, Map<string, BreakingTokensGuida
 export function recordMemberPageCompanions(context: GatewayContext, read: MemberPageWithCompanions, companions: MemberPageCompanions): void {
   if (read.organizations) {
     const known = organizationsRead.get(context) ?? new Map<string, OrganizationWithEnterprise[]>();
-    for (const [accountId, organizations] of read.organizations) {
-      // Each organization's enterprise was read with it, and shown visible there, as the organizations were (R15).
-      readThroughVisibility(context, "Enterprise", organizations.flatMap((organization) => (organization.enterprise ? [organization.enterprise] : [])));
-      known.set(accountId, readThroughVisibility(context, "Organization", organizations));
+    // The page's people share their organizations: each is recorded once, as the statement read it.
+    const organizations = new Set<OrganizationWithEnterprise>();
+    for (const [accountId, ofAccount] of read.organizations) {
+      for (const organization of ofAccount) organizations.add(organization);
+      known.set(accountId, ofAccount);
     }
+    // Each organization's enterprise was read with it, and shown visible there, as the organizations were (R15).
+    const enterprises = new Set<Enterprise>();
+    for (const organization of organizations) if (organization.enterprise) enterprises.add(organization.enterprise);
+    readThroughVisibility(context, "Organization", [...organizations]);
+    readThroughVisibility(context, "Enterprise", [...enterprises]);
     organizationsRead.set(context, known);
   }
   if (read.breakingTokens && companions.breakingTokens) {
