@@ -87,6 +87,26 @@ describe("visibility", () => {
     expect(byId.data?.node).toBeNull();
   });
 
+  it("R15: asked with its members, an invisible enterprise is still null and shows no member; a visible one shows its members by login", async () => {
+    const members = `query($first: Int) { enterprise(key: "acme") { key members(first: $first) { edges { node { login organizations { key } } } } } }`;
+    const hidden = await kit.graphql(members, { token: outsider.token, variables: { first: 50 } });
+    expect(hidden.errors).toBeUndefined();
+    expect(hidden.data?.enterprise).toBeNull();
+
+    // The first page read with the enterprise is the page `members` reads alone (after a cursor, it always does).
+    const shown = await kit.graphql(members, { token: alice.token, variables: { first: 50 } });
+    const logins = shown.data!.enterprise.members.edges.map((edge: any) => edge.node.login);
+    expect(logins.length).toBeGreaterThan(3);
+    expect(logins).toEqual([...logins].sort((a: string, b: string) => a.localeCompare(b)));
+    const aliased = await kit.graphql(`{ enterprise(key: "acme") { a: members(first: 50) { edges { node { login } } } b: members(first: 2) { edges { node { login } } } } }`, {
+      token: alice.token,
+    });
+    expect(aliased.data!.enterprise.a.edges.map((edge: any) => edge.node.login)).toEqual(logins);
+    expect(aliased.data!.enterprise.b.edges.map((edge: any) => edge.node.login)).toEqual(logins.slice(0, 2));
+    const defaultSize = await kit.graphql(members, { token: alice.token });
+    expect(defaultSize.data!.enterprise.members.edges.map((edge: any) => edge.node.login)).toEqual(logins.slice(0, 20));
+  });
+
   it("an unknown key and an invisible key look the same (null, no error)", async () => {
     const unknown = await kit.graphql('{ enterprise(key: "no-such-enterprise") { key } }', { token: outsider.token });
     expect(unknown).toMatchObject({ data: { enterprise: null } });

@@ -8,7 +8,7 @@ import { createSession, MAX_ACCOUNTS_PER_REMOVAL, SESSION_COOKIE } from "@sso-cu
 import { persistedOperation } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
 import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
-import { BENCH_DASHBOARD, BENCH_MEMBERS } from "../kit/bench-documents";
+import { BENCH_DASHBOARD, BENCH_MEMBER, BENCH_MEMBERS } from "../kit/bench-documents";
 
 let kit: TestGateway;
 let scenario: Scenario;
@@ -163,15 +163,26 @@ describe("statements per request", () => {
     }
   });
 
-  it("the benchmark's member list and dashboard walk (members with organizations and token guidance): at most 6 statements each, for one organization or all, full pages; the member list 3 (its rows' organizations and tokens read with the page)", async () => {
+  it("the benchmark's member list and dashboard walk (members with organizations and token guidance): at most 6 statements each, for one organization or all, full pages; the member list 2 (the enterprise, its first page and its rows' organizations and tokens read together)", async () => {
     for (const first of [5, 50]) {
       const { count, log, data } = await statementsOf(BENCH_MEMBERS, adminToken, { key: scenario.enterprise.key, first });
       expect(data.enterprise.members.edges.length).toBe(first);
       expect(data.enterprise.members.edges.some((edge: any) => edge.node.tokenGuidance.willBreak.length > 0)).toBe(true);
       expect(data.enterprise.members.edges.some((edge: any) => edge.node.organizations.length > 0)).toBe(true);
-      // Authentication, the enterprise (with the admin check), the page with its rows' organizations and tokens.
-      expect(count, log.join("\n")).toBe(3);
+      // Authentication; the enterprise, with its first page and the page's organizations and tokens.
+      expect(count, log.join("\n")).toBe(2);
     }
+    // A later page is cut after its cursor by a statement of its own, with the same rows' reads: one more.
+    const later = `query($key: String!, $after: String!) {
+      enterprise(key: $key) { members(first: 5, after: $after) { edges { node { ${BENCH_MEMBER} } } } }
+    }`;
+    const firstPage = await statementsOf(`query($key: String!) { enterprise(key: $key) { members(first: 10) { edges { cursor node { login } } } } }`, adminToken, {
+      key: scenario.enterprise.key,
+    });
+    const edges = firstPage.data.enterprise.members.edges as { cursor: string; node: { login: string } }[];
+    const { count, log, data } = await statementsOf(later, adminToken, { key: scenario.enterprise.key, after: edges[4]!.cursor });
+    expect(data.enterprise.members.edges.map((edge: any) => edge.node.login)).toEqual(edges.slice(5, 10).map((edge) => edge.node.login));
+    expect(count, log.join("\n")).toBe(3);
     for (const [organizations, first] of [
       [1, 5],
       [ORGANIZATIONS, 20],

@@ -1,7 +1,13 @@
+import { getConnectionPageSize, validateConnectionArguments } from "@pothos/core";
 import type { Enterprise } from "@sso-cutover/db";
-import type { OrganizationWithEnterprise } from "@sso-cutover/membership";
-import type { BreakingTokensGuidance, MemberPageCompanions, MemberPageWithCompanions } from "@sso-cutover/tokens";
-import { GraphQLString, valueFromAST, type FieldNode, type GraphQLResolveInfo } from "graphql";
+import type { EnterpriseMemberPage, EnterpriseMembersFilter, OrganizationWithEnterprise } from "@sso-cutover/membership";
+import {
+  visibleEnterpriseWithMemberPage,
+  type BreakingTokensGuidance,
+  type MemberPageCompanions,
+  type MemberPageWithCompanions,
+} from "@sso-cutover/tokens";
+import { getArgumentValues, GraphQLString, isObjectType, valueFromAST, type FieldNode, type GraphQLResolveInfo } from "graphql";
 import type { GatewayContext } from "./context";
 import { fieldsSelected, selectsOnly } from "./selection";
 import { readThroughVisibility } from "./visibility";
@@ -55,7 +61,10 @@ export function parseGuidanceKey(key: string): GuidanceRequest {
  * accounts that its statement can read: `organizations`, and `tokenGuidance` when every one of its nodes is lean and
  * names the same enterprise (else the fields' loaders read it as usual).
  */
-export function memberPageCompanions(info: GraphQLResolveInfo, viewerAccountId: string): MemberPageCompanions | null {
+export function memberPageCompanions(
+  info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments" | "variableValues">,
+  viewerAccountId: string,
+): MemberPageCompanions | null {
   const edges = fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments).get("edges") ?? [];
   const node = fieldsSelected(edges.map((edge) => edge.selectionSet), info.fragments).get("node") ?? [];
   const row = fieldsSelected(node.map((field) => field.selectionSet), info.fragments);
@@ -114,4 +123,64 @@ export function organizationsReadWithPage(context: GatewayContext, accountId: st
 /** The lean guidance a member page's statement read for this key, if it did (null: read, and none to show). */
 export function guidanceReadWithPage(context: GatewayContext, key: string): BreakingTokensGuidance | null | undefined {
   return guidanceRead.get(context)?.get(key);
+}
+
+/** `Enterprise.members`' page sizes: by default, and at most. */
+export const MEMBERS_PAGE = { defaultSize: 20, maxSize: 100 } as const;
+
+const membersPrefetched = new WeakMap<GatewayContext, Map<string, MemberPageWithCompanions>>();
+
+/** What identifies a member page and what its statement read with it. */
+function memberPageKey(enterpriseId: string, filter: EnterpriseMembersFilter, page: EnterpriseMemberPage, companions: MemberPageCompanions): string {
+  return JSON.stringify([enterpriseId, filter.kind ?? null, filter.cutoverStatus ?? null, page.take, page.cursorLogin ?? null, companions]);
+}
+
+/** What `members` reads with its page when its selection asks for nothing of the accounts' but their columns. */
+const noCompanions = (viewerAccountId: string): MemberPageCompanions => ({ viewerAccountId, organizations: false, breakingTokens: null });
+
+/**
+ * `enterprise(key)` when its selection asks for its members once, from the first page (no cursor): the enterprise
+ * and that page, with what its rows ask, in one statement (`visibleEnterpriseWithMemberPage`); `members` then
+ * answers from it. Undefined when that does not apply (the enterprise is then read alone, and the page by `members`).
+ * The page is read for the arguments as `members` will see them; should they ever differ, `members` reads its own.
+ */
+export async function enterpriseWithFirstMemberPage(context: GatewayContext, info: GraphQLResolveInfo, key: string): Promise<Enterprise | null | undefined> {
+  const viewerAccountId = context.viewer?.accountId;
+  const nodes = fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments).get("members");
+  const enterpriseType = info.schema.getType("Enterprise");
+  const field = isObjectType(enterpriseType) ? enterpriseType.getFields().members : undefined;
+  if (!viewerAccountId || nodes?.length !== 1 || !field) return undefined;
+  let args: Record<string, unknown>;
+  try {
+    args = getArgumentValues(field, nodes[0]!, info.variableValues);
+    validateConnectionArguments(args);
+  } catch {
+    return undefined; // `members` reports it
+  }
+  if (args.after != null || args.before != null || args.last != null || args.cutoverStatus != null) return undefined;
+  const filter: EnterpriseMembersFilter = { kind: (args.kind as EnterpriseMembersFilter["kind"]) ?? undefined };
+  const page: EnterpriseMemberPage = { take: getConnectionPageSize({ args: { first: args.first as number | null | undefined }, ...MEMBERS_PAGE }).limit };
+  const companions =
+    memberPageCompanions({ fieldNodes: nodes, fragments: info.fragments, variableValues: info.variableValues }, viewerAccountId) ?? noCompanions(viewerAccountId);
+  const read = await visibleEnterpriseWithMemberPage(context.prisma, viewerAccountId, key, filter, page, companions, context.now);
+  if (!read) return undefined;
+  if (read.enterprise && read.members) {
+    const known = membersPrefetched.get(context) ?? new Map<string, MemberPageWithCompanions>();
+    known.set(memberPageKey(read.enterprise.id, filter, page, companions), read.members);
+    membersPrefetched.set(context, known);
+  }
+  return read.enterprise;
+}
+
+/** The member page `enterprise(key)` read with the enterprise for these arguments, if it did. */
+export function firstMemberPageRead(
+  context: GatewayContext,
+  enterpriseId: string,
+  filter: EnterpriseMembersFilter,
+  page: EnterpriseMemberPage,
+  companions: MemberPageCompanions | null,
+): MemberPageWithCompanions | undefined {
+  const viewerAccountId = context.viewer?.accountId;
+  if (!viewerAccountId) return undefined;
+  return membersPrefetched.get(context)?.get(memberPageKey(enterpriseId, filter, page, companions ?? noCompanions(viewerAccountId)));
 }

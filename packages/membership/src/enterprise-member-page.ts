@@ -57,11 +57,12 @@ export async function enterpriseMembers(
 /**
  * The keyed page of `enterpriseMembers` as parts of a statement (see `ComposedRead`), so that reads about the page's
  * accounts can join it in one statement: the CTE `page` (the page's ids and logins), `ids`, an expression of the
- * page's account ids as text[], and the column `page_accounts`. Null for an empty page, and for a page filtered by
- * cutover status (read through Prisma).
+ * page's account ids as text[], and the column `page_accounts`. The enterprise is its id, or an expression of it
+ * read by the same statement (null: no member). Null for an empty page, and for a page filtered by cutover status
+ * (read through Prisma).
  */
 export function enterpriseMemberPageRead(
-  enterpriseId: string,
+  enterpriseId: string | Prisma.Sql,
   filter: EnterpriseMembersFilter,
   page: EnterpriseMemberPage,
 ): (ComposedRead<Account[], []> & { ids: Prisma.Sql }) | null {

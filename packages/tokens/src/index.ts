@@ -78,5 +78,5 @@ export type {
 } from "./guidance";
 export { organizationsOfAccounts } from "./memberships";
 export { linkDevopsAccountWithToken, type LinkDevopsAccountWithTokenInput } from "./link-with-token";
-export { enterpriseMemberPageWith } from "./member-page";
+export { enterpriseMemberPageWith, visibleEnterpriseWithMemberPage } from "./member-page";
 export type { MemberPageCompanions, MemberPageWithCompanions } from "./member-page";

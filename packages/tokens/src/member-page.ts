@@ -1,4 +1,16 @@
-import { readComposed, type Account, type Tx } from "@sso-cutover/db";
+import {
+  ENTERPRISE_COLUMNS,
+  ENTERPRISE_TIMESTAMPS,
+  modelsFromTuples,
+  modelTupleJson,
+  Prisma,
+  readComposed,
+  type Account,
+  type ComposedRead,
+  type Enterprise,
+  type Tx,
+} from "@sso-cutover/db";
+import { visibleEnterpriseSql } from "@sso-cutover/enterprise";
 import {
   enterpriseMemberPageRead,
   visibleOrganizationsRead,
@@ -41,6 +53,41 @@ export async function enterpriseMemberPageWith(
   companions: MemberPageCompanions,
   now: Date = new Date(),
 ): Promise<MemberPageWithCompanions | null> {
+  const read = memberPageRead(enterpriseId, filter, page, companions);
+  return read && read.answer(await readComposed(tx, read.parts), now);
+}
+
+/**
+ * `visibleEnterpriseByKey` (the enterprise with this key when the viewer may see it, else null) and, in the same
+ * statement, a page of its members with what its rows ask (`enterpriseMemberPageWith`): the page is cut for the
+ * enterprise the statement found, and is empty when it found none. A dashboard's member list asks for both, one
+ * after the other; each statement costs a round trip and the gateway's CPU for its own sake. Null when the page is
+ * not read by its keyed statement (see `enterpriseMemberPageWith`): the reads are then made apart.
+ */
+export async function visibleEnterpriseWithMemberPage(
+  tx: Tx,
+  viewerAccountId: string,
+  key: string,
+  filter: EnterpriseMembersFilter,
+  page: EnterpriseMemberPage,
+  companions: MemberPageCompanions,
+  now: Date = new Date(),
+): Promise<{ enterprise: Enterprise | null; members: MemberPageWithCompanions | null } | null> {
+  const read = memberPageRead(Prisma.sql`(SELECT "id" FROM enterprise_by_key)`, filter, page, companions);
+  if (!read) return null;
+  const enterpriseRead: ComposedRead<Enterprise | null, []> = {
+    ctes: Prisma.sql`enterprise_by_key AS MATERIALIZED (
+      SELECT e.* FROM "Enterprise" e WHERE e."key" = ${key} AND ${visibleEnterpriseSql("e", viewerAccountId)})`,
+    columns: Prisma.sql`(SELECT json_agg(${modelTupleJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)}) FROM enterprise_by_key e)::text AS "enterprise_by_key"`,
+    answer: (row) => modelsFromTuples<Enterprise>(row.enterprise_by_key, ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)[0] ?? null,
+  };
+  const row = await readComposed(tx, [enterpriseRead, ...read.parts]);
+  const enterprise = enterpriseRead.answer(row);
+  return { enterprise, members: enterprise && read.answer(row, now) };
+}
+
+/** The parts of a member page's statement and what they answer, for an enterprise given by its id or an expression of it. */
+function memberPageRead(enterpriseId: string | Prisma.Sql, filter: EnterpriseMembersFilter, page: EnterpriseMemberPage, companions: MemberPageCompanions) {
   const pageRead = enterpriseMemberPageRead(enterpriseId, filter, page);
   if (!pageRead) return null;
   const organizationsRead = companions.organizations ? visibleOrganizationsRead(companions.viewerAccountId, pageRead.ids) : null;
@@ -48,14 +95,17 @@ export async function enterpriseMemberPageWith(
   const breakingRead = breaking
     ? breakingTokensRead(companions.viewerAccountId, pageRead.ids, breaking.enterpriseKey ? [breaking.enterpriseKey] : [])
     : null;
-  const parts = [pageRead, ...(organizationsRead ? [organizationsRead] : []), ...(breakingRead ? [breakingRead] : [])];
-  const row = await readComposed(tx, parts);
-  const accounts = pageRead.answer(row);
-  const ids = accounts.map((account) => account.id);
-  let breakingTokens: Map<string, BreakingTokensGuidance | null> | null = null;
-  if (breakingRead) {
-    const answers = breakingRead.answer(row, ids.map((accountId) => ({ accountId, enterpriseKey: breaking!.enterpriseKey })), now);
-    breakingTokens = new Map(ids.map((id, index) => [id, answers[index]!]));
-  }
-  return { accounts, organizations: organizationsRead ? organizationsRead.answer(row, ids) : null, breakingTokens };
+  return {
+    parts: [pageRead, ...(organizationsRead ? [organizationsRead] : []), ...(breakingRead ? [breakingRead] : [])],
+    answer(row: Record<string, unknown>, now: Date): MemberPageWithCompanions {
+      const accounts = pageRead.answer(row);
+      const ids = accounts.map((account) => account.id);
+      let breakingTokens: Map<string, BreakingTokensGuidance | null> | null = null;
+      if (breakingRead) {
+        const answers = breakingRead.answer(row, ids.map((accountId) => ({ accountId, enterpriseKey: breaking!.enterpriseKey })), now);
+        breakingTokens = new Map(ids.map((id, index) => [id, answers[index]!]));
+      }
+      return { accounts, organizations: organizationsRead ? organizationsRead.answer(row, ids) : null, breakingTokens };
+    },
+  };
 }

@@ -6,7 +6,13 @@ import { createContextCache } from "@pothos/core";
 import { invalidInput, type EnterprisePermissionKind as EnterprisePermission } from "@sso-cutover/db";
 import type { GatewayContext } from "../context";
 import { builder } from "../builder";
-import { memberPageCompanions, recordMemberPageCompanions } from "../member-page-companions";
+import {
+  enterpriseWithFirstMemberPage,
+  firstMemberPageRead,
+  MEMBERS_PAGE,
+  memberPageCompanions,
+  recordMemberPageCompanions,
+} from "../member-page-companions";
 import { selectsOnlyColumns } from "../prisma-selection";
 import { readThroughVisibility, visibilityWhere } from "../visibility";
 import { OrganizationRef } from "./organization";
@@ -59,8 +65,7 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
     members: t.prismaConnection({
       type: "Account",
       cursor: "login",
-      defaultSize: 20,
-      maxSize: 100,
+      ...MEMBERS_PAGE,
       description:
         "Accounts of the enterprise, by login: DOP accounts in its organizations (directly or through a group), its " +
         "SSO accounts, and DOP accounts linked to them (kept as DOP_REMOVED once they leave).",
@@ -79,8 +84,10 @@ export const EnterpriseRef = builder.prismaNode("Enterprise", {
         const filter = { kind: args.kind, cutoverStatus: args.cutoverStatus };
         const page = { take, cursorLogin: cursor?.login };
         const companions = memberPageCompanions(info, context.viewer?.accountId ?? "");
-        const read = companions ? await enterpriseMemberPageWith(context.prisma, enterprise.id, filter, page, companions, context.now) : null;
-        if (read) recordMemberPageCompanions(context, read, companions!);
+        const read =
+          firstMemberPageRead(context, enterprise.id, filter, page, companions) ??
+          (companions ? await enterpriseMemberPageWith(context.prisma, enterprise.id, filter, page, companions, context.now) : null);
+        if (read && companions) recordMemberPageCompanions(context, read, companions);
         const members = read?.accounts ?? (await enterpriseMembers(context.prisma, enterprise.id, filter, page, context.now));
         if (selectsOnlyColumns(selection)) return readThroughVisibility(context, "Account", members);
         const ids = members.map((account) => account.id);
@@ -132,12 +139,16 @@ builder.queryField("enterprise", (t) =>
     nullable: true,
     description: "The enterprise with this key, or null when it does not exist or is not visible to you.",
     args: { key: t.arg.string({ required: true }) },
-    resolve: async (query, _root, args, context) => {
-      // A selection of the enterprise's own columns is one hand-written statement; relations read with it (e.g.
-      // `organizations`) need Prisma's query.
-      const enterprise = selectsOnlyColumns(query)
-        ? await visibleEnterpriseByKey(context.prisma, context.viewer.accountId, args.key)
-        : await context.prisma.enterprise.findFirst({ ...query, where: { key: args.key, ...visibleEnterpriseWhere(context.viewer.accountId) } });
+    resolve: async (query, _root, args, context, info) => {
+      // A selection of the enterprise's own columns is one hand-written statement, which also reads the first page
+      // of its members when the selection asks for it; relations read with it (e.g. `organizations`) need Prisma's query.
+      const withMembers = selectsOnlyColumns(query) ? await enterpriseWithFirstMemberPage(context, info, args.key) : undefined;
+      const enterprise =
+        withMembers !== undefined
+          ? withMembers
+          : selectsOnlyColumns(query)
+            ? await visibleEnterpriseByKey(context.prisma, context.viewer.accountId, args.key)
+            : await context.prisma.enterprise.findFirst({ ...query, where: { key: args.key, ...visibleEnterpriseWhere(context.viewer.accountId) } });
       return enterprise && readThroughVisibility(context, "Enterprise", [enterprise])[0]!;
     },
   }),
