@@ -299,8 +299,13 @@ describe("token guidance for a person (R7)", () => {
   });
 
   it("R7/R15: a member list's rows get the organizations and tokens that break read with its page, the same as each account's fields read alone", async () => {
-    const row = "id login organizations { key name } tokenGuidance(enterpriseKey: $key) { enterprise { key } willBreak { display status lastUsedAt } }";
-    for (const key of [null, "acme"]) {
+    // Organizations by key and name (their listing columns read), and with every field (all their columns).
+    for (const [organizations, key] of [
+      ["key name", null],
+      ["key name", "acme"],
+      ["id key name plan devopsPlatform createdAt enterprise { key }", "acme"],
+    ] as const) {
+      const row = `id login organizations { ${organizations} } tokenGuidance(enterpriseKey: $key) { enterprise { key } willBreak { display status lastUsedAt } }`;
       const page = await kit.graphql(`query($key: String) { enterprise(key: "acme") { members(first: 100) { edges { node { ${row} } } } } }`, {
         token: aliceToken,
         variables: { key },
@@ -314,7 +319,7 @@ describe("token guidance for a person (R7)", () => {
         variables: { ids: rows.map((node: any) => node.id), key },
       });
       expect(alone.errors).toBeUndefined();
-      expect(rows, `enterpriseKey ${key}`).toEqual(alone.data?.nodes);
+      expect(rows, `enterpriseKey ${key}, organizations { ${organizations} }`).toEqual(alone.data?.nodes);
     }
   });
 

@@ -19,6 +19,8 @@ import { readThroughVisibility } from "./visibility";
 /** What the lean read answers of a person's guidance, and of each of its breaking tokens. */
 const LEAN_GUIDANCE_FIELDS = new Set(["__typename", "enterprise", "willBreak"]);
 const LEAN_BREAKING_TOKEN_FIELDS = new Set(["__typename", "display", "status", "lastUsedAt"]);
+/** The `Organization` fields answered by the columns a list of organizations shows (`ORGANIZATION_LISTING_COLUMNS`). */
+const LISTING_ORGANIZATION_FIELDS = new Set(["__typename", "id", "key", "name"]);
 
 const leanSelections = new WeakMap<readonly FieldNode[], boolean>();
 
@@ -58,8 +60,9 @@ export function parseGuidanceKey(key: string): GuidanceRequest {
 
 /**
  * What the rows of a member list (the `members` connection whose field nodes and variables are given) ask of their
- * accounts that its statement can read: `organizations`, and `tokenGuidance` when every one of its nodes is lean and
- * names the same enterprise (else the fields' loaders read it as usual).
+ * accounts that its statement can read: `organizations` (only the columns a list of them shows when they ask for no
+ * other field), and `tokenGuidance` when every one of its nodes is lean and names the same enterprise (else the
+ * fields' loaders read it as usual).
  */
 export function memberPageCompanions(
   info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments" | "variableValues">,
@@ -68,7 +71,12 @@ export function memberPageCompanions(
   const edges = fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments).get("edges") ?? [];
   const node = fieldsSelected(edges.map((edge) => edge.selectionSet), info.fragments).get("node") ?? [];
   const row = fieldsSelected(node.map((field) => field.selectionSet), info.fragments);
-  const organizations = row.has("organizations");
+  const organizationNodes = row.get("organizations");
+  const organizations = !organizationNodes
+    ? null
+    : selectsOnly(fieldsSelected(organizationNodes.map((field) => field.selectionSet), info.fragments), LISTING_ORGANIZATION_FIELDS)
+      ? "listing"
+      : "all";
   const guidance = row.get("tokenGuidance") ?? [];
   let breakingTokens: MemberPageCompanions["breakingTokens"] = null;
   if (guidance.length > 0 && leanGuidanceSelection(guidance, info.fragments)) {
@@ -136,7 +144,7 @@ function memberPageKey(enterpriseId: string, filter: EnterpriseMembersFilter, pa
 }
 
 /** What `members` reads with its page when its selection asks for nothing of the accounts' but their columns. */
-const noCompanions = (viewerAccountId: string): MemberPageCompanions => ({ viewerAccountId, organizations: false, breakingTokens: null });
+const noCompanions = (viewerAccountId: string): MemberPageCompanions => ({ viewerAccountId, organizations: null, breakingTokens: null });
 
 /**
  * `enterprise(key)` when its selection asks for its members once, from the first page (no cursor): the enterprise

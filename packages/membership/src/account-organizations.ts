@@ -24,6 +24,12 @@ import {
 export type OrganizationWithEnterprise = Organization & { enterprise?: Enterprise | null };
 
 /**
+ * The columns a list of organizations by key and name shows (and its enterprise, read with it): with these, the
+ * organizations read have no other column set, for a caller whose fields read no other.
+ */
+export const ORGANIZATION_LISTING_COLUMNS = ["id", "key", "name", "enterpriseId"] as const satisfies readonly (keyof Organization)[];
+
+/**
  * R15: the organizations each account is a direct member of, among those the viewer may see (the rule of
  * `visibleOrganizationWhere`: the viewer's own organizations, directly or through a group, and every organization of
  * an enterprise the viewer sees — holder of one of its permissions, member of one of its organizations directly or
@@ -46,13 +52,15 @@ export async function visibleOrganizationsOfAccounts(
 
 /**
  * `visibleOrganizationsOfAccounts` as parts of a statement, for the accounts of `ids` (an expression of type text[],
- * e.g. a page read by the same statement). Its CTEs are `viewer_organization`, `viewer_enterprise` and `membership`;
+ * e.g. a page read by the same statement), reading the organizations' `columns` (by default all of them). Its CTEs are `viewer_organization`, `viewer_enterprise` and `membership`;
  * its columns `org_memberships`, `org_organizations` and `org_enterprises`.
  */
 export function visibleOrganizationsRead(
   viewerAccountId: string,
   ids: Prisma.Sql,
+  columns: readonly (keyof Organization & string)[] = ORGANIZATION_COLUMNS,
 ): ComposedRead<Map<string, OrganizationWithEnterprise[]>, [accountIds: readonly string[]]> {
+  const timestamps = ORGANIZATION_TIMESTAMPS.filter((column) => columns.includes(column));
   // The memberships as (account, organization, position by key) and each organization once, one JSON array per
   // column (`columnsJson`): a page of 50 people names a few hundred memberships of a few dozen organizations.
   return {
@@ -77,7 +85,7 @@ export function visibleOrganizationsRead(
     )`,
     columns: Prisma.sql`
       (SELECT ${columnsJson(['m."accountId"', 'm."organizationId"', 'm."position"'])} FROM membership m)::text AS "org_memberships",
-      (SELECT ${modelColumnsJson("o", ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)} FROM "Organization" o
+      (SELECT ${modelColumnsJson("o", columns, timestamps)} FROM "Organization" o
          WHERE o."id" IN (SELECT "organizationId" FROM membership))::text AS "org_organizations",
       (SELECT ${modelColumnsJson("e", ENTERPRISE_COLUMNS, ENTERPRISE_TIMESTAMPS)} FROM "Enterprise" e
          WHERE e."id" IN (SELECT o."enterpriseId" FROM "Organization" o WHERE o."id" IN (SELECT "organizationId" FROM membership))
@@ -90,8 +98,8 @@ export function visibleOrganizationsRead(
         ),
       );
       const organizations = new Map<string, OrganizationWithEnterprise>();
-      const organizationColumns = columnsFromJson(row.org_organizations, ORGANIZATION_COLUMNS.length);
-      for (const organization of modelsFromColumns<OrganizationWithEnterprise>(organizationColumns, ORGANIZATION_COLUMNS, ORGANIZATION_TIMESTAMPS)) {
+      const organizationColumns = columnsFromJson(row.org_organizations, columns.length);
+      for (const organization of modelsFromColumns<OrganizationWithEnterprise>(organizationColumns, columns, timestamps)) {
         // The rows were built here: the enterprise is set on them rather than on copies.
         const enterprise = organization.enterpriseId === null ? null : enterprises.get(organization.enterpriseId);
         if (enterprise !== undefined) organization.enterprise = enterprise;

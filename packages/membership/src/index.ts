@@ -56,7 +56,7 @@ export {
   removedWithoutSsoWhere,
 } from "./members";
 export type { CutoverStatus, EnterpriseMembersFilter, EnterpriseScopedRequest } from "./members";
-export { visibleOrganizationsOfAccounts, visibleOrganizationsRead } from "./account-organizations";
+export { ORGANIZATION_LISTING_COLUMNS, visibleOrganizationsOfAccounts, visibleOrganizationsRead } from "./account-organizations";
 export type { OrganizationWithEnterprise } from "./account-organizations";
 export { enterpriseMembers, enterpriseMemberPageRead } from "./enterprise-member-page";
 export type { EnterpriseMemberPage } from "./enterprise-member-page";

@@ -13,6 +13,7 @@ import {
 import { visibleEnterpriseSql } from "@sso-cutover/enterprise";
 import {
   enterpriseMemberPageRead,
+  ORGANIZATION_LISTING_COLUMNS,
   visibleOrganizationsRead,
   type EnterpriseMemberPage,
   type EnterpriseMembersFilter,
@@ -23,8 +24,11 @@ import { breakingTokensRead, type BreakingTokensGuidance } from "./guidance";
 /** What a member list's rows ask of their accounts besides the accounts' own columns. */
 export interface MemberPageCompanions {
   viewerAccountId: string;
-  /** Each account's organizations as the viewer may see them (`visibleOrganizationsOfAccounts`). */
-  organizations: boolean;
+  /**
+   * Each account's organizations as the viewer may see them (`visibleOrganizationsOfAccounts`): every column, or
+   * only those a list of them by key and name shows (`ORGANIZATION_LISTING_COLUMNS`); null: not asked for.
+   */
+  organizations: "all" | "listing" | null;
   /** Each account's tokens that break, in the enterprise with this key, or each person's own when null (`breakingTokensForViewer`). */
   breakingTokens: { enterpriseKey: string | null } | null;
 }
@@ -90,7 +94,9 @@ export async function visibleEnterpriseWithMemberPage(
 function memberPageRead(enterpriseId: string | Prisma.Sql, filter: EnterpriseMembersFilter, page: EnterpriseMemberPage, companions: MemberPageCompanions) {
   const pageRead = enterpriseMemberPageRead(enterpriseId, filter, page);
   if (!pageRead) return null;
-  const organizationsRead = companions.organizations ? visibleOrganizationsRead(companions.viewerAccountId, pageRead.ids) : null;
+  const organizationsRead = companions.organizations
+    ? visibleOrganizationsRead(companions.viewerAccountId, pageRead.ids, companions.organizations === "listing" ? ORGANIZATION_LISTING_COLUMNS : undefined)
+    : null;
   const breaking = companions.breakingTokens;
   const breakingRead = breaking
     ? breakingTokensRead(companions.viewerAccountId, pageRead.ids, breaking.enterpriseKey ? [breaking.enterpriseKey] : [])
