@@ -323,6 +323,19 @@ describe("token guidance for a person (R7)", () => {
     }
   });
 
+  it("R15: an account's organizations asked with more fields elsewhere in the request than in a member list get every field", async () => {
+    // The member list reads its rows' organizations by key and name only; the viewer, one of its rows, asks for more.
+    const query = `{ enterprise(key: "acme") { members(first: 100) { edges { node { login organizations { key name } } } } }
+      viewer { login organizations { key name plan devopsPlatform createdAt } } }`;
+    const response = await kit.graphql(query, { token: aliceToken });
+    expect(response.errors).toBeUndefined();
+    const viewer = response.data?.viewer;
+    expect(response.data?.enterprise.members.edges.map((edge: any) => edge.node.login)).toContain(viewer.login);
+    expect(viewer.organizations.length).toBeGreaterThan(0);
+    const alone = await kit.graphql(`{ viewer { organizations { key name plan devopsPlatform createdAt } } }`, { token: aliceToken });
+    expect(viewer.organizations).toEqual(alone.data?.viewer.organizations);
+  });
+
   it("R7: Enterprise.tokenGuidance is refused to non-admins and names an unknown organization", async () => {
     const forbidden = await kit.graphql(`{ enterprise(key: "acme") { tokenGuidance(organizationKey: "acme-web") { scopedTokensAvailable } } }`, {
       token: bobToken,

@@ -95,13 +95,17 @@ function enterpriseKeyArgument(field: FieldNode, variables: Record<string, unkno
   return value === undefined ? undefined : (value as string | null);
 }
 
-const organizationsRead = new WeakMap<GatewayContext, Map<string, OrganizationWithEnterprise[]>>();
+/** Per request, what member pages read of their accounts' organizations: every column, or only the listing ones. */
+const organizationsRead = new WeakMap<GatewayContext, { all: Map<string, OrganizationWithEnterprise[]>; listing: Map<string, OrganizationWithEnterprise[]> }>();
 const guidanceRead = new WeakMap<GatewayContext, Map<string, BreakingTokensGuidance | null>>();
 
 /** Records what a member page's statement read of its accounts, for the fields of this request. */
 export function recordMemberPageCompanions(context: GatewayContext, read: MemberPageWithCompanions, companions: MemberPageCompanions): void {
-  if (read.organizations) {
-    const known = organizationsRead.get(context) ?? new Map<string, OrganizationWithEnterprise[]>();
+  if (read.organizations && companions.organizations) {
+    let recorded = organizationsRead.get(context);
+    if (!recorded) organizationsRead.set(context, (recorded = { all: new Map(), listing: new Map() }));
+    // Organizations read by their listing columns answer only the fields those columns answer (see below).
+    const known = recorded[companions.organizations];
     // The page's people share their organizations: each is recorded once, as the statement read it.
     const organizations = new Set<OrganizationWithEnterprise>();
     for (const [accountId, ofAccount] of read.organizations) {
@@ -113,7 +117,6 @@ export function recordMemberPageCompanions(context: GatewayContext, read: Member
     for (const organization of organizations) if (organization.enterprise) enterprises.add(organization.enterprise);
     readThroughVisibility(context, "Organization", [...organizations]);
     readThroughVisibility(context, "Enterprise", [...enterprises]);
-    organizationsRead.set(context, known);
   }
   if (read.breakingTokens && companions.breakingTokens) {
     const known = guidanceRead.get(context) ?? new Map<string, BreakingTokensGuidance | null>();
@@ -123,9 +126,31 @@ export function recordMemberPageCompanions(context: GatewayContext, read: Member
   }
 }
 
-/** The organizations a member page's statement read for this account, if it did. */
-export function organizationsReadWithPage(context: GatewayContext, accountId: string): OrganizationWithEnterprise[] | undefined {
-  return organizationsRead.get(context)?.get(accountId);
+/**
+ * The organizations a member page's statement read for this account, if it did, and if they answer this
+ * `organizations` field: those read by their listing columns answer only a field that asks for no other (another
+ * field of the request on the same account, asking for more, reads them again).
+ */
+export function organizationsReadWithPage(
+  context: GatewayContext,
+  accountId: string,
+  info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments">,
+): OrganizationWithEnterprise[] | undefined {
+  const recorded = organizationsRead.get(context);
+  if (!recorded) return undefined;
+  return recorded.all.get(accountId) ?? (recorded.listing.size > 0 && listingSelection(info) ? recorded.listing.get(accountId) : undefined);
+}
+
+const listingSelections = new WeakMap<readonly FieldNode[], boolean>();
+
+/** Whether `organizations` fields ask for no field but those the listing columns answer; decided once per list. */
+function listingSelection(info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments">): boolean {
+  let listing = listingSelections.get(info.fieldNodes);
+  if (listing === undefined) {
+    listing = selectsOnly(fieldsSelected(info.fieldNodes.map((node) => node.selectionSet), info.fragments), LISTING_ORGANIZATION_FIELDS);
+    listingSelections.set(info.fieldNodes, listing);
+  }
+  return listing;
 }
 
 /** The lean guidance a member page's statement read for this key, if it did (null: read, and none to show). */

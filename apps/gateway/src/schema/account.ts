@@ -42,7 +42,7 @@ export const AccountRef = builder.prismaNode("Account", {
       // What a member list's page statement read already (member-page-companions.ts, recorded as visible there) is
       // answered as it is, without a promise per row; the rest through the loader: a whole page in one statement,
       // filtered there (R15).
-      resolve: (account, _args, context) => organizationsReadWithPage(context, account.id) ?? organizationsLoader(context).load(account.id),
+      resolve: (account, _args, context, info) => organizationsReadWithPage(context, account.id, info) ?? organizationsLoader(context).load(account.id),
     }),
   }),
 });
