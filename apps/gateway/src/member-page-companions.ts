@@ -172,9 +172,9 @@ function memberPageKey(enterpriseId: string, filter: EnterpriseMembersFilter, pa
 const noCompanions = (viewerAccountId: string): MemberPageCompanions => ({ viewerAccountId, organizations: null, breakingTokens: null });
 
 /**
- * `enterprise(key)` when its selection asks for its members once, from the first page (no cursor): the enterprise
- * and that page, with what its rows ask, in one statement (`visibleEnterpriseWithMemberPage`); `members` then
- * answers from it. Undefined when that does not apply (the enterprise is then read alone, and the page by `members`).
+ * `enterprise(key)` when its selection asks for its members once (one field, no alias repeated), from the first page
+ * forward (no cursor, no `last`, no cutover status): the enterprise and that page, with what its rows ask, in one
+ * statement (`visibleEnterpriseWithMemberPage`); `members` then answers from it. Undefined when that does not apply (the enterprise is then read alone, and the page by `members`).
  * The page is read for the arguments as `members` will see them; should they ever differ, `members` reads its own.
  */
 export async function enterpriseWithFirstMemberPage(context: GatewayContext, info: GraphQLResolveInfo, key: string): Promise<Enterprise | null | undefined> {

@@ -52,8 +52,9 @@ export async function visibleOrganizationsOfAccounts(
 
 /**
  * `visibleOrganizationsOfAccounts` as parts of a statement, for the accounts of `ids` (an expression of type text[],
- * e.g. a page read by the same statement), reading the organizations' `columns` (by default all of them). Its CTEs are `viewer_organization`, `viewer_enterprise` and `membership`;
- * its columns `org_memberships`, `org_organizations` and `org_enterprises`.
+ * e.g. a page read by the same statement), reading the organizations' `columns` (by default all of them). Its CTEs
+ * are `viewer_organization`, `viewer_enterprise` and `membership`; its columns `org_memberships`,
+ * `org_organizations` and `org_enterprises`.
  */
 export function visibleOrganizationsRead(
   viewerAccountId: string,

@@ -142,11 +142,12 @@ builder.queryField("enterprise", (t) =>
     resolve: async (query, _root, args, context, info) => {
       // A selection of the enterprise's own columns is one hand-written statement, which also reads the first page
       // of its members when the selection asks for it; relations read with it (e.g. `organizations`) need Prisma's query.
-      const withMembers = selectsOnlyColumns(query) ? await enterpriseWithFirstMemberPage(context, info, args.key) : undefined;
+      const columnsOnly = selectsOnlyColumns(query);
+      const withMembers = columnsOnly ? await enterpriseWithFirstMemberPage(context, info, args.key) : undefined;
       const enterprise =
         withMembers !== undefined
           ? withMembers
-          : selectsOnlyColumns(query)
+          : columnsOnly
             ? await visibleEnterpriseByKey(context.prisma, context.viewer.accountId, args.key)
             : await context.prisma.enterprise.findFirst({ ...query, where: { key: args.key, ...visibleEnterpriseWhere(context.viewer.accountId) } });
       return enterprise && readThroughVisibility(context, "Enterprise", [enterprise])[0]!;
