@@ -12,7 +12,8 @@ import { createLogger } from "../../apps/gateway/src/logger";
 import { createGateway, type Gateway } from "../../apps/gateway/src/yoga";
 import { persistedOperations } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
-import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
+import { linkedEnterpriseSpec } from "../kit/generated-enterprise";
+import { buildScenario, type Scenario } from "../kit/scenario";
 import { BENCH_DASHBOARD, BENCH_MEMBERS, BENCH_READINESS } from "../kit/bench-documents";
 
 let kit: TestGateway;
@@ -24,26 +25,6 @@ let key: string;
 
 const ORGANIZATIONS = 4;
 const PEOPLE = 40;
-
-/** An enterprise of ORGANIZATIONS organizations and PEOPLE people with tokens, half of them linked to an SSO account. */
-function enterpriseSpec() {
-  const organizations = Object.fromEntries(Array.from({ length: ORGANIZATIONS }, (_, index) => [`org${index}`, {}] as const));
-  const accounts: Record<string, AccountSpec> = {
-    admin: { enterpriseAdmin: true, memberOf: ["org0"], permissions: { org0: ["ADMIN"] } },
-  };
-  for (let person = 0; person < PEOPLE; person++) {
-    const handle = `dop${String(person).padStart(2, "0")}`;
-    accounts[handle] = {
-      memberOf: [`org${person % ORGANIZATIONS}`],
-      groups: { [`org${(person + 1) % ORGANIZATIONS}`]: ["Members"] },
-      permissions: { [`org${person % ORGANIZATIONS}`]: ["SCAN"] },
-      tokens: { ci: {}, laptop: { lastUsedAt: new Date("2026-01-02T03:04:05Z") } },
-      ...(person % 2 === 0 ? { linkedTo: `sso${person}` } : {}),
-    };
-    if (person % 2 === 0) accounts[`sso${person}`] = { kind: "SSO", memberOf: [`org${person % ORGANIZATIONS}`] };
-  }
-  return { organizations, accounts };
-}
 
 interface Answer {
   status: number;
@@ -77,7 +58,7 @@ beforeAll(async () => {
   kit = await startTestGateway({ MAX_REQUEST_COST: "1000000" });
   expect(kit.config.GRAPHQL_JIT).toBe(true);
   graphqlJs = createGateway({ prisma: kit.prisma, config: { ...kit.config, GRAPHQL_JIT: false }, log: createLogger("silent") });
-  scenario = await buildScenario(kit.prisma, enterpriseSpec());
+  scenario = await buildScenario(kit.prisma, linkedEnterpriseSpec(ORGANIZATIONS, PEOPLE, new Date("2026-01-02T03:04:05Z")));
   key = scenario.enterprise.key;
   adminToken = await kit.tokenFor(scenario.account("admin").id);
   memberToken = await kit.tokenFor(scenario.account("dop01").id);

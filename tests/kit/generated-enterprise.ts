@@ -21,6 +21,34 @@ export function random(seed: number): () => number {
 }
 
 /**
+ * An enterprise of `organizations` organizations (`org0`…, plans alternating ENTERPRISE / FREE) and `people` DOP
+ * accounts (`dop00`…), each a member of one organization, in a group of the next, holding SCAN in the first and two
+ * tokens (`ci`, and `laptop` last used at `laptopLastUsedAt`); every other one is linked to an SSO account (`sso0`…)
+ * of its organization. `admin` holds Administer Enterprise and ADMIN in `org0`. For tests that walk members at size.
+ */
+export function linkedEnterpriseSpec(organizations: number, people: number, laptopLastUsedAt: Date) {
+  const organizationSpecs = Object.fromEntries(
+    Array.from({ length: organizations }, (_, index) => [`org${index}`, { plan: index % 2 === 0 ? "ENTERPRISE" : "FREE" }] as const),
+  );
+  const accounts: Record<string, AccountSpec> = {
+    admin: { enterpriseAdmin: true, memberOf: ["org0"], permissions: { org0: ["ADMIN"] } },
+  };
+  for (let person = 0; person < people; person++) {
+    const home = `org${person % organizations}`;
+    const second = `org${(person + 1) % organizations}`;
+    accounts[`dop${String(person).padStart(2, "0")}`] = {
+      memberOf: [home],
+      groups: { [second]: ["Members"] },
+      permissions: { [home]: ["SCAN"] },
+      tokens: { ci: {}, laptop: { lastUsedAt: laptopLastUsedAt } },
+      ...(person % 2 === 0 ? { linkedTo: `sso${person}` } : {}),
+    };
+    if (person % 2 === 0) accounts[`sso${person}`] = { kind: "SSO", memberOf: [home] };
+  }
+  return { organizations: organizationSpecs, accounts };
+}
+
+/**
  * An enterprise whose organizations, accounts, links, memberships (direct and through groups), permissions, tokens,
  * deletions, invitations, acknowledged access losses and last-admin retentions are drawn from the seed.
  */

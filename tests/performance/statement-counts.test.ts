@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession, MAX_ACCOUNTS_PER_REMOVAL, SESSION_COOKIE } from "@sso-cutover/sso";
 import { persistedOperation } from "../kit/dashboard";
 import { startTestGateway, type TestGateway } from "../kit/gateway";
-import { buildScenario, type AccountSpec, type Scenario } from "../kit/scenario";
+import { linkedEnterpriseSpec } from "../kit/generated-enterprise";
+import { buildScenario, type Scenario } from "../kit/scenario";
 import { BENCH_DASHBOARD, BENCH_MEMBER, BENCH_MEMBERS } from "../kit/bench-documents";
 
 let kit: TestGateway;
@@ -16,30 +17,6 @@ let adminToken: string;
 
 const ORGANIZATIONS = 6;
 const PEOPLE = 80;
-
-/** An enterprise of ORGANIZATIONS organizations and PEOPLE people, half of them already linked to an SSO account. */
-function enterpriseSpec() {
-  const organizations = Object.fromEntries(
-    Array.from({ length: ORGANIZATIONS }, (_, index) => [`org${index}`, { plan: index % 2 === 0 ? "ENTERPRISE" : "FREE" }] as const),
-  );
-  const accounts: Record<string, AccountSpec> = {
-    admin: { enterpriseAdmin: true, memberOf: ["org0"], permissions: { org0: ["ADMIN"] } },
-  };
-  for (let person = 0; person < PEOPLE; person++) {
-    const home = `org${person % ORGANIZATIONS}`;
-    const second = `org${(person + 1) % ORGANIZATIONS}`;
-    const handle = `dop${String(person).padStart(2, "0")}`;
-    accounts[handle] = {
-      memberOf: [home],
-      groups: { [second]: ["Members"] },
-      permissions: { [home]: ["SCAN"] },
-      tokens: { ci: {}, laptop: { lastUsedAt: new Date() } },
-      ...(person % 2 === 0 ? { linkedTo: `sso${person}` } : {}),
-    };
-    if (person % 2 === 0) accounts[`sso${person}`] = { kind: "SSO", memberOf: [home] };
-  }
-  return { organizations, accounts };
-}
 
 async function statementsOf(document: string, token: string, variables: Record<string, unknown> = {}) {
   kit.db.statements.reset();
@@ -50,7 +27,7 @@ async function statementsOf(document: string, token: string, variables: Record<s
 
 beforeAll(async () => {
   kit = await startTestGateway({ MAX_REQUEST_COST: "1000000" });
-  scenario = await buildScenario(kit.prisma, enterpriseSpec());
+  scenario = await buildScenario(kit.prisma, linkedEnterpriseSpec(ORGANIZATIONS, PEOPLE, new Date()));
   adminToken = await kit.tokenFor(scenario.account("admin").id);
   // The first use of a token records lastUsedAt (a write at most once a minute): measure the requests after it.
   await kit.graphql("{ __typename }", { token: adminToken });
